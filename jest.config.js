@@ -1,0 +1,19 @@
+// TypeScript is transformed by SWC into native ESM and run under
+// --experimental-vm-modules (see the "jest" script), so ESM-only packages
+// such as @middy/core load as they do in Lambda: no CJS shims, no mocks of ESM.
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'es6' },
+      },
+    ],
+  },
+  testTimeout: 30000,
+};

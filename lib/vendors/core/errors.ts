@@ -1,0 +1,69 @@
+import type { VendorName } from './model';
+
+/** The one error every vendor client throws for a failed vendor call (design §3). */
+export class VendorError extends Error {
+  readonly vendor: VendorName;
+  readonly action: string;
+  readonly code: string;
+  readonly requestId?: string;
+  readonly httpStatus?: number;
+  /** Throttling, 5xx and network failures: worth retrying. Validation/auth errors are not. */
+  readonly retryable: boolean;
+  /** Authentication/signature failures: surfaced clearly, never retried. */
+  readonly auth: boolean;
+
+  constructor(init: {
+    vendor: VendorName;
+    action: string;
+    code: string;
+    message: string;
+    requestId?: string;
+    httpStatus?: number;
+    retryable?: boolean;
+    auth?: boolean;
+  }) {
+    super(`${init.vendor} ${init.action} failed: ${init.code}: ${init.message}${init.requestId ? ` (request ${init.requestId})` : ''}`);
+    this.name = 'VendorError';
+    this.vendor = init.vendor;
+    this.action = init.action;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.httpStatus = init.httpStatus;
+    this.retryable = init.retryable ?? false;
+    this.auth = init.auth ?? false;
+  }
+
+  /** The vendor's own message, without our prefix. */
+  get vendorMessage(): string {
+    return this.message.replace(/^.*? failed: [^:]+: /, '').replace(/ \(request [^)]*\)$/, '');
+  }
+
+  toJSON() {
+    return {
+      name: this.name,
+      vendor: this.vendor,
+      action: this.action,
+      code: this.code,
+      message: this.message,
+      requestId: this.requestId,
+      httpStatus: this.httpStatus,
+      retryable: this.retryable,
+    };
+  }
+}
+
+/** Thrown before any request is sent when a dry run reaches a mutating action. */
+export class DryRunViolation extends Error {
+  constructor(vendor: VendorName, action: string) {
+    super(`refused: ${vendor} ${action} mutates, and this client is read-only (dry run)`);
+    this.name = 'DryRunViolation';
+  }
+}
+
+/** Thrown when a run would exceed its request budget: listings fail loudly, never cap silently. */
+export class BudgetExceeded extends Error {
+  constructor(vendor: VendorName, budget: number) {
+    super(`request budget of ${budget} calls to ${vendor} exhausted in this run; raise safety.requestBudget or narrow the selection`);
+    this.name = 'BudgetExceeded';
+  }
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { Credentials } from './model';
+import type { Transport } from './transport';
+
+/**
+ * Per-vendor target settings (the `settings:` block of a target in the automation config).
+ * They live with the vendor library; the config schema embeds them per vendor.
+ */
+export const tencentSettings = z
+  .object({
+    /** HmacSHA256 unless the target chooses otherwise (seed 004 signature section). */
+    signatureMethod: z.enum(['HmacSHA256', 'HmacSHA1', 'TC3-HMAC-SHA256']).default('HmacSHA256'),
+    httpMethod: z.enum(['GET', 'POST']).default('POST'),
+    /** Use `cvm.<region>.tencentcloudapi.com` (required for finance regions). */
+    regionalEndpoint: z.boolean().default(false),
+  })
+  .strict();
+
+export const kecSettings = z
+  .object({
+    /** ProjectIds to scan; when absent every project the account has (DescribeInstances without ProjectId may show only the default project). */
+    projects: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+export const alibabaSettings = z
+  .object({
+    /** Apsara Stack organisation / resource-set headers where a deployment needs them. */
+    department: z.string().optional(),
+    resourceGroup: z.string().optional(),
+  })
+  .strict();
+
+export const cecstackSettings = z
+  .object({
+    tenantId: z.string().optional(),
+    departmentId: z.string().optional(),
+    resourceGroupId: z.string().optional(),
+    /** Authentication is not in the seed: a pluggable scheme (see the vendor folder). */
+    auth: z
+      .object({
+        scheme: z.enum(['bearer', 'ak-header']).default('bearer'),
+        header: z.string().optional(),
+      })
+      .strict()
+      .default({ scheme: 'bearer' }),
+    /** Operator-side (omphost) base URL for recycle-bin configuration and flavors. */
+    operatorEndpoint: z.string().url().optional(),
+  })
+  .strict();
+
+export const vendorSettings = {
+  tencent: tencentSettings,
+  kec: kecSettings,
+  alibaba: alibabaSettings,
+  cecstack: cecstackSettings,
+} as const;
+
+export type TencentSettings = z.infer<typeof tencentSettings>;
+export type KecSettings = z.infer<typeof kecSettings>;
+export type AlibabaSettings = z.infer<typeof alibabaSettings>;
+export type CecstackSettings = z.infer<typeof cecstackSettings>;
+
+/** What every vendor client factory receives. */
+export interface ClientOptions<TSettings> {
+  target: string;
+  /** Base URL override (how tests and Apsara Stack deployments point the client somewhere). */
+  endpoint?: string;
+  credentials: Credentials;
+  /** Operator-side credentials (CECSTACK omphost), when configured. */
+  operatorCredentials?: Credentials;
+  transport: Transport;
+  settings: TSettings;
+}

@@ -1,0 +1,187 @@
+import { BudgetExceeded, DryRunViolation, VendorError } from './errors';
+import type { VendorName } from './model';
+import { RateLimiter, sleep } from './rate-limit';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What the transport needs to know about one vendor call. */
+export interface ActionMeta {
+  vendor: VendorName;
+  action: string;
+  region: string;
+  /** Mutating calls are refused outright by a read-only (dry-run) transport. */
+  mutating: boolean;
+  /** Documented requests per second for this action; unlimited when absent. */
+  ratePerSecond?: number;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface TransportOptions {
+  readOnly?: boolean;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Most vendor requests one run may make (all attempts count). */
+  requestBudget?: number;
+  /** Switch the per-action token buckets off (benchmarks of raw throughput). */
+  rateLimit?: boolean;
+  fetch?: typeof fetch;
+  /** Injected for tests: jitter source in [0, 1). */
+  random?: () => number;
+  /** Observes every attempt (request counting in benchmarks, debug logs). Never sees secrets. */
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+export interface AttemptEvent {
+  vendor: VendorName;
+  action: string;
+  region: string;
+  attempt: number;
+  status?: number;
+  outcome: 'ok' | 'retry' | 'error';
+  code?: string;
+  ms: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 8000 };
+
+/**
+ * The one way every vendor client reaches the network: rate limit, budget, timeout,
+ * retries with full-jitter exponential backoff on throttling/5xx/network errors only.
+ * `build` is called per attempt so each attempt is signed afresh (nonce, timestamp).
+ * `parse` turns a response into data or throws a VendorError (with `retryable` set).
+ */
+export class Transport {
+  readonly readOnly: boolean;
+  private readonly limiter = new RateLimiter();
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly random: () => number;
+  private used = 0;
+  /** Requests sent per `vendor action`, for benchmarks and summaries. */
+  readonly counts = new Map<string, number>();
+
+  constructor(private readonly options: TransportOptions = {}) {
+    this.readOnly = options.readOnly ?? false;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? 15000;
+    this.fetchImpl = options.fetch ?? fetch;
+    this.random = options.random ?? Math.random;
+  }
+
+  get requestsSent(): number {
+    return this.used;
+  }
+
+  async call<T>(
+    meta: ActionMeta,
+    build: () => HttpRequest | Promise<HttpRequest>,
+    parse: (response: HttpResponse) => T,
+  ): Promise<T> {
+    if (meta.mutating && this.readOnly) throw new DryRunViolation(meta.vendor, meta.action);
+    for (let attempt = 1; ; attempt++) {
+      if (this.options.requestBudget !== undefined && this.used >= this.options.requestBudget) {
+        throw new BudgetExceeded(meta.vendor, this.options.requestBudget);
+      }
+      if (meta.ratePerSecond && this.options.rateLimit !== false) {
+        await this.limiter.take(`${meta.vendor}|${meta.action}|${meta.region}`, meta.ratePerSecond);
+      }
+      this.used++;
+      const key = `${meta.vendor} ${meta.action}`;
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      const started = performance.now();
+      let error: VendorError;
+      let status: number | undefined;
+      try {
+        const response = await this.send(await build());
+        status = response.status;
+        const result = parse(response);
+        this.report(meta, attempt, 'ok', started, status);
+        return result;
+      } catch (e) {
+        error = toVendorError(e, meta, status);
+      }
+      const last = attempt >= this.retry.maxAttempts || !error.retryable;
+      this.report(meta, attempt, last ? 'error' : 'retry', started, status, error.code);
+      if (last) throw error;
+      await sleep(this.backoff(attempt));
+    }
+  }
+
+  /** Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]. */
+  backoff(attempt: number): number {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.floor(this.random() * ceiling);
+  }
+
+  private async send(request: HttpRequest): Promise<HttpResponse> {
+    const response = await this.fetchImpl(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const body = await response.text();
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    return { status: response.status, headers, body };
+  }
+
+  private report(meta: ActionMeta, attempt: number, outcome: AttemptEvent['outcome'], started: number, status?: number, code?: string) {
+    this.options.onAttempt?.({
+      vendor: meta.vendor,
+      action: meta.action,
+      region: meta.region,
+      attempt,
+      status,
+      outcome,
+      code,
+      ms: performance.now() - started,
+    });
+  }
+}
+
+/** Anything thrown while sending or parsing becomes a VendorError; only transient failures are retryable. */
+function toVendorError(e: unknown, meta: ActionMeta, status: number | undefined): VendorError {
+  if (e instanceof VendorError) return e;
+  if (e instanceof DryRunViolation || e instanceof BudgetExceeded) throw e;
+  const base = { vendor: meta.vendor, action: meta.action, httpStatus: status };
+  if (status === undefined) {
+    const err = e as { name?: string; message?: string; cause?: { code?: string } };
+    const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
+    return new VendorError({
+      ...base,
+      code: timedOut ? 'Timeout' : (err.cause?.code ?? 'NetworkError'),
+      message: timedOut ? 'no response before the request timeout' : (err.message ?? String(e)),
+      retryable: true,
+    });
+  }
+  // The response arrived but could not be read: a truncated or garbled body (gateway hiccup) or a
+  // 5xx page in place of the vendor envelope. Retry those; a readable 4xx was classified by `parse`.
+  return new VendorError({
+    ...base,
+    code: status >= 500 ? `HTTP${status}` : 'MalformedResponse',
+    message: `unreadable response (HTTP ${status}): ${(e as Error).message ?? String(e)}`.slice(0, 500),
+    retryable: true,
+  });
+}
