@@ -1,0 +1,50 @@
+import type { AuditStore } from './store';
+import type { EventPublisher } from './events';
+
+export type AuditStoreConfig =
+  | { kind: 'file'; path?: string }
+  | { kind: 'dynamodb'; tableName: string; endpoint?: string; region?: string };
+
+export type EventPublisherConfig =
+  | { kind: 'memory'; path?: string }
+  | { kind: 'eventbridge'; busName: string; endpoint?: string; region?: string };
+
+/**
+ * Opens the configured audit store. Async so the AWS SDK is imported only when the DynamoDB
+ * store is chosen (a function bundled for local runs never loads it).
+ */
+export async function openAuditStore(config: AuditStoreConfig): Promise<AuditStore> {
+  if (config.kind === 'file') {
+    const { FileAuditStore, DEFAULT_AUDIT_PATH } = await import('./file-store');
+    return new FileAuditStore(config.path ?? DEFAULT_AUDIT_PATH);
+  }
+  if (config.kind === 'dynamodb') {
+    const [{ DynamoDBClient }, { DynamoAuditStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('./dynamo-store')]);
+    const client = new DynamoDBClient({
+      ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
+      ...(config.region !== undefined && { region: config.region }),
+    });
+    return new DynamoAuditStore({ tableName: config.tableName, client });
+  }
+  throw new Error(`audit store kind must be "file" or "dynamodb", got "${(config as { kind?: unknown }).kind}"`);
+}
+
+/** Opens the configured event publisher (memory/JSON-lines locally, EventBridge when deployed). */
+export async function openEventPublisher(config: EventPublisherConfig): Promise<EventPublisher> {
+  if (config.kind === 'memory') {
+    const { MemoryPublisher } = await import('./events');
+    return new MemoryPublisher(config.path !== undefined ? { path: config.path } : {});
+  }
+  if (config.kind === 'eventbridge') {
+    const [{ EventBridgeClient }, { EventBridgePublisher }] = await Promise.all([
+      import('@aws-sdk/client-eventbridge'),
+      import('./events'),
+    ]);
+    const client = new EventBridgeClient({
+      ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
+      ...(config.region !== undefined && { region: config.region }),
+    });
+    return new EventBridgePublisher({ client, busName: config.busName });
+  }
+  throw new Error(`event publisher kind must be "memory" or "eventbridge", got "${(config as { kind?: unknown }).kind}"`);
+}

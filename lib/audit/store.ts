@@ -1,0 +1,105 @@
+import { normaliseTime, parseAuditRecord, type AuditFunction, type AuditOutcome, type AuditPhase, type AuditRecord } from './record';
+import { redact, redactText } from './redact';
+
+export interface AuditQuery {
+  resourceId?: string;
+  action?: string;
+  function?: AuditFunction;
+  outcome?: AuditOutcome;
+  phase?: AuditPhase;
+  /** Inclusive lower bound on `at` (UTC ISO). */
+  since?: string;
+  /** Exclusive upper bound on `at` (UTC ISO). */
+  until?: string;
+  runId?: string;
+  /** At most this many records (the oldest first). */
+  limit?: number;
+}
+
+/**
+ * The audit trail and idempotency ledger (design §5). Contract shared by every store:
+ * - putIntent is conditional: the first intent for an actionKey is written ('written'); any later
+ *   one is refused ('exists') and nothing is written — the caller must not act again.
+ * - putResult writes the one result of an actionKey. A second result for the same key is refused
+ *   with AuditConflictError (the first result stands, nothing is overwritten). A result without
+ *   an intent is allowed (e.g. a guard's 'refused' outcome, or a reconciliation).
+ * - putRecord appends 'planned' and 'notice' records; they never conflict.
+ * - Every record is redacted, then validated, before it is written; `at` is normalised to
+ *   toISOString() form. query() returns records ordered by `at`, oldest first.
+ * Stores only ever add records: nothing is updated or deleted.
+ */
+export interface AuditStore {
+  putIntent(record: AuditRecord): Promise<'written' | 'exists'>;
+  putResult(record: AuditRecord): Promise<void>;
+  putRecord(record: AuditRecord): Promise<void>;
+  get(actionKey: string): Promise<{ intent?: AuditRecord; result?: AuditRecord }>;
+  query(q: AuditQuery): Promise<AuditRecord[]>;
+  close?(): Promise<void>;
+}
+
+/** A second result for the same action key. */
+export class AuditConflictError extends Error {
+  constructor(readonly actionKey: string) {
+    super(`audit: a result for action ${actionKey} is already recorded; results are written once and never overwritten`);
+    this.name = 'AuditConflictError';
+  }
+}
+
+const PHASES_BY_METHOD = {
+  putIntent: ['intent'],
+  putResult: ['result'],
+  putRecord: ['planned', 'notice'],
+} as const satisfies Record<string, readonly AuditPhase[]>;
+
+/** Redacts, validates and checks the phase fits the method; what every store writes. */
+export function prepareRecord(record: AuditRecord, method: keyof typeof PHASES_BY_METHOD): AuditRecord {
+  const clean = parseAuditRecord(redact(record));
+  const allowed: readonly AuditPhase[] = PHASES_BY_METHOD[method];
+  if (!allowed.includes(clean.phase)) {
+    throw new Error(`audit: ${method} takes records with phase ${allowed.map((p) => `"${p}"`).join(' or ')}, got "${clean.phase}"`);
+  }
+  return clean;
+}
+
+/** The key as stored: keys pass through redaction like the rest of the record. */
+export function storedKey(actionKey: string): string {
+  return redactText(actionKey);
+}
+
+export function normaliseQuery(q: AuditQuery): AuditQuery {
+  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 1)) {
+    throw new Error(`audit query: limit must be a positive integer, got ${q.limit}`);
+  }
+  return {
+    ...q,
+    ...(q.since !== undefined && { since: checkedTime('since', q.since) }),
+    ...(q.until !== undefined && { until: checkedTime('until', q.until) }),
+  };
+}
+
+function checkedTime(name: string, value: string): string {
+  if (Number.isNaN(Date.parse(value))) throw new Error(`audit query: ${name} must be an ISO-8601 time, got "${value}"`);
+  return normaliseTime(value);
+}
+
+export function matchesQuery(r: AuditRecord, q: AuditQuery): boolean {
+  return (
+    (q.resourceId === undefined || r.resourceId === q.resourceId) &&
+    (q.action === undefined || r.action === q.action) &&
+    (q.function === undefined || r.function === q.function) &&
+    (q.outcome === undefined || r.outcome === q.outcome) &&
+    (q.phase === undefined || r.phase === q.phase) &&
+    (q.runId === undefined || r.runId === q.runId) &&
+    (q.since === undefined || r.at >= q.since) &&
+    (q.until === undefined || r.at < q.until)
+  );
+}
+
+/** Stable sort by time, then cut to the limit. */
+export function orderAndLimit(records: AuditRecord[], limit?: number): AuditRecord[] {
+  const sorted = records
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => (a.r.at < b.r.at ? -1 : a.r.at > b.r.at ? 1 : a.i - b.i))
+    .map((x) => x.r);
+  return limit === undefined ? sorted : sorted.slice(0, limit);
+}

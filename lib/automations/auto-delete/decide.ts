@@ -1,0 +1,116 @@
+import type { Capabilities, Instance, VendorLimits } from '../../vendors/core';
+import { parseDuration, parseIsoWithZone } from '../../vendors/core';
+
+export interface AutoDeleteSource {
+  tag?: string;
+  ttl?: string;
+  list?: { id: string; at: string }[];
+}
+
+export interface WantedTime {
+  at?: string;
+  /** Where the wanted time came from, for the plan. */
+  from?: 'list' | 'tag' | 'ttl';
+  /** The tag held something that is not an ISO time with offset. */
+  invalid?: string;
+}
+
+/** Precedence: an explicit config list entry, then the instance's tag, then the TTL from creation. */
+export function wantedDeletion(instance: Pick<Instance, 'id' | 'tags' | 'createdAt'>, source: AutoDeleteSource, ttlApplies: boolean): WantedTime {
+  const listed = source.list?.find((e) => e.id === instance.id);
+  if (listed) return { at: parseIsoWithZone(listed.at), from: 'list' };
+  const tagValue = source.tag ? instance.tags[source.tag] : undefined;
+  if (tagValue !== undefined) {
+    try {
+      return { at: parseIsoWithZone(tagValue), from: 'tag' };
+    } catch {
+      return { invalid: `tag ${source.tag}=${JSON.stringify(tagValue)} is not an ISO-8601 time with offset (e.g. 2026-12-01T18:00:00+08:00): not deleted, fix the tag` };
+    }
+  }
+  if (source.ttl && ttlApplies && instance.createdAt) {
+    return { at: new Date(Date.parse(instance.createdAt) + parseDuration(source.ttl)).toISOString(), from: 'ttl' };
+  }
+  return {};
+}
+
+export type AutoDeleteDecision =
+  | { action: 'none'; reason: string }
+  | { action: 'invalid'; reason: string }
+  | { action: 'warn'; at: string; reason: string }
+  | { action: 'delete'; at: string; reason: string }
+  | { action: 'soft-delete'; at: string; reason: string }
+  | { action: 'set-timer'; at: string; reason: string }
+  | { action: 'clear-timer'; reason: string };
+
+export interface DecideInput {
+  instance: Pick<Instance, 'id' | 'state' | 'autoDeleteAt' | 'chargeType' | 'expiresAt'>;
+  wanted: WantedTime;
+  now: Date;
+  capabilities: Pick<Capabilities, 'autoDelete' | 'recycleBin'>;
+  limits: Pick<VendorLimits, 'autoDeleteMinLeadMinutes'>;
+  /** Warning lead time in ms, when the policy asks for warnings. */
+  warnBeforeMs?: number;
+  /** The native timer now set was set by this policy (per the audit trail). */
+  timerIsOurs: boolean;
+}
+
+const GONE_STATES = new Set(['deleting', 'recycled', 'deleted']);
+const MINUTE = 60_000;
+
+/**
+ * One instance's auto-delete decision: pure, with the reason the plan shows. A native timer is
+ * pushed to the vendor (its minimum lead respected) and reconciled on every run; otherwise the
+ * instance is deleted when due (into our soft-delete bin where the vendor has no recycle bin).
+ */
+export function decideAutoDelete(input: DecideInput): AutoDeleteDecision[] {
+  const { instance, wanted, now, capabilities } = input;
+  if (GONE_STATES.has(instance.state)) return [{ action: 'none', reason: `already ${instance.state}` }];
+  if (wanted.invalid) return [{ action: 'invalid', reason: wanted.invalid }];
+  const timer = instance.autoDeleteAt;
+
+  if (!wanted.at) {
+    if (capabilities.autoDelete === 'native' && timer) {
+      return input.timerIsOurs
+        ? [{ action: 'clear-timer', reason: `vendor timer ${timer} was set by this policy and nothing wants it any more` }]
+        : [{ action: 'none', reason: `vendor timer ${timer} was set outside this policy: left alone` }];
+    }
+    return [{ action: 'none', reason: 'no deletion time wanted' }];
+  }
+
+  const at = wanted.at;
+  const due = Date.parse(at) <= now.getTime();
+  const decisions: AutoDeleteDecision[] = [];
+  if (!due && input.warnBeforeMs !== undefined && Date.parse(at) - input.warnBeforeMs <= now.getTime()) {
+    decisions.push({ action: 'warn', at, reason: `deletion due at ${at} (from ${wanted.from})` });
+  }
+
+  if (capabilities.autoDelete === 'native') {
+    const minLead = (input.limits.autoDeleteMinLeadMinutes ?? 0) * MINUTE;
+    if (timer && Math.floor(Date.parse(timer) / MINUTE) === Math.floor(Date.parse(at) / MINUTE)) {
+      decisions.push({ action: 'none', reason: `vendor timer already set to ${at}` });
+    } else if (Date.parse(at) - now.getTime() > minLead) {
+      decisions.push({ action: 'set-timer', at, reason: `${timer ? `vendor timer ${timer} differs` : 'no vendor timer'}: set to ${at} (from ${wanted.from})` });
+    } else if (due) {
+      decisions.push({ action: 'delete', at, reason: `due at ${at} (from ${wanted.from}) and too close for the vendor timer: delete now` });
+    } else {
+      decisions.push({ action: 'none', reason: `due at ${at}: closer than the vendor timer's minimum lead; deleted when due` });
+    }
+    return decisions;
+  }
+
+  if (capabilities.autoDelete === 'unsupported') return [{ action: 'none', reason: 'auto-delete unsupported' }];
+  if (!due) {
+    decisions.push({ action: 'none', reason: `due at ${at} (from ${wanted.from})` });
+    return decisions;
+  }
+  const prepaid =
+    instance.chargeType === 'prepaid' && instance.expiresAt && Date.parse(instance.expiresAt) > now.getTime()
+      ? `; prepaid until ${instance.expiresAt}: the vendor may refuse an early deletion (reported, not retried for this due time)`
+      : '';
+  decisions.push({
+    action: capabilities.recycleBin === 'emulated' ? 'soft-delete' : 'delete',
+    at,
+    reason: `due at ${at} (from ${wanted.from})${prepaid}`,
+  });
+  return decisions;
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** detail-type `Auto Delete Warning`: sent once per instance and due time, `warnBefore` ahead. */
+export const AUTO_DELETE_WARNING = 'Auto Delete Warning';
+
+export const autoDeleteWarningDetail = z.object({
+  vendor: z.string(),
+  target: z.string(),
+  region: z.string(),
+  instanceId: z.string(),
+  instanceName: z.string(),
+  dueAt: z.string(),
+  source: z.enum(['list', 'tag', 'ttl']),
+  engine: z.enum(['native', 'emulated']),
+});
+export type AutoDeleteWarningDetail = z.infer<typeof autoDeleteWarningDetail>;

@@ -1,0 +1,188 @@
+import type { AutomationConfig } from '../../config/schema';
+import type { Instance, VendorClient } from '../../vendors/core';
+import { parseDuration } from '../../vendors/core';
+import { exemptionFor, matchesSelector, type PlannedAction, type PlanNote, type ScopeArgs, type ScopePlan } from '../engine';
+import type { AutomationSpec } from '../engine/run';
+import { softDeleteRun, softDeleteTagFor } from '../soft-delete';
+import { decideAutoDelete, wantedDeletion } from './decide';
+import { AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
+
+export type AutoDeletePolicy = NonNullable<AutomationConfig['policies']['autoDelete']>[number];
+
+/** A TTL applies to the policy's selection; an empty selector with a TTL would expire everything, so it needs one. */
+function ttlApplies(policy: AutoDeletePolicy): boolean {
+  const s = policy.selector;
+  return Boolean(policy.source.ttl) && Boolean(s.names?.length || s.ids?.length || s.projects?.length || Object.keys(s.tags ?? {}).length);
+}
+
+export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
+  function: 'auto-delete',
+  requires: (c) => (c.autoDelete === 'unsupported' ? 'auto-delete' : undefined),
+  async planScope({ deps, policy, client, scope, target }: ScopeArgs<AutoDeletePolicy>): Promise<ScopePlan> {
+    const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
+    const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
+    const focusIds = deps.focus ? [deps.focus.instanceId] : undefined;
+    const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
+    const softDeleteTag = softDeleteTagFor(deps.config, target.name);
+    try {
+      for await (const page of client.listInstances(scope, { ids: focusIds })) {
+        for (const instance of page) {
+          if (!matchesSelector(instance, policy.selector)) continue;
+          if (instance.tags[softDeleteTag]) continue; // already in our soft-delete bin: the recycle-bin function's business
+          plan.selected++;
+          planInstance(plan, { policy, client, instance, now: deps.now, warnBeforeMs, timerIsOurs: ours.has(instance.id), softDeleteTag, config: deps.config, target: target.name });
+        }
+      }
+    } catch (e) {
+      plan.readFailures.push(`listing instances: ${(e as Error).message}`);
+    }
+    return plan;
+  },
+};
+
+interface InstanceArgs {
+  policy: AutoDeletePolicy;
+  client: VendorClient;
+  instance: Instance;
+  now: Date;
+  warnBeforeMs?: number;
+  timerIsOurs: boolean;
+  softDeleteTag: string;
+  config: AutomationConfig;
+  target: string;
+}
+
+function planInstance(plan: ScopePlan, a: InstanceArgs): void {
+  const { instance, policy, client } = a;
+  const exemption = exemptionFor(instance, policy.exemptions, a.now);
+  const note = (n: Omit<PlanNote, 'resourceId'>) => plan.notes.push({ resourceId: label(instance), ...n });
+  if (exemption.exempt) {
+    note({ action: 'none', status: 'exempt', reason: exemption.reason! });
+    return;
+  }
+  const wanted = wantedDeletion(instance, policy.source, ttlApplies(policy));
+  const scope = { region: instance.region, project: instance.project };
+  const base = { resourceId: instance.id, resourceName: instance.name, resourceKind: 'instance' as const };
+  const before = { state: instance.rawState, autoDeleteAt: instance.autoDeleteAt, chargeType: instance.chargeType };
+  for (const d of decideAutoDelete({ instance, wanted, now: a.now, capabilities: client.capabilities, limits: client.limits, warnBeforeMs: a.warnBeforeMs, timerIsOurs: a.timerIsOurs })) {
+    switch (d.action) {
+      case 'none':
+        break;
+      case 'invalid':
+        note({ action: 'none', status: 'error', reason: d.reason });
+        break;
+      case 'warn': {
+        const detail: AutoDeleteWarningDetail = {
+          vendor: instance.vendor,
+          target: instance.target,
+          region: instance.region,
+          instanceId: instance.id,
+          instanceName: instance.name,
+          dueAt: d.at,
+          source: wanted.from!,
+          engine: client.capabilities.autoDelete === 'native' ? 'native' : 'emulated',
+        };
+        plan.actions.push({ ...base, kind: 'notice', action: 'warn-auto-delete', slot: d.at, destructive: false, reason: `warning: ${d.reason}`, event: { detailType: AUTO_DELETE_WARNING, detail: { ...detail } } });
+        break;
+      }
+      case 'set-timer':
+        plan.actions.push({
+          ...base,
+          kind: 'vendor',
+          action: 'set-auto-delete-time',
+          slot: d.at,
+          destructive: false,
+          reason: d.reason,
+          before,
+          expected: { autoDeleteAt: d.at },
+          undoHint: 'set the instance auto-delete time again, or clear it in the console',
+          batchKey: `set-timer:${d.at}`,
+          run: (ids) => client.setAutoDeleteTime(scope, ids, d.at),
+          confirm: async () => (await find(client, instance))?.autoDeleteAt === d.at,
+        });
+        break;
+      case 'clear-timer':
+        plan.actions.push({
+          ...base,
+          kind: 'vendor',
+          action: 'clear-auto-delete-time',
+          slot: instance.autoDeleteAt ?? 'none',
+          destructive: false,
+          reason: d.reason,
+          before,
+          undoHint: `set the auto-delete time back to ${instance.autoDeleteAt}`,
+          batchKey: 'clear-timer',
+          run: (ids) => client.clearAutoDeleteTime(scope, ids),
+          confirm: async () => !(await find(client, instance))?.autoDeleteAt,
+        });
+        break;
+      case 'delete':
+        plan.actions.push({
+          ...base,
+          kind: 'vendor',
+          action: 'delete-instance',
+          slot: d.at,
+          destructive: 'instance',
+          reason: d.reason,
+          before,
+          expected: { state: client.capabilities.recycleBin === 'native' ? 'recycled' : 'deleted' },
+          undoHint: client.capabilities.recycleRestore !== 'unsupported' ? 'restore it from the recycle bin' : undefined,
+          batchKey: 'delete-instance',
+          run: (ids) => client.deleteInstances(scope, ids),
+          confirm: async () => {
+            const now = await find(client, instance, true);
+            return !now || ['deleting', 'recycled', 'deleted'].includes(now.state);
+          },
+        });
+        break;
+      case 'soft-delete': {
+        const retentionDays = retentionFor(a.config, a.target);
+        const purgeAt = new Date(a.now.getTime() + retentionDays * 86_400_000).toISOString();
+        plan.actions.push({
+          ...base,
+          kind: 'vendor',
+          action: 'soft-delete-instance',
+          slot: d.at,
+          destructive: 'instance',
+          reason: `${d.reason}: stop and keep ${retentionDays} days in the soft-delete bin (purge at ${purgeAt})`,
+          before,
+          expected: { state: 'stopped', [a.softDeleteTag]: purgeAt },
+          undoHint: `remove tag ${a.softDeleteTag} and start the instance`,
+          batchKey: `soft-delete:${purgeAt}`,
+          run: softDeleteRun(client, scope, a.softDeleteTag, purgeAt),
+          confirm: async () => Boolean((await find(client, instance))?.tags[a.softDeleteTag]),
+        } satisfies PlannedAction);
+        break;
+      }
+    }
+  }
+}
+
+function retentionFor(config: AutomationConfig, target: string): number {
+  const policy = (config.policies.recycleBin ?? []).find((p) => !p.targets?.length || p.targets.includes(target));
+  return policy?.retentionDays ?? 7;
+}
+
+async function find(client: VendorClient, instance: Instance, includeRecycled = false): Promise<Instance | undefined> {
+  for await (const page of client.listInstances({ region: instance.region, project: instance.project }, { ids: [instance.id], includeRecycled })) {
+    const hit = page.find((i) => i.id === instance.id);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** Instances whose current native timer this policy set (last successful set wins; a later clear removes it). */
+async function timersSetByUs(deps: ScopeArgs<AutoDeletePolicy>['deps'], policy: string, target: string, region: string): Promise<Set<string>> {
+  const records = await deps.audit.query({ function: 'auto-delete', phase: 'result' });
+  const ours = new Set<string>();
+  for (const r of records) {
+    if (r.policy !== policy || r.target !== target || r.region !== region || (r.outcome !== 'success' && r.outcome !== 'reconciled')) continue;
+    if (r.action === 'set-auto-delete-time') ours.add(r.resourceId);
+    if (r.action === 'clear-auto-delete-time') ours.delete(r.resourceId);
+  }
+  return ours;
+}
+
+function label(instance: Instance): string {
+  return instance.name && instance.name !== instance.id ? `${instance.id} (${instance.name})` : instance.id;
+}

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './select';
+export * from './execute';
+export * from './run';

@@ -1,0 +1,39 @@
+export type PurgeTimeSource = 'vendor' | 'vendor retention' | 'soft-delete tag' | 'our deletion + policy retention' | 'first seen + policy retention';
+
+export interface BinItemView {
+  id: string;
+  purgeAt: string;
+  source: PurgeTimeSource;
+}
+
+export interface RecycleBinRules {
+  warnBeforeMs: number;
+  action: 'leave' | 'purge' | 'restore';
+  /** The bin is ours (emulated): nobody else purges, so `leave` means we purge when due. */
+  emulated: boolean;
+  canRestore: boolean;
+}
+
+export type BinDecision =
+  | { action: 'none'; reason: string }
+  | { action: 'warn'; reason: string }
+  | { action: 'purge'; reason: string }
+  | { action: 'restore'; reason: string };
+
+/** One recycle-bin item: warn ahead of the irreversible purge, then leave, purge or restore per policy. */
+export function decideRecycleBin(item: BinItemView, rules: RecycleBinRules, now: Date): BinDecision[] {
+  const purgeMs = Date.parse(item.purgeAt);
+  const due = purgeMs <= now.getTime();
+  const when = `purge at ${item.purgeAt} (${item.source})`;
+  const out: BinDecision[] = [];
+  if (rules.action === 'restore') {
+    return rules.canRestore
+      ? [{ action: 'restore', reason: `policy restores: ${when}` }]
+      : [{ action: 'none', reason: `policy restores, but this vendor cannot restore from its bin: ${when}` }];
+  }
+  if (!due && purgeMs - rules.warnBeforeMs <= now.getTime()) out.push({ action: 'warn', reason: `irreversible ${when}` });
+  if (rules.action === 'purge') out.push({ action: 'purge', reason: `policy purges now to free quota (${when})` });
+  else if (rules.emulated && due) out.push({ action: 'purge', reason: `soft-delete bin time is up: ${when}` });
+  else out.push({ action: 'none', reason: rules.emulated ? `kept until ${when}` : `left to the vendor: ${when}` });
+  return out;
+}

@@ -1,0 +1,34 @@
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { auditTableDefinition } from '../../lib/audit';
+
+/** A real DynamoDB-compatible server (dynalite, in memory) on a loopback port. */
+export async function startDynalite(): Promise<{ endpoint: string; client: DynamoDBClient; createAuditTable(): Promise<string>; close(): Promise<void> }> {
+  const server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'fake-id', secretAccessKey: 'fake-secret' },
+  });
+  let tables = 0;
+  return {
+    endpoint,
+    client,
+    async createAuditTable() {
+      const name = `audit-${++tables}`;
+      await client.send(new CreateTableCommand({ ...auditTableDefinition, TableName: name }));
+      for (;;) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+        if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return name;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    async close() {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

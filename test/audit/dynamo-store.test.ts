@@ -1,0 +1,110 @@
+import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoAuditStore, openAuditStore } from '../../lib/audit';
+import { startDynalite } from './dynalite-server';
+import { sampleRecord } from './fixtures';
+import { auditStoreContract } from './store-contract';
+
+let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+describe('DynamoAuditStore against dynalite: the AuditStore contract', () => {
+  auditStoreContract(async () => {
+    const tableName = await dynamo.createAuditTable();
+    return {
+      store: new DynamoAuditStore({ tableName, client: dynamo.client }),
+      reopen: async () => new DynamoAuditStore({ tableName, client: dynamo.client }),
+      rawContent: async () => JSON.stringify((await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items),
+    };
+  });
+});
+
+describe('DynamoAuditStore table layout', () => {
+  it('keys intents and results by action key and indexes resource, run and day', async () => {
+    const tableName = await dynamo.createAuditTable();
+    const store = new DynamoAuditStore({ tableName, client: dynamo.client });
+    const intent = sampleRecord({ at: '2026-03-01T23:59:59Z' });
+    await store.putIntent(intent);
+    await store.putRecord({ ...intent, phase: 'planned', outcome: 'planned' });
+    const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
+    const byPhase = Object.fromEntries(Items.map((i) => [i.phase?.S, i]));
+    expect(byPhase.intent).toMatchObject({
+      pk: { S: intent.actionKey },
+      sk: { S: 'intent' },
+      resourceId: { S: intent.resourceId },
+      runId: { S: 'run-1' },
+      at: { S: '2026-03-01T23:59:59.000Z' },
+      day: { S: '2026-03-01' },
+    });
+    expect(byPhase.planned?.sk?.S).toMatch(/^planned#2026-03-01T23:59:59.000Z#/);
+  });
+
+  it('answers resource, run and time queries from the indexes, scanning only when none fits', async () => {
+    const tableName = await dynamo.createAuditTable();
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { IndexName?: string };
+        sent.push(`${context.commandName}${input.IndexName ? `:${input.IndexName}` : ''}`);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const store = new DynamoAuditStore({ tableName, client });
+    await store.putIntent(sampleRecord({ resourceId: 'ins-q', at: '2026-03-02T00:00:00Z' }));
+    sent.length = 0;
+    expect(await store.query({ resourceId: 'ins-q' })).toHaveLength(1);
+    expect(await store.query({ runId: 'run-1' })).toHaveLength(1);
+    expect(await store.query({ since: '2026-03-01T12:00:00Z', until: '2026-03-03T00:00:00Z' })).toHaveLength(1);
+    expect(await store.query({ action: 'delete-instance' })).toHaveLength(1);
+    expect(sent).toEqual([
+      'QueryCommand:byResource',
+      'QueryCommand:byRun',
+      'QueryCommand:byDay',
+      'QueryCommand:byDay',
+      'ScanCommand',
+    ]);
+    client.destroy();
+  });
+
+  it('surfaces errors other than a failed condition', async () => {
+    const store = new DynamoAuditStore({ tableName: 'no-such-table', client: dynamo.client });
+    await expect(store.putIntent(sampleRecord())).rejects.toThrow(/ResourceNotFound|not found|non-existent/i);
+  });
+
+  it('reads back an item another writer put, validating it', async () => {
+    const tableName = await dynamo.createAuditTable();
+    await dynamo.client.send(
+      new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'k' }, sk: { S: 'intent' }, record: { S: '{"phase":"intent"}' } } }),
+    );
+    const store = new DynamoAuditStore({ tableName, client: dynamo.client });
+    await expect(store.get('k')).rejects.toThrow(/invalid audit record/);
+  });
+
+  it('is what openAuditStore gives for kind "dynamodb"', async () => {
+    const tableName = await dynamo.createAuditTable();
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'fake-id';
+    process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
+    try {
+      const store = await openAuditStore({ kind: 'dynamodb', tableName, endpoint: dynamo.endpoint, region: 'us-east-1' });
+      expect(store).toBeInstanceOf(DynamoAuditStore);
+      const intent = sampleRecord();
+      await expect(store.putIntent(intent)).resolves.toBe('written');
+      await expect(store.putIntent(intent)).resolves.toBe('exists');
+    } finally {
+      restoreEnv('AWS_ACCESS_KEY_ID', saved.id);
+      restoreEnv('AWS_SECRET_ACCESS_KEY', saved.secret);
+    }
+  });
+});
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}

@@ -1,0 +1,98 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileAuditStore, openAuditStore } from '../../lib/audit';
+import { resultOf, sampleRecord } from './fixtures';
+import { auditStoreContract } from './store-contract';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'audit-file-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('FileAuditStore: the AuditStore contract', () => {
+  auditStoreContract(async () => {
+    const path = join(dir, 'nested', 'audit.jsonl'); // the folder is created on open
+    return {
+      store: new FileAuditStore(path),
+      reopen: async () => new FileAuditStore(path),
+      rawContent: async () => readFileSync(path, 'utf8'),
+    };
+  });
+});
+
+describe('FileAuditStore on disk', () => {
+  it('writes one JSON line per record, flushed as it goes', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const store = new FileAuditStore(path);
+    const intent = sampleRecord();
+    await store.putIntent(intent);
+    // Visible to a reader before the store is closed: written and flushed per record.
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe('');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ actionKey: intent.actionKey, phase: 'intent', schemaVersion: 1 });
+    await store.close();
+  });
+
+  it('skips a torn last line, keeps every earlier record, and appends on a fresh line', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const first = new FileAuditStore(path);
+    const a = sampleRecord();
+    const b = sampleRecord();
+    await first.putIntent(a);
+    await first.putResult(resultOf(a));
+    await first.putIntent(b);
+    await first.close();
+    // A crash mid-write: half of b's result line, no newline.
+    const torn = JSON.stringify(resultOf(b));
+    appendFileSync(path, torn.slice(0, torn.length / 2));
+
+    const second = new FileAuditStore(path);
+    expect(second.skippedLines).toBe(1);
+    expect(await second.query({})).toHaveLength(3);
+    expect((await second.get(a.actionKey)).result?.outcome).toBe('success');
+    // b has an intent but no result: the caller reconciles it; its result can still be written.
+    await expect(second.putIntent(b)).resolves.toBe('exists');
+    await second.putResult(resultOf(b, { outcome: 'reconciled' }));
+    await second.close();
+
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines[3]).toBe(torn.slice(0, torn.length / 2)); // fragment left alone, on its own line
+    expect(JSON.parse(lines[4]!)).toMatchObject({ actionKey: b.actionKey, outcome: 'reconciled' });
+
+    const third = new FileAuditStore(path);
+    expect(third.skippedLines).toBe(1);
+    expect((await third.get(b.actionKey)).result?.outcome).toBe('reconciled');
+    expect(await third.query({})).toHaveLength(4);
+    await third.close();
+  });
+
+  it('accepts a complete last line that lacks only its newline', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const a = sampleRecord();
+    writeFileSync(path, JSON.stringify(a));
+    const store = new FileAuditStore(path);
+    expect(store.skippedLines).toBe(0);
+    await expect(store.putIntent(a)).resolves.toBe('exists');
+    await store.putResult(resultOf(a));
+    await store.close();
+    expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('is what openAuditStore gives for kind "file"', async () => {
+    const path = join(dir, 'x', 'audit.jsonl');
+    const store = await openAuditStore({ kind: 'file', path });
+    expect(store).toBeInstanceOf(FileAuditStore);
+    await store.putIntent(sampleRecord());
+    await store.close?.();
+    expect(readFileSync(path, 'utf8')).toContain('"phase":"intent"');
+  });
+
+  it('refuses writes after close', async () => {
+    const store = new FileAuditStore(join(dir, 'audit.jsonl'));
+    await store.close();
+    await expect(store.putIntent(sampleRecord())).rejects.toThrow(/closed/);
+  });
+});

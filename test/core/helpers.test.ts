@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import {
+  batchWithBisect,
+  collect,
+  compareMoney,
+  divMoney,
+  formatBeijingWallTime,
+  offsetPages,
+  paginate,
+  parseBeijingWallTime,
+  parseDuration,
+  parseEpochMillis,
+  parseEpochSeconds,
+  parseIsoWithZone,
+  parseMoney,
+  parseOptionalRfc3339,
+  parseUtcMinutes,
+  PagingError,
+  VendorError,
+} from '../../lib/vendors/core';
+
+describe('time parsing, each format with its zone explicit', () => {
+  it('reads ISO with offsets and refuses zoneless values', () => {
+    expect(parseIsoWithZone('2026-12-01T18:00:00+08:00')).toBe('2026-12-01T10:00:00.000Z');
+    expect(parseIsoWithZone('2018-01-08T09:21:00Z')).toBe('2018-01-08T09:21:00.000Z');
+    expect(parseIsoWithZone('2026-12-01T18:00+0800')).toBe('2026-12-01T10:00:00.000Z');
+    expect(() => parseIsoWithZone('2026-12-01T18:00:00')).toThrow(/with zone/);
+    expect(() => parseIsoWithZone('2026-02-30T18:00:00Z')).toThrow();
+  });
+  it('reads and writes Beijing wall time (UTC+08:00, no DST)', () => {
+    expect(parseBeijingWallTime('2026-01-01 07:30')).toBe('2025-12-31T23:30:00.000Z');
+    expect(parseBeijingWallTime('2026-07-01 12:00:05')).toBe('2026-07-01T04:00:05.000Z');
+    expect(formatBeijingWallTime('2025-12-31T23:30:00.000Z')).toBe('2026-01-01 07:30');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4102444800 }), (s) => {
+        const iso = new Date(s * 1000).toISOString();
+        expect(parseBeijingWallTime(formatBeijingWallTime(iso, true))).toBe(iso);
+      }),
+    );
+  });
+  it('reads epoch seconds and milliseconds, UTC minutes, and the CECSTACK zero time', () => {
+    expect(parseEpochSeconds(1700000000)).toBe('2023-11-14T22:13:20.000Z');
+    expect(parseEpochMillis('1700000000000')).toBe('2023-11-14T22:13:20.000Z');
+    expect(parseUtcMinutes('2017-12-10T04:04Z')).toBe('2017-12-10T04:04:00.000Z');
+    expect(parseOptionalRfc3339('0001-01-01T00:00:00Z')).toBeUndefined();
+    expect(parseOptionalRfc3339('2023-05-06T10:00:00+08:00')).toBe('2023-05-06T02:00:00.000Z');
+    expect(parseDuration('72h')).toBe(72 * 3600_000);
+    expect(() => parseDuration('3 days')).toThrow(/duration/);
+  });
+});
+
+describe('money is decimal', () => {
+  it('keeps five decimals exact and compares at the edge', () => {
+    expect(parseMoney(0.12345)).toBe('0.12345');
+    expect(parseMoney('0.10000')).toBe('0.1');
+    expect(compareMoney('0.30000', parseMoney(0.1 + 0.2 > 0.3 ? '0.3' : '0.3'))).toBe(0);
+    expect(compareMoney('0.00001', '0')).toBe(1);
+    expect(divMoney('0.3', '1.2')).toBe('0.25');
+    expect(() => parseMoney('12,5')).toThrow(/decimal/);
+  });
+});
+
+describe('paging', () => {
+  it('walks offset pages until the total and never caps silently', async () => {
+    const items = Array.from({ length: 250 }, (_, i) => i);
+    const calls: number[] = [];
+    const pages = offsetPages(async (offset, limit) => {
+      calls.push(offset);
+      return { items: items.slice(offset, offset + limit), total: items.length };
+    }, 100);
+    expect(await collect(pages)).toEqual(items);
+    expect(calls).toEqual([0, 100, 200]);
+    await expect(collect(paginate(async (c?: number) => ({ items: [c], next: (c ?? 0) + 1 }), { maxPages: 5 }))).rejects.toBeInstanceOf(
+      PagingError,
+    );
+    await expect(collect(paginate(async () => ({ items: [1], next: 'same' })))).rejects.toThrow(/twice/);
+  });
+});
+
+describe('batching with bisect', () => {
+  it('isolates the failing id and lets the others through', async () => {
+    const calls: string[][] = [];
+    const ids = Array.from({ length: 10 }, (_, i) => `i-${i}`);
+    const out = await batchWithBisect(ids, 4, async (group) => {
+      calls.push(group);
+      if (group.includes('i-5')) {
+        throw new VendorError({ vendor: 'kec', action: 'Terminate', code: 'InvalidInstance', message: 'bad i-5' });
+      }
+      return { requestId: `r-${calls.length}` };
+    });
+    expect(out.filter((o) => o.ok).map((o) => o.id).sort()).toEqual(ids.filter((i) => i !== 'i-5').sort());
+    expect(out.find((o) => o.id === 'i-5')).toMatchObject({ ok: false, error: { code: 'InvalidInstance' } });
+    expect(calls.every((g) => g.length <= 4)).toBe(true);
+  });
+  it('does not bisect an authentication failure', async () => {
+    await expect(
+      batchWithBisect(['a', 'b'], 2, async () => {
+        throw new VendorError({ vendor: 'kec', action: 'X', code: 'AuthFailure', message: 'no', auth: true });
+      }),
+    ).rejects.toMatchObject({ auth: true });
+  });
+});

@@ -1,0 +1,129 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BudgetExceeded, DryRunViolation, TokenBucket, Transport, VendorError, type HttpResponse } from '../../lib/vendors/core';
+
+// A loopback server whose behaviour each test scripts: throttle, 500, hang, malformed body.
+type Script = (n: number) => { status: number; body: string; hangMs?: number };
+
+let server: Server;
+let base: string;
+let script: Script;
+let hits = 0;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    const step = script(++hits);
+    const send = () => {
+      res.writeHead(step.status, { 'content-type': 'application/json' });
+      res.end(step.body);
+    };
+    if (step.hangMs) setTimeout(send, step.hangMs).unref();
+    else send();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+beforeEach(() => {
+  hits = 0;
+});
+
+const meta = { vendor: 'tencent' as const, action: 'DescribeInstances', region: 'ap-guangzhou', mutating: false };
+
+/** A vendor-style parse: {"ok":true} is data, {"code":...} an error, throttling retryable. */
+function parse(res: HttpResponse) {
+  const body = JSON.parse(res.body) as { ok?: boolean; code?: string };
+  if (body.ok) return body;
+  throw new VendorError({
+    vendor: 'tencent',
+    action: 'DescribeInstances',
+    code: body.code ?? 'Unknown',
+    message: 'failed',
+    httpStatus: res.status,
+    retryable: body.code === 'RequestLimitExceeded' || res.status >= 500,
+  });
+}
+
+const fast = (extra = {}) => new Transport({ retry: { baseDelayMs: 1, maxDelayMs: 4 }, timeoutMs: 300, ...extra });
+const get = () => ({ method: 'GET' as const, url: `${base}/`, headers: {} });
+
+describe('Transport', () => {
+  it('retries throttling, then succeeds, signing each attempt afresh', async () => {
+    script = (n) => (n < 3 ? { status: 200, body: '{"code":"RequestLimitExceeded"}' } : { status: 200, body: '{"ok":true}' });
+    let builds = 0;
+    const t = fast();
+    await expect(t.call(meta, () => (builds++, get()), parse)).resolves.toEqual({ ok: true });
+    expect(hits).toBe(3);
+    expect(builds).toBe(3);
+  });
+
+  it('retries a 500 and a malformed body, but not a validation error', async () => {
+    script = (n) => (n === 1 ? { status: 500, body: 'oops' } : n === 2 ? { status: 200, body: '{"ok": tru' } : { status: 200, body: '{"ok":true}' });
+    await expect(fast().call(meta, get, parse)).resolves.toEqual({ ok: true });
+    expect(hits).toBe(3);
+
+    hits = 0;
+    script = () => ({ status: 400, body: '{"code":"InvalidParameter"}' });
+    await expect(fast().call(meta, get, parse)).rejects.toMatchObject({ code: 'InvalidParameter', retryable: false });
+    expect(hits).toBe(1);
+  });
+
+  it('times out a hanging server and gives up after maxAttempts', async () => {
+    script = () => ({ status: 200, body: '{"ok":true}', hangMs: 2000 });
+    const t = fast({ timeoutMs: 50, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const err = await t.call(meta, get, parse).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VendorError);
+    expect(err).toMatchObject({ code: 'Timeout', retryable: true });
+    expect(hits).toBe(2);
+  });
+
+  it('refuses a mutating call in read-only mode before sending anything', async () => {
+    script = () => ({ status: 200, body: '{"ok":true}' });
+    const t = new Transport({ readOnly: true });
+    await expect(t.call({ ...meta, action: 'TerminateInstances', mutating: true }, get, parse)).rejects.toBeInstanceOf(DryRunViolation);
+    expect(hits).toBe(0);
+  });
+
+  it('fails loudly past the request budget', async () => {
+    script = () => ({ status: 200, body: '{"ok":true}' });
+    const t = fast({ requestBudget: 2 });
+    await t.call(meta, get, parse);
+    await t.call(meta, get, parse);
+    await expect(t.call(meta, get, parse)).rejects.toBeInstanceOf(BudgetExceeded);
+    expect(hits).toBe(2);
+  });
+
+  it('keeps to the per-action rate through its token bucket', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(2, 2, () => now);
+    await bucket.take();
+    await bucket.take();
+    let third = false;
+    const pending = bucket.take().then(() => (third = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(third).toBe(false); // burst spent, clock frozen: no token
+    now = 500; // half a second at 2/s refills one token
+    await pending;
+    expect(third).toBe(true);
+  });
+
+  it('counts every request it sends per action', async () => {
+    script = () => ({ status: 200, body: '{"ok":true}' });
+    const t = fast();
+    await Promise.all(Array.from({ length: 5 }, () => t.call({ ...meta, ratePerSecond: 100 }, get, parse)));
+    expect(t.counts.get('tencent DescribeInstances')).toBe(5);
+    expect(t.requestsSent).toBe(5);
+  });
+
+  it('backs off with full jitter under the cap', () => {
+    const t = new Transport({ retry: { baseDelayMs: 100, maxDelayMs: 1000 }, random: () => 0.999 });
+    expect(t.backoff(1)).toBeLessThan(100);
+    expect(t.backoff(4)).toBeLessThan(800);
+    expect(t.backoff(10)).toBeLessThan(1000);
+    expect(t.backoff(10)).toBeGreaterThan(900);
+  });
+});
