@@ -1,0 +1,4 @@
+import { createHandler, createSummary } from '../lib/runtime';
+
+// Does nothing on the runtime wrapper: the bundle-size and cold-start baseline.
+export const handler = createHandler('_empty', async (ctx) => createSummary(ctx).build());

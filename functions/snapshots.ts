@@ -1,0 +1,3 @@
+import { automationHandler } from '../lib/runtime/run-automation';
+
+export const handler = automationHandler('snapshots');

@@ -1,0 +1,90 @@
+import { openAuditStore, openEventPublisher } from '../audit/open';
+import type { AutomationConfig } from '../config/schema';
+import { createVendorClient } from '../vendors';
+import { Transport, type Credentials, type TransportOptions, type VendorClient } from '../vendors/core';
+import type { CloudEventFocus, EngineDeps, Mode, TargetConfig, TriggerKind } from './engine';
+
+export interface DepsInput {
+  runId: string;
+  trigger: TriggerKind;
+  now: Date;
+  config: AutomationConfig;
+  modeFor(policy: { mode: Mode }): Mode;
+  shouldStop(): boolean;
+  resolveCredentials(target: TargetConfig, which?: 'credentials' | 'operatorCredentials'): Promise<Credentials | undefined>;
+  filters?: { targets?: string[]; policies?: string[] };
+  focus?: CloudEventFocus;
+  log?: EngineDeps['log'];
+  progress?: EngineDeps['progress'];
+  /** Extra transport options (benchmarks count requests, tests shorten retries). */
+  transport?: TransportOptions;
+}
+
+export interface BuiltDeps extends EngineDeps {
+  /** The two transports of the run: dry-run policies get the read-only one. */
+  transports: Record<Mode, Transport>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds what the engine needs from the config: the audit store, the event publisher, and per
+ * target a client whose transport is read-only in dry-run mode (so a dry run cannot mutate even by
+ * mistake). Credentials are resolved once per run and never logged.
+ */
+export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
+  const { config } = input;
+  const audit = await openAuditStore(
+    config.audit.store === 'file' ? { kind: 'file', path: config.audit.path } : { kind: 'dynamodb', tableName: config.audit.tableName, endpoint: config.audit.endpoint, region: config.audit.region },
+  );
+  const events = await openEventPublisher(config.events.busName ? { kind: 'eventbridge', busName: config.events.busName } : { kind: 'memory', path: config.events.file });
+  const budget = config.safety.requestBudget;
+  const transports: Record<Mode, Transport> = {
+    'dry-run': new Transport({ requestBudget: budget, ...input.transport, readOnly: true }),
+    enforce: new Transport({ requestBudget: budget, ...input.transport, readOnly: false }),
+  };
+  const creds = new Map<string, { credentials: Credentials; operator?: Credentials }>();
+  for (const target of config.targets) {
+    if (input.filters?.targets?.length && !input.filters.targets.includes(target.name)) continue;
+    const credentials = await input.resolveCredentials(target, 'credentials');
+    if (!credentials) continue;
+    creds.set(target.name, { credentials, operator: target.operatorCredentials ? await input.resolveCredentials(target, 'operatorCredentials') : undefined });
+  }
+  const clients = new Map<string, VendorClient>();
+  return {
+    runId: input.runId,
+    trigger: input.trigger,
+    now: input.now,
+    config,
+    audit,
+    events,
+    transports,
+    modeFor: input.modeFor,
+    shouldStop: input.shouldStop,
+    filters: input.filters,
+    focus: input.focus,
+    log: input.log,
+    progress: input.progress,
+    client(target: TargetConfig, mode: Mode): VendorClient {
+      const key = `${target.name}|${mode}`;
+      let client = clients.get(key);
+      if (!client) {
+        const c = creds.get(target.name);
+        if (!c) throw new Error(`no credentials resolved for target ${target.name}`);
+        client = createVendorClient({
+          vendor: target.vendor,
+          target: target.name,
+          endpoint: target.endpoint,
+          credentials: c.credentials,
+          operatorCredentials: c.operator,
+          transport: transports[mode],
+          settings: target.settings,
+        });
+        clients.set(key, client);
+      }
+      return client;
+    },
+    async close() {
+      await audit.close?.();
+    },
+  };
+}

@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import type { RenewalPolicy } from '../../config/schema';
+import type { Instance, PriceQuote, VendorClient } from '../../vendors/core';
+import type { AutomationSpec } from '../engine/run';
+import { exemptionFor, matchesSelector } from '../engine/select';
+import type { NoticeAction, ScopeArgs, ScopePlan, VendorAction } from '../engine/types';
+import { checkRenewBudget, decideRenewal, groupByOwner, quoteSummary, type DigestEntry, type RenewalRules } from './decide';
+import {
+  RENEWAL_DIGEST,
+  RENEWAL_LAPSED,
+  RENEWAL_REMINDER,
+  renewalDigestDetailSchema,
+  renewalLapsedDetailSchema,
+  renewalReminderDetailSchema,
+  type RenewalReminderDetail,
+} from './events';
+
+export { checkRenewBudget, decideRenewal, groupByOwner, normaliseLeadDays, stageFor } from './decide';
+export * from './events';
+
+/** renewal-reminders: staged reminders with a renewal quote before prepaid instances expire; optionally auto-renew or renew within a budget. */
+export const renewalRemindersSpec: AutomationSpec<RenewalPolicy> = {
+  function: 'renewal-reminders',
+  requires: (c) => (c.renewal === 'unsupported' ? 'renewal' : undefined),
+  planScope: planRenewalScope,
+};
+
+async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePlan> {
+  const { deps, policy, client, capabilities, scope } = args;
+  const now = deps.now;
+  const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
+  const rules: RenewalRules = { leadDays: policy.leadDays, autoRenew: policy.autoRenew, ...(policy.renew && { renew: policy.renew }) };
+  const canAct = capabilities.renewalActions !== 'unsupported';
+  const canQuote = canAct || capabilities.renewal === 'native';
+  const quotePeriod = policy.renew?.periodMonths ?? 1;
+  const digest: DigestEntry[] = [];
+  if (!canAct && (policy.autoRenew || policy.renew)) {
+    plan.notes.push({ resourceId: '-', action: 'renew', reason: `${client.vendor} cannot renew or set auto-renew through its API: reminders only`, status: 'skipped' });
+  }
+
+  const tagKeys = Object.keys(policy.selector.tags ?? {});
+  try {
+    for await (const page of client.listInstances(scope, { chargeTypes: ['prepaid'], ...(tagKeys.length && { tagKeys }) })) {
+      for (const inst of page) {
+        if (inst.chargeType !== 'prepaid' || !matchesSelector(inst, policy.selector)) continue;
+        plan.selected++;
+        const exempt = exemptionFor(inst, policy.exemptions, now);
+        if (exempt.exempt) {
+          plan.notes.push({ resourceId: inst.id, action: 'send-reminder', reason: exempt.reason ?? 'exempt', status: 'exempt' });
+          continue;
+        }
+        const decision = decideRenewal(inst, rules, now);
+        const owner = inst.tags[policy.ownerTag] ?? null;
+        if (decision.kind === 'ignore') continue;
+        if (decision.kind === 'lapsed') {
+          plan.notes.push({ resourceId: inst.id, action: 'report-lapsed', reason: decision.reason, status: 'info' });
+          plan.actions.push(lapsedNotice(args, inst, owner, decision.state, decision.slot, decision.reason));
+          digest.push({ ...(owner !== null && { owner }), instanceId: inst.id, name: inst.name, ...(inst.expiresAt && { expiresAt: inst.expiresAt }), lapsed: decision.state });
+          continue;
+        }
+        const setAutoRenew = decision.setAutoRenew && canAct;
+        if (setAutoRenew) plan.actions.push(autoRenewAction(args, inst, decision.expiresAt));
+        if (decision.stage === undefined) continue;
+
+        let quotes: PriceQuote[] = [];
+        let quoteError: string | undefined;
+        if (canQuote) {
+          try {
+            quotes = await client.quoteRenewal(scope, [inst.id], quotePeriod);
+          } catch (e) {
+            quoteError = `renewal quote failed: ${(e as Error).message}`;
+          }
+        } else {
+          quoteError = `${client.vendor} gives no renewal quote`;
+        }
+        const quote = quoteSummary(quotes);
+        let renewPlanned = false;
+        if (decision.renewCandidate && policy.renew && canAct) {
+          const verdict = quoteError ? { renew: false as const, reason: `${quoteError}: not renewed` } : checkRenewBudget(quotes, policy.renew);
+          if (verdict.renew) {
+            renewPlanned = true;
+            plan.actions.push(renewAction(args, inst, decision.expiresAt, policy.renew.periodMonths, verdict.reason));
+          } else {
+            plan.notes.push({ resourceId: inst.id, action: 'renew-instance', reason: verdict.reason, status: 'info' });
+          }
+        }
+        const message = `${inst.id} (${inst.name}) expires ${decision.expiresAt}, ${decision.daysLeft} day(s) left${quoteError ? `; ${quoteError}, reminder sent without a quote` : ''}`;
+        plan.actions.push(
+          reminderNotice(args, inst, {
+            owner,
+            expiresAt: decision.expiresAt,
+            daysLeft: decision.daysLeft,
+            stageDays: decision.stage,
+            renewFlag: inst.renewFlag ?? 'unknown',
+            autoRenew: { enabled: inst.renewFlag === 'auto', planned: setAutoRenew },
+            quote: quote ?? null,
+            ...(quoteError && { quoteError }),
+            renewPlanned,
+            message,
+          }, decision.reminderSlot!, decision.reason + (quoteError ? ` (${quoteError}; sent without a quote)` : '')),
+        );
+        digest.push({
+          ...(owner !== null && { owner }),
+          instanceId: inst.id,
+          name: inst.name,
+          expiresAt: decision.expiresAt,
+          daysLeft: decision.daysLeft,
+          stage: decision.stage,
+          ...(quote?.total !== undefined && quote.currency !== undefined && { quote: { amount: quote.total, currency: quote.currency } }),
+        });
+      }
+    }
+  } catch (e) {
+    plan.readFailures.push(`listing prepaid instances: ${(e as Error).message}`);
+  }
+  if (digest.length) plan.actions.push(digestNotice(args, digest));
+  return plan;
+}
+
+function instanceRef(inst: Instance) {
+  return {
+    id: inst.id,
+    name: inst.name,
+    ...(inst.zone !== undefined && { zone: inst.zone }),
+    ...(inst.instanceType !== undefined && { instanceType: inst.instanceType }),
+    ...(inst.project !== undefined && { project: inst.project }),
+  };
+}
+
+function scopeFields({ policy, client, target, scope }: ScopeArgs<RenewalPolicy>) {
+  return { policy: policy.name, vendor: client.vendor, target: target.name, region: scope.region };
+}
+
+type ReminderFields = Omit<RenewalReminderDetail, 'policy' | 'vendor' | 'target' | 'region' | 'instance'>;
+
+function reminderNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, fields: ReminderFields, slot: string, reason: string): NoticeAction {
+  const detail = renewalReminderDetailSchema.parse({ ...scopeFields(args), instance: instanceRef(inst), ...fields });
+  return {
+    kind: 'notice',
+    resourceId: inst.id,
+    resourceKind: 'instance',
+    resourceName: inst.name,
+    action: 'send-reminder',
+    reason,
+    slot,
+    destructive: false,
+    before: { expiresAt: detail.expiresAt, renewFlag: detail.renewFlag },
+    event: { detailType: RENEWAL_REMINDER, detail },
+  };
+}
+
+function lapsedNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, owner: string | null, state: 'expired' | 'isolated' | 'other', slot: string, reason: string): NoticeAction {
+  const detail = renewalLapsedDetailSchema.parse({
+    ...scopeFields(args),
+    instance: instanceRef(inst),
+    owner,
+    state,
+    ...(inst.expiresAt !== undefined && { expiresAt: inst.expiresAt }),
+    rawState: inst.rawState,
+    message: `${inst.id} (${inst.name}): ${reason}`,
+  });
+  return {
+    kind: 'notice',
+    resourceId: inst.id,
+    resourceKind: 'instance',
+    resourceName: inst.name,
+    action: 'report-lapsed',
+    reason,
+    slot,
+    destructive: false,
+    before: { rawState: inst.rawState, expiresAt: inst.expiresAt },
+    event: { detailType: RENEWAL_LAPSED, detail },
+  };
+}
+
+function digestNotice(args: ScopeArgs<RenewalPolicy>, entries: DigestEntry[]): NoticeAction {
+  const date = args.deps.now.toISOString().slice(0, 10);
+  const owners = groupByOwner(entries).map((g) => ({ owner: g.owner, entries: g.entries.map(({ owner: _owner, ...rest }) => rest) }));
+  const lapsed = entries.filter((e) => e.lapsed).length;
+  const detail = renewalDigestDetailSchema.parse({ ...scopeFields(args), date, owners, reminders: entries.length - lapsed, lapsed });
+  return {
+    kind: 'notice',
+    resourceId: 'renewal-digest',
+    resourceKind: 'other',
+    action: 'send-digest',
+    reason: `digest of ${entries.length - lapsed} reminder(s) and ${lapsed} lapsed instance(s) for ${owners.length} owner(s)`,
+    slot: date,
+    destructive: false,
+    event: { detailType: RENEWAL_DIGEST, detail },
+  };
+}
+
+/** Reads one instance back (confirm): undefined when it is gone or the read fails. */
+async function readInstance(client: VendorClient, scope: ScopeArgs<RenewalPolicy>['scope'], id: string): Promise<Instance | undefined> {
+  for await (const page of client.listInstances(scope, { ids: [id] })) {
+    const found = page.find((i) => i.id === id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function autoRenewAction({ client, scope }: ScopeArgs<RenewalPolicy>, inst: Instance, expiresAt: string): VendorAction {
+  return {
+    kind: 'vendor',
+    resourceId: inst.id,
+    resourceKind: 'instance',
+    resourceName: inst.name,
+    action: 'set-auto-renew',
+    reason: `policy turns auto-renew on (now ${inst.renewFlag ?? 'unknown'})`,
+    // once per expiry: switching it off by hand is respected until the expiry moves
+    slot: expiresAt,
+    destructive: false,
+    before: { renewFlag: inst.renewFlag ?? 'unknown', rawRenewFlag: inst.rawRenewFlag },
+    expected: { renewFlag: 'auto' },
+    undoHint: `set the renew flag of ${inst.id} back to ${inst.rawRenewFlag ?? inst.renewFlag ?? 'its earlier value'} at the vendor`,
+    batchKey: 'set-auto-renew',
+    run: (ids) => client.setAutoRenew(scope, ids),
+    confirm: async () => (await readInstance(client, scope, inst.id))?.renewFlag === 'auto',
+  };
+}
+
+function renewAction({ client, scope, policy }: ScopeArgs<RenewalPolicy>, inst: Instance, expiresAt: string, periodMonths: number, reason: string): VendorAction {
+  return {
+    kind: 'vendor',
+    resourceId: inst.id,
+    resourceKind: 'instance',
+    resourceName: inst.name,
+    action: 'renew-instance',
+    reason,
+    slot: `${expiresAt}:${periodMonths}m`,
+    destructive: false,
+    before: { expiresAt },
+    expected: { renewedFrom: expiresAt, periodMonths },
+    undoHint: 'a renewal is a purchase; refunds go through the vendor console',
+    batchKey: `renew-instance:${periodMonths}`,
+    // the token is derived from the batch and the expiry slots so a retried batch sends the same one
+    run: (ids) => client.renewInstances(scope, ids, periodMonths, renewToken(policy.name, ids, expiresAt)),
+    confirm: async () => {
+      const now = await readInstance(client, scope, inst.id);
+      return now?.expiresAt !== undefined && Date.parse(now.expiresAt) > Date.parse(expiresAt);
+    },
+  };
+}
+
+function renewToken(policy: string, ids: string[], expiresAt: string): string {
+  return createHash('sha256').update(`${policy}|${[...ids].sort().join(',')}|${expiresAt}`).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,121 @@
+import { makeActionKey } from '../../audit/record';
+import { durationMs } from '../../config/fields';
+import type { PlanNote, PlannedAction, VendorAction } from '../engine/types';
+import type { SnapshotPolicy, SnapshotPolicySpec, SnapshotSource } from '../../vendors/core';
+import type { ActionContext } from './actions';
+import { SNAPSHOT_ACTIONS } from './events';
+import { clientTokenFor } from './naming';
+import type { SnapshotsPolicy } from './policy';
+import { nativeSchedule } from './schedule';
+
+const DAY_MS = 86_400_000;
+
+/** The vendor policy this policy stands for, or why it cannot be expressed (then engine `ours` runs instead). */
+export function nativeSpec(policy: SnapshotsPolicy, now: Date): { spec: SnapshotPolicySpec; ignored: string[] } | { error: string } {
+  const schedule = nativeSchedule(policy.schedule, now);
+  if ('error' in schedule) return schedule;
+  const r = policy.retention;
+  const retentionDays = r.maxAge ? Math.ceil(durationMs(r.maxAge) / DAY_MS) : r.keepDaily;
+  if (!retentionDays) return { error: 'vendor auto-snapshot policies keep snapshots for a number of days: set retention.maxAge or retention.keepDaily' };
+  const ignored: string[] = (['keepLast', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const).filter((k) => r[k] !== undefined);
+  if (r.maxAge && r.keepDaily !== undefined) ignored.push('keepDaily');
+  return { spec: { name: `${policy.namePrefix}${policy.name.replace(/[^A-Za-z0-9-]/g, '-')}`, hoursUtc: schedule.hoursUtc, weekdays: schedule.weekdays, retentionDays }, ignored };
+}
+
+const sameSpec = (a: SnapshotPolicySpec, b: SnapshotPolicySpec) =>
+  a.retentionDays === b.retentionDays && a.hoursUtc.join() === [...b.hoursUtc].sort((x, y) => x - y).join() && a.weekdays.join() === [...b.weekdays].sort((x, y) => x - y).join();
+
+function base(ctx: ActionContext, resourceId: string, action: string, reason: string, batchKey: string) {
+  return { kind: 'vendor' as const, resourceId, resourceKind: 'snapshot-policy' as const, action, reason, slot: ctx.slot.start, destructive: false as const, batchKey };
+}
+
+/**
+ * Engine native: the vendor's auto-snapshot policy takes and expires the snapshots; we keep the
+ * policy's schedule and retention in line and reconcile which sources are bound to it. Unbinding
+ * needs a complete selection: after a failed read nothing is unbound.
+ */
+export async function planNative(
+  ctx: ActionContext,
+  policy: SnapshotsPolicy,
+  spec: SnapshotPolicySpec,
+  sources: SnapshotSource[],
+  failures: string[],
+): Promise<{ actions: PlannedAction[]; notes: PlanNote[] }> {
+  const actions: PlannedAction[] = [];
+  const notes: PlanNote[] = [];
+  let existing: SnapshotPolicy | undefined;
+  try {
+    existing = (await ctx.client.listSnapshotPolicies(ctx.scope)).find((p) => p.name === spec.name);
+  } catch (e) {
+    failures.push(`listing auto-snapshot policies: ${(e as Error).message}`);
+    return { actions, notes };
+  }
+  const selectedIds = [...new Set(sources.map((s) => s.id))].sort();
+  const schedule = `hours ${spec.hoursUtc.join(',')} UTC${spec.weekdays.length ? ` on ISO weekdays ${spec.weekdays.join(',')}` : ' daily'}, kept ${spec.retentionDays} days`;
+
+  if (!existing) {
+    const key = makeActionKey({ function: 'snapshots', policy: policy.name, target: ctx.target, region: ctx.scope.region, resourceId: spec.name, action: SNAPSHOT_ACTIONS.policyCreated, slot: ctx.slot.start });
+    const create: VendorAction = {
+      ...base(ctx, spec.name, SNAPSHOT_ACTIONS.policyCreated, `engine native: create vendor policy ${spec.name} (${schedule}) and bind ${selectedIds.length} source(s)`, `policy:${spec.name}`),
+      expected: { ...spec, boundSourceIds: selectedIds },
+      undoHint: `delete the vendor auto-snapshot policy ${spec.name}`,
+      async run(ids) {
+        const made = await ctx.client.createSnapshotPolicy(ctx.scope, spec, clientTokenFor(key));
+        const bound = selectedIds.length ? await ctx.client.bindSnapshotPolicy(ctx.scope, made.id, selectedIds) : [];
+        const failed = bound.filter((b) => !b.ok);
+        return ids.map((id) =>
+          failed.length
+            ? { id, ok: false, requestId: made.requestId, error: { code: 'PartialBind', message: `policy ${made.id} created; binding failed for ${failed.map((f) => f.id).join(', ')}`, retryable: true } }
+            : { id, ok: true, requestId: made.requestId },
+        );
+      },
+      confirm: async () => (await ctx.client.listSnapshotPolicies(ctx.scope)).some((p) => p.name === spec.name),
+    };
+    actions.push(create);
+    for (const id of selectedIds) notes.push({ resourceId: id, action: 'engine', reason: `engine native: to be bound to vendor policy ${spec.name}`, status: 'info' });
+    return { actions, notes };
+  }
+
+  const policyId = existing.id;
+  if (!sameSpec(spec, existing)) {
+    actions.push({
+      ...base(ctx, policyId, SNAPSHOT_ACTIONS.policyUpdated, `engine native: vendor policy ${spec.name} differs (hours ${existing.hoursUtc.join(',')}, weekdays ${existing.weekdays.join(',') || 'all'}, ${existing.retentionDays} days); set ${schedule}`, `policy:${policyId}`),
+      before: { hoursUtc: existing.hoursUtc, weekdays: existing.weekdays, retentionDays: existing.retentionDays },
+      expected: { ...spec },
+      undoHint: `set vendor policy ${policyId} back to hours ${existing.hoursUtc.join(',')}, weekdays ${existing.weekdays.join(',') || 'all'}, ${existing.retentionDays} days`,
+      run: async (ids) => {
+        const out = await ctx.client.updateSnapshotPolicy(ctx.scope, policyId, spec);
+        return ids.map((id) => ({ ...out, id }));
+      },
+      confirm: async () => (await ctx.client.listSnapshotPolicies(ctx.scope)).some((p) => p.id === policyId && sameSpec(spec, p)),
+    });
+  }
+  const bound = new Set(existing.boundSourceIds);
+  const isBound = async (id: string) => (await ctx.client.listSnapshotPolicies(ctx.scope)).some((p) => p.id === policyId && p.boundSourceIds.includes(id));
+  for (const id of selectedIds) {
+    if (bound.has(id)) {
+      notes.push({ resourceId: id, action: 'engine', reason: `engine native: bound to vendor policy ${spec.name}`, status: 'info' });
+      continue;
+    }
+    actions.push({
+      ...base(ctx, id, SNAPSHOT_ACTIONS.bound, `engine native: bind to vendor policy ${spec.name}`, `bind:${policyId}`),
+      undoHint: `unbind ${id} from vendor policy ${policyId}`,
+      run: (ids) => ctx.client.bindSnapshotPolicy(ctx.scope, policyId, ids),
+      confirm: () => isBound(id),
+    });
+  }
+  const stale = [...bound].filter((id) => !selectedIds.includes(id)).sort();
+  if (stale.length && failures.length) {
+    for (const id of stale) notes.push({ resourceId: id, action: SNAPSHOT_ACTIONS.unbound, reason: 'not unbound: a read failed in this scope, so the selection may be incomplete', status: 'skipped' });
+  } else {
+    for (const id of stale) {
+      actions.push({
+        ...base(ctx, id, SNAPSHOT_ACTIONS.unbound, `engine native: no longer selected; unbind from vendor policy ${spec.name}`, `unbind:${policyId}`),
+        undoHint: `bind ${id} to vendor policy ${policyId} again`,
+        run: (ids) => ctx.client.unbindSnapshotPolicy(ctx.scope, policyId, ids),
+        confirm: async () => !(await isBound(id)),
+      });
+    }
+  }
+  return { actions, notes };
+}

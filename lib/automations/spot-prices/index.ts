@@ -1,0 +1,191 @@
+import type { SpotPolicy } from '../../config/schema';
+import { durationMs } from '../../config/fields';
+import { JsonFileSpotStateStore, priceKeyId, type PriceKey, type SpotStateStore } from '../../state/price-history';
+import type { SpotPricePoint } from '../../vendors/core';
+import type { AutomationSpec } from '../engine/run';
+import { exemptionFor, matchesSelector } from '../engine/select';
+import type { NoticeAction, PlannedAction, ScopeArgs, ScopePlan } from '../engine/types';
+import { decideReclaim, decideSpotSeries, latestPoint, spotRef, watchesFor, type SpotAlert, type SpotInstanceRef } from './decide';
+import {
+  SPOT_INTERRUPTION_EVENT,
+  SPOT_PRICE_ALERT,
+  SPOT_RECLAIM_ALERT,
+  spotPriceAlertDetailSchema,
+  spotReclaimAlertDetailSchema,
+} from './events';
+
+export { decideReclaim, decideSpotSeries, watchesFor } from './decide';
+export * from './events';
+
+export interface SpotPricesOptions {
+  /** Price history and open conditions; default a JSON file at `.automation/state/prices.json`. */
+  state?: SpotStateStore | (() => SpotStateStore);
+}
+
+/** spot-prices: read prices of watched (zone, type) pairs, keep a history, alert on thresholds; alert at once on reclaims. */
+export function createSpotPricesSpec(options: SpotPricesOptions = {}): AutomationSpec<SpotPolicy> {
+  let store: SpotStateStore | undefined;
+  const state = () => (store ??= typeof options.state === 'function' ? options.state() : (options.state ?? new JsonFileSpotStateStore()));
+  return {
+    function: 'spot-prices',
+    requires: (c) => (c.spotPrices === 'unsupported' ? 'spotPrices' : undefined),
+    planScope: (args) => planSpotScope(args, state()),
+  };
+}
+
+export const spotPricesSpec = createSpotPricesSpec();
+
+async function planSpotScope(args: ScopeArgs<SpotPolicy>, store: SpotStateStore): Promise<ScopePlan> {
+  const { deps, policy, target, client, scope } = args;
+  const now = deps.now;
+  const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
+  const interruption = deps.focus?.detailType === SPOT_INTERRUPTION_EVENT ? deps.focus : undefined;
+
+  const running = await listRunningSpot(args, plan, interruption ? [interruption.instanceId] : undefined);
+  for (const inst of running) {
+    const d = decideReclaim(inst, now);
+    if (d.alert) plan.actions.push(reclaimNotice(args, inst, 'vendor', d.slot, d.reason, { reclaimAt: inst.reclaimAt }));
+  }
+  if (interruption) {
+    // An interruption event is urgent: alert for its instance and leave the price checks to the schedule.
+    const inst = running.find((i) => i.id === interruption.instanceId) ?? { id: interruption.instanceId, name: interruption.instanceId };
+    const eventAt = interruption.at ? new Date(interruption.at).toISOString() : now.toISOString();
+    const reason = `spot interruption event for ${inst.id}${interruption.at ? ` at ${eventAt}` : ''}: the vendor is reclaiming it`;
+    plan.actions.push(reclaimNotice(args, inst, 'event', `interruption:${eventAt}`, reason, { eventAt }));
+    return plan;
+  }
+
+  const watches = watchesFor(policy.watches, target.name, scope.region, running);
+  if (!watches.length) {
+    plan.notes.push({ resourceId: '-', action: 'check-prices', reason: policy.watches === 'running' ? 'no running spot instances to watch' : 'no watch applies to this region', status: 'info' });
+    return plan;
+  }
+  const windowMs = durationMs(policy.thresholds.jumpWindow);
+  const historyMs = policy.historyHours * 3_600_000;
+  const since = new Date(now.getTime() - windowMs).toISOString();
+  let fresh: SpotPricePoint[];
+  try {
+    fresh = await client.getSpotPrices(scope, watches, since);
+  } catch (e) {
+    plan.readFailures.push(`reading spot prices: ${(e as Error).message}`);
+    return plan;
+  }
+  await store.append(fresh, new Date(now.getTime() - Math.max(historyMs, windowMs)).toISOString());
+
+  const windowStart = new Date(now.getTime() - windowMs).toISOString();
+  for (const watch of watches) {
+    const key: PriceKey = { vendor: client.vendor, target: target.name, region: scope.region, zone: watch.zone, instanceType: watch.instanceType };
+    const label = `${watch.zone}/${watch.instanceType}`;
+    const current = latestPoint(fresh.filter((p) => p.zone === watch.zone && p.instanceType === watch.instanceType));
+    if (!current) {
+      plan.notes.push({ resourceId: label, action: 'check-prices', reason: 'the vendor returned no price for this zone and type; open alerts kept as they were', status: 'info' });
+      continue;
+    }
+    const group = `${policy.name}|${priceKeyId(key)}`;
+    const decision = decideSpotSeries({
+      current,
+      window: await store.recent(key, windowStart),
+      instances: running.filter((i) => i.zone === watch.zone && i.instanceType === watch.instanceType),
+      instancesKnown: plan.readFailures.length === 0,
+      thresholds: policy.thresholds,
+      open: await store.openConditions(group),
+      now,
+    });
+    await store.setOpenConditions(group, decision.open);
+    for (const alert of decision.alerts) plan.actions.push(priceNotice(args, key, alert));
+    for (const note of decision.notes) plan.notes.push({ resourceId: label, action: 'check-prices', reason: note, status: 'info' });
+    for (const c of decision.cleared) plan.notes.push({ resourceId: label, action: 'check-prices', reason: `condition ${c} cleared`, status: 'info' });
+    if (!decision.alerts.length) plan.notes.push({ resourceId: label, action: 'check-prices', reason: `spot price ${current.price} ${current.currency}/h: no threshold crossed`, status: 'info' });
+  }
+  return plan;
+}
+
+/** Running spot instances of the selection, compact; exempt ones become notes. A failed listing is a read failure. */
+async function listRunningSpot({ deps, policy, client, scope }: ScopeArgs<SpotPolicy>, plan: ScopePlan, ids?: string[]): Promise<SpotInstanceRef[]> {
+  const out: SpotInstanceRef[] = [];
+  const tagKeys = Object.keys(policy.selector.tags ?? {});
+  try {
+    for await (const page of client.listInstances(scope, { chargeTypes: ['spot'], ...(ids && { ids }), ...(tagKeys.length && { tagKeys }) })) {
+      for (const inst of page) {
+        if (inst.chargeType !== 'spot' || inst.state !== 'running' || !matchesSelector(inst, policy.selector)) continue;
+        plan.selected++;
+        const exempt = exemptionFor(inst, policy.exemptions, deps.now);
+        if (exempt.exempt) {
+          plan.notes.push({ resourceId: inst.id, action: 'check-prices', reason: exempt.reason ?? 'exempt', status: 'exempt' });
+          continue;
+        }
+        out.push(spotRef(inst));
+      }
+    }
+  } catch (e) {
+    plan.readFailures.push(`listing spot instances: ${(e as Error).message}`);
+  }
+  return out;
+}
+
+function priceNotice({ policy, scope }: ScopeArgs<SpotPolicy>, key: PriceKey, alert: SpotAlert): NoticeAction {
+  const detail = spotPriceAlertDetailSchema.parse({
+    policy: policy.name,
+    vendor: key.vendor,
+    target: key.target,
+    region: scope.region,
+    zone: key.zone,
+    instanceType: key.instanceType,
+    condition: alert.condition,
+    kind: alert.kind,
+    since: alert.since,
+    price: alert.price,
+    onDemandPrice: alert.onDemandPrice,
+    currency: alert.currency,
+    threshold: alert.threshold,
+    observed: alert.observed,
+    instances: alert.instances,
+    message: alert.reason,
+  });
+  const isBid = alert.kind === 'bid-margin';
+  return {
+    kind: 'notice',
+    resourceId: isBid ? alert.instances[0]!.id : `${key.zone}/${key.instanceType}`,
+    resourceKind: isBid ? 'instance' : 'price',
+    action: `alert-${alert.kind}`,
+    reason: `${alert.reason}${alert.isNew ? '' : ` (ongoing since ${alert.since})`}`,
+    // condition + start time: a continuing condition keeps its key (sent once); a returning one gets a new key
+    slot: `${alert.condition}@${alert.since}`,
+    destructive: false,
+    expected: { price: alert.price, threshold: alert.threshold },
+    event: { detailType: SPOT_PRICE_ALERT, detail },
+  };
+}
+
+function reclaimNotice(
+  { policy, client, target, scope }: ScopeArgs<SpotPolicy>,
+  inst: SpotInstanceRef,
+  source: 'vendor' | 'event',
+  slot: string,
+  reason: string,
+  times: { reclaimAt?: string; eventAt?: string },
+): PlannedAction {
+  const detail = spotReclaimAlertDetailSchema.parse({
+    policy: policy.name,
+    vendor: client.vendor,
+    target: target.name,
+    region: scope.region,
+    instance: inst,
+    source,
+    ...times,
+    message: reason,
+  });
+  return {
+    kind: 'notice',
+    resourceId: inst.id,
+    resourceKind: 'instance',
+    resourceName: inst.name,
+    action: 'alert-reclaim',
+    reason,
+    slot,
+    destructive: false,
+    before: { ...inst },
+    event: { detailType: SPOT_RECLAIM_ALERT, detail },
+  };
+}
+

@@ -1,0 +1,4 @@
+export * from './schema';
+export * from './errors';
+export * from './load';
+export { duration, durationMs, isTimeZone, type Duration } from './fields';

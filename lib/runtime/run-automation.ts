@@ -1,0 +1,44 @@
+import { automations, buildEngineDeps, runAutomation, type CloudEventFocus, type RunReport } from '../automations';
+import type { FunctionName } from '../config';
+import type { TransportOptions } from '../vendors/core';
+import type { RunContext } from './context';
+import { createHandler, type HandlerOptions } from './handler';
+import { resolveCredentials, resolveOperatorCredentials } from './credentials';
+
+export interface AutomationHandlerOptions extends HandlerOptions {
+  transport?: TransportOptions;
+  progress?: (message: string) => void;
+}
+
+/** Runs one automation for a RunContext: engine deps from the config, the plan, the audit. */
+export async function runAutomationFor(name: FunctionName, ctx: RunContext, options: AutomationHandlerOptions = {}): Promise<RunReport> {
+  const event = ctx.trigger.event;
+  const focus: CloudEventFocus | undefined = event
+    ? { detailType: event['detail-type'], vendor: event.detail.vendor, target: event.detail.target, region: event.detail.region, instanceId: event.detail.instanceId, at: event.detail.at }
+    : undefined;
+  const deps = await buildEngineDeps({
+    runId: ctx.runId,
+    trigger: ctx.trigger.kind,
+    now: ctx.now,
+    config: ctx.config,
+    modeFor: ctx.modeFor,
+    shouldStop: ctx.shouldStop,
+    filters: ctx.filters,
+    focus,
+    transport: options.transport,
+    progress: options.progress,
+    log: (level, message, data) => ctx.logger[level](message, data ?? {}),
+    resolveCredentials: (target, which) => (which === 'operatorCredentials' ? resolveOperatorCredentials(target) : resolveCredentials(target)),
+  });
+  try {
+    const automation = automations[name];
+    return await runAutomation(deps, automation.spec, automation.policies(ctx.config));
+  } finally {
+    await deps.close();
+  }
+}
+
+/** The Lambda handler of one automation: the runtime wrapper around runAutomationFor. */
+export function automationHandler(name: FunctionName, options: AutomationHandlerOptions = {}) {
+  return createHandler<RunReport>(name, (ctx) => runAutomationFor(name, ctx, options), options);
+}

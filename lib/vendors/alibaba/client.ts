@@ -1,0 +1,422 @@
+import type { z } from 'zod';
+import {
+  batchWithBisect,
+  chunk,
+  eachId,
+  offsetPages,
+  sleep,
+  UnsupportedCapability,
+  VendorError,
+  type AlibabaSettings,
+  type BatchOutcome,
+  type Capabilities,
+  type ClientOptions,
+  type Instance,
+  type ListInstancesOptions,
+  type Scope,
+  type Snapshot,
+  type SnapshotPolicySpec,
+  type SnapshotSource,
+  type VendorClient,
+  type VendorLimits,
+} from '../core';
+import { ACTIONS, TAG_LIMITS, type ActionName } from './actions';
+import { buildRequest, clientToken, endpointUrl, indexed, jsonArray, parseEnvelope, type Params } from './codec';
+import { toInstance, toPolicy, toRetentionDays, toSnapshot, toSource, toVendorSchedule } from './mapping';
+
+/** What seed 001 allows (design.md matrix; sim/alibaba/DECISIONS.md). */
+export const capabilities: Capabilities = {
+  tags: 'native', // DescribeTags/AddTags/RemoveTags + Tag.n filters (seed 001 L7785-8019)
+  autoDelete: 'emulated', // AutoReleaseTime is RunInstances-only and unreadable (L828): delete when due
+  recycleBin: 'emulated', // no recycle bin; DeleteInstance is final (L1351-1358): our soft-delete bin
+  recycleRestore: 'emulated', // StartInstance (L1155-1218) after the automation removes the purge tag
+  snapshots: 'native', // per-disk CreateSnapshot/DescribeSnapshots/DeleteSnapshot (L3507-3787)
+  snapshotPolicies: 'native', // automatic snapshot policies (L4040-4396)
+  spotPrices: 'unsupported', // no spot instances or price API in the guide
+  renewal: 'native', // ExpiredTime/InstanceChargeType read from DescribeInstances (L1761-1829); no quote API
+  renewalActions: 'unsupported', // no renew or auto-renew action
+};
+
+/** 10 tags per resource (L7789); SnapshotName 2-128 characters (L3530). */
+export const limits: VendorLimits & { snapshotNameMaxLength: number } = { snapshotKind: 'disk', maxTags: TAG_LIMITS.perResource, snapshotNameMaxLength: 128 };
+
+/** SnapshotName: [2,128], a letter or Chinese first, then letters, digits, `_`, `-`; never `auto`/`http(s)://` (seed 001 L3530). */
+const SNAPSHOT_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5_-]{1,127}$/;
+/** AutoSnapshotPolicyName: same rules (seed 001 L4056). */
+const POLICY_NAME = SNAPSHOT_NAME;
+
+/** Lookups per page run this many at a time (tags come back one resource per DescribeTags call). */
+const LOOKUP_CONCURRENCY = 8;
+/** Polls after StopInstance before DeleteInstance (Stopping → Stopped runs in the background, L1226-1227). */
+const STOP_POLL_MS = [0, 500, 1000, 2000, 4000, 8000, 15000, 30000];
+
+type Body<K extends ActionName> = z.output<(typeof ACTIONS)[K]['schema']>;
+
+export interface AlibabaClient extends VendorClient {
+  /** DeleteAutoSnapshotPolicy (seed 001 L4104-4151): not in the unified interface. */
+  deleteSnapshotPolicy(scope: Scope, id: string): Promise<BatchOutcome>;
+  /** DescribeInstanceStatus (seed 001 L1588-1680), 50 per page. */
+  listInstanceStatuses(scope: Scope): AsyncIterable<{ id: string; rawState: string }[]>;
+  /** Tags of one resource through DescribeTags. */
+  tagsOf(scope: Scope, resourceType: 'instance' | 'snapshot' | 'disk', id: string): Promise<Record<string, string>>;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const failure = (id: string, e: unknown): BatchOutcome => {
+  if (!(e instanceof VendorError) || e.auth) throw e;
+  return { id, ok: false, requestId: e.requestId, error: { code: e.code, message: e.vendorMessage, retryable: e.retryable } };
+};
+
+export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): AlibabaClient {
+  const { target, transport, credentials } = options;
+  const base = endpointUrl(options.endpoint, target);
+
+  function call<K extends ActionName>(name: K, region: string | undefined, params: Params = {}): Promise<Body<K>> {
+    const spec: { schema: z.ZodType; mutating: boolean; regionless?: boolean } = ACTIONS[name];
+    const all: Params = spec.regionless || region === undefined ? params : { RegionId: region, ...params };
+    return transport.call(
+      { vendor: 'alibaba', action: name, region: region ?? 'global', mutating: spec.mutating },
+      () => buildRequest({ action: name, params: all, credentials, base }),
+      (response) => parseEnvelope(name, response, spec.schema) as Body<K>,
+    );
+  }
+
+  /** PageNumber (1-based) / PageSize at the documented maximum, TotalCount ends it (seed 001 digest §3.6). */
+  function pages<K extends 'DescribeInstances' | 'DescribeInstanceStatus' | 'DescribeDisks' | 'DescribeSnapshots' | 'DescribeTags' | 'DescribeAutoSnapshotPolicyEx', T>(
+    name: K,
+    region: string,
+    params: Params,
+    items: (body: Body<K>) => T[],
+  ): AsyncGenerator<T[]> {
+    const size = ACTIONS[name].pageSize;
+    return offsetPages(
+      async (offset, limit) => {
+        const body = await call(name, region, { ...params, PageNumber: offset / limit + 1, PageSize: limit });
+        return { items: items(body), total: body.TotalCount };
+      },
+      size,
+      { what: `alibaba ${name} ${region}` },
+    );
+  }
+
+  async function tagsOf(scope: Scope, resourceType: 'instance' | 'snapshot' | 'disk', id: string): Promise<Record<string, string>> {
+    const tags: Record<string, string> = {};
+    for await (const page of pages('DescribeTags', scope.region, { ResourceType: resourceType, ResourceId: id }, (b) => b.Tags)) {
+      for (const t of page) tags[t.TagKey] = t.TagValue;
+    }
+    return tags;
+  }
+
+  /** Resources carry no tags inline (seed 001 L8946-8987) and TagSetItem names no resource (L9067-9082): one DescribeTags per resource, run together per page. */
+  function tagsFor(scope: Scope, resourceType: 'instance' | 'snapshot', ids: string[]) {
+    return mapLimit(ids, LOOKUP_CONCURRENCY, (id) => tagsOf(scope, resourceType, id));
+  }
+
+  async function* instancePages(scope: Scope, params: Params, opts: ListInstancesOptions): AsyncGenerator<Instance[]> {
+    for await (const page of pages('DescribeInstances', scope.region, params, (b) => b.Instances)) {
+      const tags = await tagsFor(
+        scope,
+        'instance',
+        page.map((r) => r.InstanceId),
+      );
+      yield page
+        .map((raw, i) => toInstance(raw, tags[i]!, target, scope.region))
+        .filter((inst) => !opts.chargeTypes?.length || opts.chargeTypes.includes(inst.chargeType));
+    }
+  }
+
+  async function* listInstances(scope: Scope, opts: ListInstancesOptions = {}): AsyncGenerator<Instance[]> {
+    if (opts.ids?.length) {
+      // InstanceIds: a JSON array of at most 100 (seed 001 L1701); never `[]`, which matches nothing (L1689)
+      for (const group of chunk([...new Set(opts.ids)], ACTIONS.DescribeInstances.batchLimit)) yield* instancePages(scope, { InstanceIds: jsonArray(group) }, opts);
+      return;
+    }
+    // Tag.n filters intersect (decision A7): only a single key is pushed down, without a value (any value).
+    const keys = [...new Set(opts.tagKeys ?? [])];
+    yield* instancePages(scope, keys.length === 1 ? { 'Tag.1.Key': keys[0] } : {}, opts);
+  }
+
+  async function stateOf(scope: Scope, id: string): Promise<string | undefined> {
+    const body = await call('DescribeInstances', scope.region, { InstanceIds: jsonArray([id]), PageNumber: 1, PageSize: 100 });
+    return body.Instances.find((i) => i.InstanceId === id)?.Status;
+  }
+
+  async function stop(scope: Scope, id: string) {
+    try {
+      return { requestId: (await call('StopInstance', undefined, { InstanceId: id })).RequestId };
+    } catch (e) {
+      // Already stopping or stopped: the goal holds (a rerun after a partial failure).
+      if (e instanceof VendorError && e.code === 'IncorrectInstanceStatus' && /^(stopping|stopped)$/i.test((await stateOf(scope, id)) ?? '')) return { requestId: e.requestId };
+      throw e;
+    }
+  }
+
+  async function waitStopped(scope: Scope, id: string) {
+    for (const ms of STOP_POLL_MS) {
+      if (ms) await sleep(ms);
+      const state = await stateOf(scope, id);
+      if (state === undefined || /^stopped$/i.test(state)) return;
+    }
+    throw new VendorError({ vendor: 'alibaba', action: 'DeleteInstance', code: 'StopTimeout', message: `instance ${id} did not reach Stopped after StopInstance`, retryable: false });
+  }
+
+  /** DeleteInstance needs Stopped (seed 001 L1355): a running instance is stopped first; an unknown id is already gone. */
+  async function deleteOne(scope: Scope, id: string) {
+    try {
+      return { requestId: (await call('DeleteInstance', undefined, { InstanceId: id })).RequestId };
+    } catch (e) {
+      if (!(e instanceof VendorError)) throw e;
+      if (e.code === 'InvalidInstanceId.NotFound') return { requestId: e.requestId };
+      if (e.code !== 'IncorrectInstanceState' && e.code !== 'IncorrectInstanceStatus') throw e;
+    }
+    await stop(scope, id);
+    await waitStopped(scope, id);
+    return { requestId: (await call('DeleteInstance', undefined, { InstanceId: id })).RequestId };
+  }
+
+  async function tagCall(action: 'AddTags' | 'RemoveTags', scope: Scope, resourceType: string, id: string, items: Record<string, string>[]): Promise<BatchOutcome> {
+    let requestId: string | undefined;
+    try {
+      for (const group of chunk(items, TAG_LIMITS.perCall)) {
+        requestId = (await call(action, scope.region, { ResourceType: resourceType, ResourceId: id, Tag: indexed(group) })).RequestId;
+      }
+      return { id, ok: true, requestId };
+    } catch (e) {
+      return failure(id, e);
+    }
+  }
+
+  function checkTags(tags: Record<string, string>) {
+    for (const [k, v] of Object.entries(tags)) {
+      if (!k || k.length > 64 || /^(aliyun|https?:\/\/)/i.test(k)) throw new Error(`tag key "${k}" is not allowed: 1-64 characters, not starting with aliyun, http:// or https:// (seed 001 L7803)`);
+      if (v.length > 128 || /^(aliyun|https?:\/\/)/i.test(v)) throw new Error(`tag value for "${k}" is not allowed: at most 128 characters, not starting with aliyun, http:// or https:// (seed 001 L7804)`);
+    }
+  }
+
+  async function* listSnapshots(scope: Scope, opts: { names?: string[]; sourceIds?: string[] } = {}): AsyncGenerator<Snapshot[]> {
+    const names = opts.names ? new Set(opts.names) : undefined;
+    const sources = opts.sourceIds ? new Set(opts.sourceIds) : undefined;
+    if (names?.size === 0 || sources?.size === 0) return;
+    const params: Params = {};
+    if (sources?.size === 1) params.DiskId = [...sources][0];
+    if (names?.size === 1) params.SnapshotName = [...names][0];
+    for await (const page of pages('DescribeSnapshots', scope.region, params, (b) => b.Snapshots)) {
+      const kept = page.filter((s) => (!names || names.has(s.SnapshotName ?? '')) && (!sources || sources.has(s.SourceDiskId ?? '')));
+      if (!kept.length) {
+        yield [];
+        continue;
+      }
+      const diskIds = [...new Set(kept.map((s) => s.SourceDiskId).filter((d): d is string => !!d))];
+      const owners = new Map<string, string>();
+      if (diskIds.length) {
+        const disks = await call('DescribeDisks', scope.region, { DiskIds: jsonArray(diskIds), PageNumber: 1, PageSize: 100 });
+        for (const d of disks.Disks) if (d.InstanceId) owners.set(d.DiskId, d.InstanceId);
+      }
+      const tags = await tagsFor(
+        scope,
+        'snapshot',
+        kept.map((s) => s.SnapshotId),
+      );
+      yield kept.map((raw, i) => toSnapshot(raw, tags[i]!, target, scope.region, owners.get(raw.SourceDiskId ?? '')));
+    }
+  }
+
+  async function listSnapshotSources(scope: Scope, instances: Instance[]): Promise<SnapshotSource[]> {
+    const wanted = new Set(instances.map((i) => i.id));
+    if (!wanted.size) return [];
+    const out: SnapshotSource[] = [];
+    // Few instances: DescribeDisks per instance; many: one sweep of the region's disks (100 per page).
+    const filters: Params[] = wanted.size <= 10 ? [...wanted].map((id) => ({ InstanceId: id })) : [{}];
+    for (const params of filters) {
+      for await (const page of pages('DescribeDisks', scope.region, params, (b) => b.Disks)) {
+        for (const disk of page) if (disk.InstanceId && wanted.has(disk.InstanceId)) out.push(toSource(disk, target, scope.region));
+      }
+    }
+    return out;
+  }
+
+  function policyParams(spec: SnapshotPolicySpec): Params {
+    if (!POLICY_NAME.test(spec.name) || /^https?:/i.test(spec.name)) {
+      throw new Error(`snapshot policy name "${spec.name}" is not allowed: 2-128 characters, a letter first, then letters, digits, "_" or "-" (seed 001 L4056)`);
+    }
+    const schedule = toVendorSchedule(spec);
+    return {
+      AutoSnapshotPolicyName: spec.name,
+      TimePoints: jsonArray(schedule.timePoints),
+      RepeatWeekdays: jsonArray(schedule.weekdays),
+      RetentionDays: toRetentionDays(spec.retentionDays),
+    };
+  }
+
+  const unsupported = (what: string) => () => Promise.reject(new UnsupportedCapability('alibaba', what));
+
+  return {
+    vendor: 'alibaba',
+    target,
+    capabilities,
+    limits,
+
+    async listRegions() {
+      const body = await call('DescribeRegions', undefined);
+      return body.Regions.map((r) => r.RegionId);
+    },
+
+    listInstances,
+
+    async *listInstanceStatuses(scope) {
+      yield* pages('DescribeInstanceStatus', scope.region, {}, (b) => b.InstanceStatuses.map((s) => ({ id: s.InstanceId, rawState: s.Status })));
+    },
+
+    tagsOf,
+
+    // StopInstance takes one InstanceId (seed 001 L1220-1281)
+    stopInstances: (scope, ids) => eachId(ids, (id) => stop(scope, id)),
+
+    // No recycle bin: deletion is immediate and final whatever `force` says (seed 001 L1351)
+    deleteInstances: (scope, ids) => eachId(ids, (id) => deleteOne(scope, id)),
+
+    async setTags(scope, id, tags) {
+      checkTags(tags);
+      return tagCall(
+        'AddTags',
+        scope,
+        'instance',
+        id,
+        Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      );
+    },
+
+    // Key only: removes the key whatever its value (seed 001 L7871)
+    removeTags: (scope, id, keys) =>
+      tagCall(
+        'RemoveTags',
+        scope,
+        'instance',
+        id,
+        keys.map((Key) => ({ Key })),
+      ),
+
+    setAutoDeleteTime: unsupported('a native auto-delete timer (AutoReleaseTime is RunInstances-only, seed 001 L828; autoDelete is emulated)'),
+    clearAutoDeleteTime: unsupported('a native auto-delete timer (AutoReleaseTime is RunInstances-only, seed 001 L828; autoDelete is emulated)'),
+
+    // The soft-delete bin is ours: nothing sits in a vendor bin
+    // eslint-disable-next-line require-yield
+    async *listRecycleBin() {
+      return;
+    },
+    getRecycleBinConfig: async () => undefined,
+    purgeRecycled: (scope, items) =>
+      eachId(
+        items.map((i) => i.id),
+        (id) => deleteOne(scope, id),
+      ),
+    // Restoring from our bin: start the instance again (StartInstance, seed 001 L1155-1218)
+    restoreRecycled: (_scope, items) =>
+      eachId(
+        items.map((i) => i.id),
+        async (id) => ({ requestId: (await call('StartInstance', undefined, { InstanceId: id })).RequestId }),
+      ),
+
+    listSnapshotSources,
+    listSnapshots,
+
+    async createSnapshot(scope, source, request) {
+      if (source.kind !== 'disk') throw new Error(`alibaba snapshots are taken of disks; got a ${source.kind} source ${source.id}`);
+      if (!SNAPSHOT_NAME.test(request.name) || /^(auto|https?:)/i.test(request.name)) {
+        throw new Error(`snapshot name "${request.name}" is not allowed: 2-128 characters, a letter first, then letters, digits, "_" or "-", not starting with "auto" (seed 001 L3530)`);
+      }
+      if (request.tags) checkTags(request.tags);
+      const body = await call('CreateSnapshot', undefined, {
+        DiskId: source.id,
+        SnapshotName: request.name,
+        Description: request.description || undefined,
+        ClientToken: clientToken(request.clientToken),
+      });
+      // CreateSnapshot takes no tags (seed 001 L3526-3533): tag the new snapshot afterwards
+      if (request.tags && Object.keys(request.tags).length) {
+        const tagged = await tagCall(
+          'AddTags',
+          scope,
+          'snapshot',
+          body.SnapshotId,
+          Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+        );
+        if (!tagged.ok) {
+          throw new VendorError({
+            vendor: 'alibaba',
+            action: 'AddTags',
+            code: tagged.error!.code,
+            message: `snapshot ${body.SnapshotId} was created but tagging it failed: ${tagged.error!.message}`,
+            requestId: tagged.requestId,
+            retryable: tagged.error!.retryable,
+          });
+        }
+      }
+      return { snapshotId: body.SnapshotId, requestId: body.RequestId };
+    },
+
+    // A nonexistent id is ignored by the vendor (seed 001 L3596)
+    deleteSnapshots: (_scope, ids) => eachId(ids, async (id) => ({ requestId: (await call('DeleteSnapshot', undefined, { SnapshotId: id })).RequestId })),
+
+    // The quota "depends on the account's number of disks" (seed 001 L3519): no API reports it
+    getSnapshotQuota: async () => undefined,
+
+    async listSnapshotPolicies(scope) {
+      const out = [];
+      for await (const page of pages('DescribeAutoSnapshotPolicyEx', scope.region, {}, (b) => b.AutoSnapshotPolicys)) out.push(...page.map(toPolicy));
+      return out;
+    },
+
+    async createSnapshotPolicy(scope, spec, token) {
+      const body = await call('CreateAutoSnapshotPolicy', scope.region, { ...policyParams(spec), ClientToken: clientToken(token) });
+      return { id: body.AutoSnapshotPolicyId, requestId: body.RequestId };
+    },
+
+    async updateSnapshotPolicy(scope, id, spec) {
+      try {
+        const body = await call('ModifyAutoSnapshotPolicyEx', scope.region, { AutoSnapshotPolicyId: id, ...policyParams(spec) });
+        return { id, ok: true, requestId: body.RequestId };
+      } catch (e) {
+        return failure(id, e);
+      }
+    },
+
+    // DiskIds: a JSON array, decided at most 100 (seed 001 L4319); the whole call fails on one bad disk, so bisect
+    bindSnapshotPolicy: (scope, id, sourceIds) =>
+      batchWithBisect(sourceIds, ACTIONS.ApplyAutoSnapshotPolicy.batchLimit, async (group) => ({
+        requestId: (await call('ApplyAutoSnapshotPolicy', scope.region, { AutoSnapshotPolicyId: id, DiskIds: jsonArray(group) })).RequestId,
+      })),
+
+    // CancelAutoSnapshotPolicy names disks only (seed 001 L4353-4371)
+    unbindSnapshotPolicy: (scope, _id, sourceIds) =>
+      batchWithBisect(sourceIds, ACTIONS.CancelAutoSnapshotPolicy.batchLimit, async (group) => ({
+        requestId: (await call('CancelAutoSnapshotPolicy', scope.region, { DiskIds: jsonArray(group) })).RequestId,
+      })),
+
+    async deleteSnapshotPolicy(scope, id) {
+      try {
+        const body = await call('DeleteAutoSnapshotPolicy', scope.region, { AutoSnapshotPolicyId: id });
+        return { id, ok: true, requestId: body.RequestId };
+      } catch (e) {
+        return failure(id, e);
+      }
+    },
+
+    quoteRenewal: unsupported('renewal quotes (no price API in seed 001)'),
+    renewInstances: unsupported('renewal actions (no renew API in seed 001)'),
+    setAutoRenew: unsupported('renewal actions (no auto-renew API in seed 001)'),
+    getSpotPrices: unsupported('spot prices (no spot instances in seed 001)'),
+  };
+}

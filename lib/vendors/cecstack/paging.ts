@@ -1,0 +1,58 @@
+import { paginate, PagingError } from '../core';
+import type { QueryValue } from './codec';
+
+/**
+ * The three paging families of seed 003 (digest §2.3), behind one helper:
+ * - pageNumber/pageSize → `totalCount` (instances L6016, snapshots L10811, policies L11160)
+ * - current/size        → `{size, current, total, list}` (recycle bin L13092ff; `total` is a record count)
+ * - pageIndex/pageSize  → `count` (ssh keys L8801, scheduler L10540)
+ * Pages are 1-based in every sample. The query parameters are emitted in the samples' order.
+ */
+export type PagingStyle = 'pageNumber' | 'current' | 'pageIndex';
+
+export function pageQuery(style: PagingStyle, page: number, size: number): [string, QueryValue][] {
+  switch (style) {
+    case 'pageNumber':
+      return [['pageSize', size], ['pageNumber', page]]; // seed 003 L10853, L11202
+    case 'current':
+      return [['current', page], ['size', size]]; // seed 003 L13145
+    case 'pageIndex':
+      return [['pageSize', size], ['pageIndex', page]]; // seed 003 L8833, L10571
+  }
+}
+
+export interface FetchedPage<T> {
+  items: T[];
+  /** The total record count the vendor reports. */
+  total?: number;
+}
+
+/**
+ * Walks every page. Stops when the items seen reach the reported total, or on a short/empty page.
+ * Never caps silently: a short page while the total says more remain means the server clamped our
+ * page size, and the listing fails rather than skipping records.
+ */
+export function listPages<T>(
+  style: PagingStyle,
+  pageSize: number,
+  fetchPage: (query: [string, QueryValue][]) => Promise<FetchedPage<T>>,
+  what: string,
+): AsyncGenerator<T[]> {
+  let seen = 0;
+  return paginate<T, number>(
+    async (cursor) => {
+      const page = cursor ?? 1;
+      const { items, total } = await fetchPage(pageQuery(style, page, pageSize));
+      seen += items.length;
+      const short = items.length < pageSize;
+      if (total !== undefined && short && seen < total && items.length > 0) {
+        throw new PagingError(
+          `${what}: page ${page} held ${items.length} of ${pageSize} records while ${total - seen} more are reported; the server capped the page size, refusing a partial view`,
+        );
+      }
+      const more = total !== undefined ? seen < total && items.length > 0 : !short;
+      return { items, next: more ? page + 1 : undefined };
+    },
+    { what },
+  );
+}

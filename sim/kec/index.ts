@@ -1,0 +1,10 @@
+import { KecSimulator } from './simulator';
+
+export { KecSimulator, RECYCLE_RETENTION_MS, SIM_RATE_PER_SECOND } from './simulator';
+export { MAX_SKEW_MS } from './auth';
+export type { SimInstance, SimSnapshot } from './state';
+
+/** The simulated Kingsoft Cloud KEC (seed 000): SigV4-verified query API on its own port. */
+export function createKecSim(): KecSimulator {
+  return new KecSimulator();
+}

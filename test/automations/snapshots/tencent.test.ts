@@ -1,0 +1,197 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryPublisher } from '../../../lib/audit/events';
+import { FileAuditStore } from '../../../lib/audit/file-store';
+import { automationConfigSchema, snapshotPolicySchema, type AutomationConfig } from '../../../lib/config/schema';
+import { runAutomation, type EngineDeps, type Mode } from '../../../lib/automations/engine';
+import { QUOTA_EXHAUSTED_EVENT, quotaExhaustedDetailSchema, snapshotActionDetailSchema, snapshotName, snapshotsSpec, slotAt, type SnapshotsPolicy } from '../../../lib/automations/snapshots';
+import { Transport, vendorSettings } from '../../../lib/vendors/core';
+import { createTencentClient } from '../../../lib/vendors/tencent';
+import { simCredentials, startSim, type RunningSim } from '../../../sim/core';
+import { createTencentSim, type TencentSim } from '../../../sim/tencent';
+
+const REGION = 'ap-guangzhou';
+const creds = simCredentials('tencent');
+let running: RunningSim;
+let sim: TencentSim;
+let audit: FileAuditStore;
+let events: MemoryPublisher;
+
+const config = (): AutomationConfig =>
+  automationConfigSchema.parse({
+    targets: [{ name: 'tc', vendor: 'tencent', regions: [REGION], credentials: { accessKeyIdEnv: 'TC_ID', secretEnv: 'TC_SECRET' } }],
+  });
+
+const policy = (extra: Record<string, unknown> = {}): SnapshotsPolicy =>
+  snapshotPolicySchema.parse({ name: 'daily', mode: 'enforce', schedule: { at: '02:00' }, selector: { tags: { team: 'web' } }, retention: { keepLast: 2 }, ...extra });
+
+function deps(now: string): EngineDeps {
+  const cfg = config();
+  return {
+    runId: `run-${now}`,
+    trigger: 'schedule',
+    now: new Date(now),
+    config: cfg,
+    audit,
+    events,
+    client: (target, mode: Mode) =>
+      createTencentClient({
+        target: target.name,
+        endpoint: running.endpoints.tencent,
+        credentials: { accessKeyId: creds.accessKeyId, secret: creds.secret },
+        transport: new Transport({ readOnly: mode === 'dry-run', retry: { baseDelayMs: 1, maxDelayMs: 5 } }),
+        settings: vendorSettings.tencent.parse({}),
+      }),
+    modeFor: (p) => p.mode,
+    shouldStop: () => false,
+  };
+}
+
+async function run(now: string, p: SnapshotsPolicy) {
+  running.clock.set(now);
+  return runAutomation(deps(now), snapshotsSpec, [p]);
+}
+
+const ours = () => sim.snapshots().filter((s) => s.ImageName.startsWith('ca-'));
+const creates = () => running.requests.filter((r) => r.action === 'CreateImage');
+
+beforeEach(async () => {
+  sim = createTencentSim({ transitionMs: 60_000 });
+  running = await startSim({ modules: [sim], ports: { tencent: 0 } });
+  running.clock.set('2026-03-01T00:00:00Z');
+  sim.bindClock(running.clock);
+  audit = new FileAuditStore(join(mkdtempSync(join(tmpdir(), 'snap-')), 'audit.jsonl'));
+  events = new MemoryPublisher();
+});
+afterEach(async () => {
+  await running.stop();
+});
+
+const web = () => [sim.addInstance({ InstanceName: 'web-1', tags: { team: 'web' } }).InstanceId, sim.addInstance({ InstanceName: 'web-2', tags: { team: 'web' } }).InstanceId];
+
+describe('snapshots on the Tencent simulator (system-disk images)', () => {
+  it('dry run plans one image per selected instance and makes no mutating request', async () => {
+    const [a, b] = web();
+    sim.addInstance({ InstanceName: 'db', tags: { team: 'db' } });
+    const exempt = sim.addInstance({ InstanceName: 'web-x', tags: { team: 'web', 'automation-exempt': 'true' } }).InstanceId;
+    const report = await run('2026-03-01T18:30:00Z', policy({ mode: 'dry-run' }));
+    expect(running.mutatingRequests()).toEqual([]);
+    expect(report.errors).toEqual([]);
+    const planned = report.rows.filter((r) => r.status === 'planned');
+    expect(planned.map((r) => r.resource.split(' ')[0]).sort()).toEqual([a, b].sort());
+    expect(planned.every((r) => r.action === 'create-snapshot' && /engine ours/.test(r.reason))).toBe(true);
+    expect(report.rows.find((r) => r.resource === exempt)).toMatchObject({ status: 'exempt' });
+    expect((await audit.query({ phase: 'planned' })).map((r) => r.resourceId).sort()).toEqual([a, b].sort());
+    expect(sim.snapshots()).toEqual([]);
+  });
+
+  it('enforce takes one image per source per slot; a second run in the slot takes none', async () => {
+    const [a, b] = web();
+    const p = policy();
+    const first = await run('2026-03-01T18:30:00Z', p);
+    expect(first.rows.filter((r) => r.status === 'applied')).toHaveLength(2);
+    const slot = slotAt(p.schedule, new Date('2026-03-01T18:30:00Z'));
+    const names = [a!, b!].map((id) => snapshotName('ca-', 'daily', id, slot.stamp, 20));
+    expect(ours().map((s) => s.ImageName).sort()).toEqual(names.sort());
+    expect(ours().every((s) => s.ImageDescription.includes('cloud-automation:managed=true'))).toBe(true);
+    const results = await audit.query({ phase: 'result', action: 'create-snapshot' });
+    expect(results.map((r) => r.outcome)).toEqual(['success', 'success']);
+    expect(events.events.filter((e) => e.detailType === 'Automation Action').map((e) => snapshotActionDetailSchema.parse(e.detail).action)).toEqual(['create-snapshot', 'create-snapshot']);
+
+    // later in the same slot (the images are ready by now): nothing new
+    const again = await run('2026-03-01T19:00:00Z', p);
+    expect(creates()).toHaveLength(2);
+    const skipped = again.rows.filter((r) => r.action === 'create-snapshot');
+    expect(skipped.map((r) => r.status)).toEqual(['skipped', 'skipped']);
+    expect(skipped.every((r) => /exists: img-.* state ready/.test(r.reason))).toBe(true);
+    // the next day's slot takes the next image
+    await run('2026-03-02T18:30:00Z', p);
+    expect(creates()).toHaveLength(4);
+    expect(ours()).toHaveLength(4);
+  });
+
+  it('an image still creating is reported as such and not counted', async () => {
+    web();
+    await run('2026-03-01T18:30:00Z', policy());
+    const again = await run('2026-03-01T18:30:20Z', policy());
+    expect(again.rows.filter((r) => r.action === 'create-snapshot').every((r) => r.status === 'skipped' && /still creating, not counted/.test(r.reason))).toBe(true);
+    expect(again.rows.filter((r) => r.action === 'keep-snapshot').every((r) => /still creating/.test(r.reason))).toBe(true);
+    expect(running.mutatingRequests()).toHaveLength(2);
+  });
+
+  it('a retried invocation whose audit lost the intent still finds the image by name', async () => {
+    web();
+    const p = policy();
+    await run('2026-03-01T18:30:00Z', p);
+    audit = new FileAuditStore(join(mkdtempSync(join(tmpdir(), 'snap-')), 'audit.jsonl')); // a fresh ledger
+    await run('2026-03-01T18:40:00Z', p);
+    expect(creates()).toHaveLength(2);
+  });
+
+  it('retention prunes only our images, keeping the last N ready ones', async () => {
+    const [a] = web();
+    const day = 86_400_000;
+    const base = Date.parse('2026-02-20T18:00:00Z');
+    const mine = [0, 1, 2, 3, 4].map((n) =>
+      sim.addImage({
+        ImageName: snapshotName('ca-', 'daily', a!, `2026022${n}0200`, 20),
+        ImageDescription: `src=${a};cloud-automation:managed=true`,
+        ImageState: 'NORMAL',
+        createdMs: base + n * day,
+      }),
+    );
+    const foreign = sim.addImage({ ImageName: 'hand-made', ImageDescription: `src=${a}`, ImageState: 'NORMAL', createdMs: base - 30 * day });
+    const other = sim.addImage({ ImageName: 'ca-other-policy', ImageDescription: `src=${a};cloud-automation:managed=true`, ImageState: 'NORMAL', createdMs: base - 30 * day });
+    const report = await run('2026-03-01T18:30:00Z', policy());
+    const left = sim.snapshots().map((s) => s.ImageId);
+    expect(left).toEqual(expect.arrayContaining([mine[3]!.ImageId, mine[4]!.ImageId, foreign.ImageId, other.ImageId]));
+    for (const gone of mine.slice(0, 3)) expect(left).not.toContain(gone.ImageId);
+    const kept = report.rows.filter((r) => r.action === 'keep-snapshot');
+    expect(kept.map((r) => r.reason)).toEqual([expect.stringMatching(/keepLast \(#1\), newest ready/), expect.stringMatching(/keepLast \(#2\)/)]);
+    expect((await audit.query({ phase: 'result', action: 'delete-snapshot' })).map((r) => r.outcome)).toEqual(['success', 'success', 'success']);
+  });
+
+  it('a failed image listing means no pruning and no new image in that scope', async () => {
+    const [a] = web();
+    sim.addImage({ ImageName: snapshotName('ca-', 'daily', a!, '202602200200', 20), ImageDescription: `src=${a}`, ImageState: 'NORMAL', createdMs: Date.parse('2026-02-01T00:00:00Z') });
+    running.faults.inject({ kind: '5xx', vendor: 'tencent', action: 'DescribeImages' });
+    const report = await run('2026-03-01T18:30:00Z', policy({ retention: { keepLast: 0, maxAge: '1d', minKeep: 1 } }));
+    expect(running.mutatingRequests()).toEqual([]);
+    expect(report.errors.join()).toMatch(/listing snapshots/);
+  });
+
+  it('at the image quota, prunes first and reports the snapshots it cannot take', async () => {
+    await running.stop();
+    sim = createTencentSim({ transitionMs: 60_000, imageQuota: 3 });
+    running = await startSim({ modules: [sim], ports: { tencent: 0 } });
+    sim.bindClock(running.clock);
+    const [a, b] = web();
+    for (const n of [1, 2]) sim.addImage({ ImageName: snapshotName('ca-', 'daily', a!, `2026022${n}0200`, 20), ImageDescription: `src=${a}`, ImageState: 'NORMAL', createdMs: Date.parse(`2026-02-2${n}T00:00:00Z`) });
+    sim.addImage({ ImageName: 'hand-made', ImageDescription: `src=${b}`, ImageState: 'NORMAL', createdMs: Date.parse('2026-02-01T00:00:00Z') });
+    // quota 3, used 3, one prune (keepLast 1) frees one: one of the two wanted fits
+    const report = await run('2026-03-01T18:30:00Z', policy({ retention: { keepLast: 1 } }));
+    const order = running.mutatingRequests().map((r) => r.action);
+    expect(order).toEqual(['DeleteImages', 'CreateImage']);
+    const notice = events.events.find((e) => e.detailType === QUOTA_EXHAUSTED_EVENT);
+    expect(quotaExhaustedDetailSchema.parse(notice!.detail)).toMatchObject({ used: 3, limit: 3, wanted: 2, pruning: 1, shortBy: 1 });
+    expect(report.rows.filter((r) => r.action === 'create-snapshot' && r.status === 'skipped')[0]!.reason).toMatch(/quota 3\/3/);
+  });
+
+  it('engine native on a vendor without auto-snapshot policies falls back to ours, saying so', async () => {
+    web();
+    const report = await run('2026-03-01T18:30:00Z', policy({ engine: 'native', retention: { maxAge: '7d' } }));
+    expect(report.rows.find((r) => r.action === 'engine')!.reason).toMatch(/no vendor auto-snapshot policies: using engine ours/);
+    expect(creates()).toHaveLength(2);
+  });
+
+  it('outside an acting slot creates nothing but still prunes', async () => {
+    const [a] = web();
+    const old = sim.addImage({ ImageName: snapshotName('ca-', 'daily', a!, '202602010200', 20), ImageDescription: `src=${a}`, ImageState: 'NORMAL', createdMs: Date.parse('2026-02-01T00:00:00Z') });
+    sim.addImage({ ImageName: snapshotName('ca-', 'daily', a!, '202602280200', 20), ImageDescription: `src=${a}`, ImageState: 'NORMAL', createdMs: Date.parse('2026-02-28T00:00:00Z') });
+    // Monday-only; 2026-03-03 is a Tuesday
+    await run('2026-03-02T18:30:00Z', policy({ schedule: { at: '02:00', weekdays: [1] }, retention: { maxAge: '7d' } }));
+    expect(creates()).toEqual([]);
+    expect(sim.snapshots().map((s) => s.ImageId)).not.toContain(old.ImageId);
+  });
+});
