@@ -1,5 +1,5 @@
 import type { SimContext } from '../core';
-import { Params, region, utc } from './handlers';
+import { region, utc, type Params } from './handlers';
 import { ApiError, invalid } from './protocol';
 import type { AlibabaState, SimPolicy } from './state';
 

@@ -37,6 +37,8 @@ export interface VendorLimits {
   maxTags?: number;
   /** Native auto-delete timers must lie at least this far ahead (KEC: 30). */
   autoDeleteMinLeadMinutes?: number;
+  /** Longest snapshot/image name the vendor accepts (Tencent 20, KEC 40, Alibaba 128). */
+  snapshotNameMaxLength?: number;
 }
 
 export type InstanceState =
