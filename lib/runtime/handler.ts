@@ -29,8 +29,13 @@ export function createHandler<R>(
 ): middy.MiddyfiedHandler<unknown, R, Error, Context> {
   const logger = options.logger ?? createLogger(name);
   let configOnce: Promise<AutomationConfig> | undefined;
+  let configFrom: string | undefined;
   const config = () => {
     if (options.config) return Promise.resolve(options.config);
+    // cached per cold start, and per config path: pointing AUTOMATION_CONFIG elsewhere re-reads
+    const path = process.env.AUTOMATION_CONFIG;
+    if (configFrom !== path) configOnce = undefined;
+    configFrom = path;
     configOnce ??= (options.loadConfig ?? (() => loadConfigFile()))();
     configOnce.catch(() => (configOnce = undefined)); // a broken file is re-read on the next invocation
     return configOnce;

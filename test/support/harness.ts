@@ -1,12 +1,21 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildEngineDeps, type BuiltDeps } from '../../lib/automations/deps';
 import { runAutomation, type AutomationSpec, type PolicyBase } from '../../lib/automations/engine/run';
 import type { CloudEventFocus, FunctionName, RunReport } from '../../lib/automations/engine/types';
 import type { AuditRecord } from '../../lib/audit/record';
 import { automationConfigSchema, type AutomationConfig, type AutomationConfigInput } from '../../lib/config/schema';
 import { simCredentials, startSim, type RunningSim, type SimVendorName, type VendorSimulator } from '../../sim/core';
+
+/** Target names, as in automation.example.yml and the sample events in events/. */
+export const SIM_TARGETS: Record<SimVendorName, string> = {
+  tencent: 'tencent-prod',
+  kec: 'kec-prod',
+  alibaba: 'apsara-prod',
+  cecstack: 'cecstack-prod',
+};
 
 /** Default region each simulated vendor serves in the tests. */
 export const SIM_REGIONS: Record<SimVendorName, string> = {
@@ -16,14 +25,22 @@ export const SIM_REGIONS: Record<SimVendorName, string> = {
   cecstack: 'region0',
 };
 
+export const EVENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../events');
+
 export interface Harness {
   sim: RunningSim;
   dir: string;
   auditPath: string;
-  /** A full config: one target per vendor (`<vendor>-sim`), pointed at the simulator. */
+  /** A full config: one target per vendor (named as in SIM_TARGETS), pointed at the simulator. */
   config(policies: AutomationConfigInput['policies'], extra?: Partial<AutomationConfigInput>): AutomationConfig;
   run(fn: FunctionName, config: AutomationConfig, options?: RunOptions): Promise<RunReport & { deps: BuiltDeps }>;
   audit(): AuditRecord[];
+  /**
+   * Runs the exported Lambda handler of `functions/<fn>.ts` the way Lambda would: the config is
+   * written to a file that AUTOMATION_CONFIG points at, the event is a sample from events/ (a
+   * file name) or an object.
+   */
+  invoke(fn: FunctionName, event: string | object, config: AutomationConfig, options?: { remainingMs?: number }): Promise<RunReport>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +56,7 @@ export async function startHarness(modules: VendorSimulator[]): Promise<Harness>
   const sim = await startSim({ modules, ports: Object.fromEntries(modules.map((m) => [m.vendor, 0])) });
   const dir = mkdtempSync(join(tmpdir(), 'ca-it-'));
   const auditPath = join(dir, 'audit.jsonl');
+  let configs = 0;
   for (const m of modules) {
     const c = simCredentials(m.vendor);
     process.env[`IT_${m.vendor.toUpperCase()}_ID`] = c.accessKeyId;
@@ -51,7 +69,7 @@ export async function startHarness(modules: VendorSimulator[]): Promise<Harness>
     config(policies, extra = {}) {
       return automationConfigSchema.parse({
         targets: modules.map((m) => ({
-          name: `${m.vendor}-sim`,
+          name: SIM_TARGETS[m.vendor],
           vendor: m.vendor,
           regions: [SIM_REGIONS[m.vendor]],
           endpoint: sim.endpoints[m.vendor],
@@ -86,6 +104,15 @@ export async function startHarness(modules: VendorSimulator[]): Promise<Harness>
         .split('\n')
         .filter((l) => l.trim())
         .map((l) => JSON.parse(l) as AuditRecord);
+    },
+    async invoke(fn, event, config, options = {}) {
+      const path = join(dir, `config-${++configs}.json`);
+      writeFileSync(path, JSON.stringify(config)); // JSON is YAML: the loader reads it as the real file
+      process.env.AUTOMATION_CONFIG = path;
+      const payload = typeof event === 'string' ? JSON.parse(readFileSync(join(EVENTS_DIR, event), 'utf8')) : event;
+      const { handler } = (await import(`../../functions/${fn}`)) as { handler: (e: unknown, c: unknown) => Promise<RunReport> };
+      const remaining = options.remainingMs ?? 900_000;
+      return handler(payload, { functionName: fn, awsRequestId: `it-${configs}`, getRemainingTimeInMillis: () => remaining });
     },
     stop: () => sim.stop(),
   };
