@@ -1,0 +1,70 @@
+import { createAlibabaSim } from '../../sim/alibaba';
+import { createCecstackSim } from '../../sim/cecstack';
+import { Rng, startSim, type FaultRule, type SimVendorName, type VendorSimulator } from '../../sim/core';
+import { createKecSim } from '../../sim/kec';
+import { createTencentSim } from '../../sim/tencent';
+import { BENCH_REGIONS } from './targets';
+
+/**
+ * One simulated cloud in its own process, so the benchmarked process's CPU time and RSS are the
+ * client's only. Forked by bench/lib/sim-process.ts; talks over IPC, serves HTTP on loopback.
+ * argv: vendor count seed
+ */
+export type SimCommand =
+  | { type: 'faults'; rule?: FaultRule }
+  | { type: 'rateLimits'; enabled: boolean }
+  | { type: 'stats' }
+  | { type: 'clearLog' };
+
+export interface SimStats {
+  requests: number;
+  byAction: Record<string, { ok: number; throttled: number; mutating: boolean }>;
+  refused: number;
+  rssBytes: number;
+}
+
+const factories: Record<SimVendorName, () => VendorSimulator> = {
+  tencent: createTencentSim,
+  kec: createKecSim,
+  alibaba: createAlibabaSim,
+  cecstack: createCecstackSim,
+};
+
+const [vendor, countArg, seedArg] = process.argv.slice(2) as [SimVendorName, string, string];
+const module = factories[vendor]();
+const sim = await startSim({ modules: [module], ports: { [vendor]: 0 } });
+// A fixed business time on the hour: every run of the benchmark sees the same fleet.
+sim.clock.set(new Date(Date.UTC(2026, 0, 15, 2, 0, 0)));
+const started = performance.now();
+module.seedFleet({ rng: new Rng(Number(seedArg)), count: Number(countArg), now: sim.clock.now(), regions: [BENCH_REGIONS[vendor]], demo: true });
+const seedMs = performance.now() - started;
+
+process.on('message', (raw) => {
+  const cmd = raw as SimCommand & { id: number };
+  const reply = (data: unknown) => process.send!({ id: cmd.id, data });
+  switch (cmd.type) {
+    case 'faults':
+      sim.faults.clear();
+      if (cmd.rule) sim.faults.inject(cmd.rule);
+      return reply(null);
+    case 'rateLimits':
+      sim.rateLimits.enabled = cmd.enabled;
+      return reply(null);
+    case 'clearLog':
+      sim.requests.length = 0;
+      sim.rateLimits.refused.clear();
+      return reply(null);
+    case 'stats': {
+      const byAction: SimStats['byAction'] = {};
+      for (const r of sim.requests) {
+        const a = (byAction[r.action] ??= { ok: 0, throttled: 0, mutating: r.mutating });
+        if (r.status === 200) a.ok++;
+        else a.throttled++;
+      }
+      const refused = [...sim.rateLimits.refused.values()].reduce((s, n) => s + n, 0);
+      return reply({ requests: sim.requests.length, byAction, refused, rssBytes: process.memoryUsage().rss } satisfies SimStats);
+    }
+  }
+});
+process.on('disconnect', () => void sim.stop().then(() => process.exit(0)));
+process.send!({ ready: true, endpoint: sim.endpoints[vendor], now: sim.clock.now().toISOString(), seedMs });
