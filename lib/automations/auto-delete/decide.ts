@@ -50,12 +50,25 @@ export interface DecideInput {
   limits: Pick<VendorLimits, 'autoDeleteMinLeadMinutes'>;
   /** Warning lead time in ms, when the policy asks for warnings. */
   warnBeforeMs?: number;
-  /** The native timer now set was set by this policy (per the audit trail). */
+  /** The native timer now set holds the value this policy last set (per the audit trail). */
   timerIsOurs: boolean;
 }
 
 const GONE_STATES = new Set(['deleting', 'recycled', 'deleted']);
 const MINUTE = 60_000;
+
+/**
+ * Native timers hold whole minutes (KEC `yyyy-MM-dd HH:mm`, seed 000 L3145): round UP, so the
+ * vendor never deletes before the wanted time.
+ */
+export function timerMinute(at: string): string {
+  return new Date(Math.ceil(Date.parse(at) / MINUTE) * MINUTE).toISOString();
+}
+
+/** Two times name the same timer minute. */
+export function sameTimerMinute(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && timerMinute(a) === timerMinute(b);
+}
 
 /**
  * One instance's auto-delete decision: pure, with the reason the plan shows. A native timer is
@@ -85,11 +98,13 @@ export function decideAutoDelete(input: DecideInput): AutoDeleteDecision[] {
   }
 
   if (capabilities.autoDelete === 'native') {
-    const minLead = (input.limits.autoDeleteMinLeadMinutes ?? 0) * MINUTE;
-    if (timer && Math.floor(Date.parse(timer) / MINUTE) === Math.floor(Date.parse(at) / MINUTE)) {
-      decisions.push({ action: 'none', reason: `vendor timer already set to ${at}` });
-    } else if (Date.parse(at) - now.getTime() > minLead) {
-      decisions.push({ action: 'set-timer', at, reason: `${timer ? `vendor timer ${timer} differs` : 'no vendor timer'}: set to ${at} (from ${wanted.from})` });
+    // one minute of margin over the vendor's minimum: planning and the call happen at different moments
+    const minLead = (input.limits.autoDeleteMinLeadMinutes ?? 0) * MINUTE + (input.limits.autoDeleteMinLeadMinutes ? MINUTE : 0);
+    const minute = timerMinute(at);
+    if (sameTimerMinute(timer, minute)) {
+      decisions.push({ action: 'none', reason: `vendor timer already set to ${minute}` });
+    } else if (Date.parse(minute) - now.getTime() >= minLead) {
+      decisions.push({ action: 'set-timer', at: minute, reason: `${timer ? `vendor timer ${timer} differs (drift)` : 'no vendor timer'}: set to ${minute} (from ${wanted.from})` });
     } else if (due) {
       decisions.push({ action: 'delete', at, reason: `due at ${at} (from ${wanted.from}) and too close for the vendor timer: delete now` });
     } else {

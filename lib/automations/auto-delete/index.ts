@@ -3,8 +3,8 @@ import type { Instance, VendorClient } from '../../vendors/core';
 import { parseDuration } from '../../vendors/core';
 import { exemptionFor, matchesSelector, type PlannedAction, type PlanNote, type ScopeArgs, type ScopePlan } from '../engine';
 import type { AutomationSpec } from '../engine/run';
-import { softDeleteRun, softDeleteTagFor } from '../soft-delete';
-import { decideAutoDelete, wantedDeletion } from './decide';
+import { softDeleteRun, softDeleteSettingsFor, type SoftDeleteSettings } from '../soft-delete';
+import { decideAutoDelete, sameTimerMinute, wantedDeletion } from './decide';
 import { AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
 
 export type AutoDeletePolicy = NonNullable<AutomationConfig['policies']['autoDelete']>[number];
@@ -23,14 +23,16 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
     const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
     const focusIds = deps.focus ? [deps.focus.instanceId] : undefined;
     const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
-    const softDeleteTag = softDeleteTagFor(deps.config, target.name);
+    const softDelete = softDeleteSettingsFor(deps.config, target.name);
     try {
       for await (const page of client.listInstances(scope, { ids: focusIds })) {
         for (const instance of page) {
           if (!matchesSelector(instance, policy.selector)) continue;
-          if (instance.tags[softDeleteTag]) continue; // already in our soft-delete bin: the recycle-bin function's business
+          if (instance.tags[softDelete.tag]) continue; // already in our soft-delete bin: the recycle-bin function's business
           plan.selected++;
-          planInstance(plan, { policy, client, instance, now: deps.now, warnBeforeMs, timerIsOurs: ours.has(instance.id), softDeleteTag, config: deps.config, target: target.name });
+          // ours only while the vendor still holds the value we set: a timer changed by someone else is never cleared
+          const timerIsOurs = sameTimerMinute(ours.get(instance.id), instance.autoDeleteAt);
+          planInstance(plan, { policy, client, instance, now: deps.now, warnBeforeMs, timerIsOurs, softDelete });
         }
       }
     } catch (e) {
@@ -47,9 +49,7 @@ interface InstanceArgs {
   now: Date;
   warnBeforeMs?: number;
   timerIsOurs: boolean;
-  softDeleteTag: string;
-  config: AutomationConfig;
-  target: string;
+  softDelete: SoftDeleteSettings;
 }
 
 function planInstance(plan: ScopePlan, a: InstanceArgs): void {
@@ -63,6 +63,8 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
   const wanted = wantedDeletion(instance, policy.source, ttlApplies(policy));
   const scope = { region: instance.region, project: instance.project };
   const base = { resourceId: instance.id, resourceName: instance.name, resourceKind: 'instance' as const };
+  // a batch call runs with the first action's scope: never mix projects in one batch
+  const batch = (key: string) => `${key}|${instance.project ?? ''}`;
   const before = { state: instance.rawState, autoDeleteAt: instance.autoDeleteAt, chargeType: instance.chargeType };
   for (const d of decideAutoDelete({ instance, wanted, now: a.now, capabilities: client.capabilities, limits: client.limits, warnBeforeMs: a.warnBeforeMs, timerIsOurs: a.timerIsOurs })) {
     switch (d.action) {
@@ -90,15 +92,16 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           ...base,
           kind: 'vendor',
           action: 'set-auto-delete-time',
-          slot: d.at,
+          // the slot names the timer it replaces, so drift back to a value we set once is corrected again
+          slot: `${d.at}|was:${instance.autoDeleteAt ?? 'none'}`,
           destructive: false,
           reason: d.reason,
           before,
           expected: { autoDeleteAt: d.at },
-          undoHint: 'set the instance auto-delete time again, or clear it in the console',
-          batchKey: `set-timer:${d.at}`,
+          undoHint: instance.autoDeleteAt ? `set the auto-delete time back to ${instance.autoDeleteAt}` : 'clear the instance auto-delete time',
+          batchKey: batch(`set-timer:${d.at}`),
           run: (ids) => client.setAutoDeleteTime(scope, ids, d.at),
-          confirm: async () => (await find(client, instance))?.autoDeleteAt === d.at,
+          confirm: async () => sameTimerMinute((await find(client, instance))?.autoDeleteAt, d.at),
         });
         break;
       case 'clear-timer':
@@ -111,7 +114,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           reason: d.reason,
           before,
           undoHint: `set the auto-delete time back to ${instance.autoDeleteAt}`,
-          batchKey: 'clear-timer',
+          batchKey: batch('clear-timer'),
           run: (ids) => client.clearAutoDeleteTime(scope, ids),
           confirm: async () => !(await find(client, instance))?.autoDeleteAt,
         });
@@ -127,7 +130,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           before,
           expected: { state: client.capabilities.recycleBin === 'native' ? 'recycled' : 'deleted' },
           undoHint: client.capabilities.recycleRestore !== 'unsupported' ? 'restore it from the recycle bin' : undefined,
-          batchKey: 'delete-instance',
+          batchKey: batch('delete-instance'),
           run: (ids) => client.deleteInstances(scope, ids),
           confirm: async () => {
             const now = await find(client, instance, true);
@@ -136,7 +139,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
         });
         break;
       case 'soft-delete': {
-        const retentionDays = retentionFor(a.config, a.target);
+        const { tag, retentionDays } = a.softDelete;
         const purgeAt = new Date(a.now.getTime() + retentionDays * 86_400_000).toISOString();
         plan.actions.push({
           ...base,
@@ -146,21 +149,16 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           destructive: 'instance',
           reason: `${d.reason}: stop and keep ${retentionDays} days in the soft-delete bin (purge at ${purgeAt})`,
           before,
-          expected: { state: 'stopped', [a.softDeleteTag]: purgeAt },
-          undoHint: `remove tag ${a.softDeleteTag} and start the instance`,
-          batchKey: `soft-delete:${purgeAt}`,
-          run: softDeleteRun(client, scope, a.softDeleteTag, purgeAt),
-          confirm: async () => Boolean((await find(client, instance))?.tags[a.softDeleteTag]),
+          expected: { state: 'stopped', [tag]: purgeAt },
+          undoHint: `remove tag ${tag} and start the instance (recycle-bin policy action: restore)`,
+          batchKey: batch(`soft-delete:${purgeAt}`),
+          run: softDeleteRun(client, scope, tag, purgeAt),
+          confirm: async () => Boolean((await find(client, instance))?.tags[tag]),
         } satisfies PlannedAction);
         break;
       }
     }
   }
-}
-
-function retentionFor(config: AutomationConfig, target: string): number {
-  const policy = (config.policies.recycleBin ?? []).find((p) => !p.targets?.length || p.targets.includes(target));
-  return policy?.retentionDays ?? 7;
 }
 
 async function find(client: VendorClient, instance: Instance, includeRecycled = false): Promise<Instance | undefined> {
@@ -171,13 +169,14 @@ async function find(client: VendorClient, instance: Instance, includeRecycled = 
   return undefined;
 }
 
-/** Instances whose current native timer this policy set (last successful set wins; a later clear removes it). */
-async function timersSetByUs(deps: ScopeArgs<AutoDeletePolicy>['deps'], policy: string, target: string, region: string): Promise<Set<string>> {
+/** The native timer value this policy last set per instance (last successful set wins; a later clear removes it). */
+async function timersSetByUs(deps: ScopeArgs<AutoDeletePolicy>['deps'], policy: string, target: string, region: string): Promise<Map<string, string>> {
   const records = await deps.audit.query({ function: 'auto-delete', phase: 'result' });
-  const ours = new Set<string>();
+  const ours = new Map<string, string>();
   for (const r of records) {
     if (r.policy !== policy || r.target !== target || r.region !== region || (r.outcome !== 'success' && r.outcome !== 'reconciled')) continue;
-    if (r.action === 'set-auto-delete-time') ours.add(r.resourceId);
+    const at = r.expected?.autoDeleteAt;
+    if (r.action === 'set-auto-delete-time' && typeof at === 'string') ours.set(r.resourceId, at);
     if (r.action === 'clear-auto-delete-time') ours.delete(r.resourceId);
   }
   return ours;

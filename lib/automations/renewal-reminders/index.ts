@@ -31,7 +31,9 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
   const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
   const rules: RenewalRules = { leadDays: policy.leadDays, autoRenew: policy.autoRenew, ...(policy.renew && { renew: policy.renew }) };
   const canAct = capabilities.renewalActions !== 'unsupported';
-  const canQuote = canAct || capabilities.renewal === 'native';
+  // Quotes come with the renewal actions (Tencent InquiryPriceRenewInstances, CECSTACK renew quote);
+  // a read-only vendor (Alibaba: expiry only, seed 001 L1761-1829) offers none, so none is asked for.
+  const canQuote = canAct;
   const quotePeriod = policy.renew?.periodMonths ?? 1;
   const digest: DigestEntry[] = [];
   if (!canAct && (policy.autoRenew || policy.renew)) {
@@ -71,7 +73,7 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
             quoteError = `renewal quote failed: ${(e as Error).message}`;
           }
         } else {
-          quoteError = `${client.vendor} gives no renewal quote`;
+          quoteError = 'no quote: the vendor offers none';
         }
         const quote = quoteSummary(quotes);
         let renewPlanned = false;

@@ -8,9 +8,9 @@ import type { Snapshot, VendorLimits } from '../../vendors/core';
  */
 export const DEFAULT_NAME_MAX = 20;
 
-/** A client may state its own limit; `VendorLimits` has no field for it yet (asked of the lead). */
+/** The client's stated limit (`VendorLimits.snapshotNameMaxLength`), else the shortest known. */
 export function nameMaxLength(limits: VendorLimits): number {
-  const stated = (limits as VendorLimits & { snapshotNameMaxLength?: number }).snapshotNameMaxLength;
+  const stated = limits.snapshotNameMaxLength;
   return typeof stated === 'number' && stated > 0 ? stated : DEFAULT_NAME_MAX;
 }
 

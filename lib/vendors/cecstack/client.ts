@@ -46,8 +46,8 @@ export const capabilities: Capabilities = {
   renewalActions: 'native',
 };
 
-/** At most five labels per VM (seed 003 L7446); snapshots are whole-VM (L10900). */
-export const limits: VendorLimits = { snapshotKind: 'vm', maxTags: 5 };
+/** At most five labels per VM (seed 003 L7446); snapshots are whole-VM (L10900); snapshotName has no stated length (L10910): the shortest of the four vendors (20) is assumed. */
+export const limits: VendorLimits = { snapshotKind: 'vm', maxTags: 5, snapshotNameMaxLength: 20 };
 
 /** Extras beyond the target config: the pluggable signers and knobs tests use. */
 export interface CecstackClientExtras {

@@ -23,7 +23,7 @@ import {
   type VendorClient,
   type VendorLimits,
 } from '../core';
-import { ACTIONS, REFERENCE_IMAGE_ID, schemas, SNAPSHOT_NAME, SPOT_FAMILIES, SPOT_MAX_WINDOW_MS, type ActionSpec } from './actions';
+import { ACTIONS, REFERENCE_IMAGE_ID, schemas, SNAPSHOT_NAME, SPOT_FAMILIES, type ActionSpec } from './actions';
 import { buildRequest, parseResponse, type Params } from './codec';
 import { mapInstance, mapSnapshot, mapSnapshotSource, parseKecTime, toRecycleBinItem } from './mapping';
 
@@ -40,8 +40,8 @@ export const capabilities: Capabilities = {
   renewalActions: 'unsupported',
 };
 
-/** ModifyInstanceAutoDeleteTime: "至少为当前时间30分钟以后" (seed 000 L3141-3145). */
-export const limits: VendorLimits = { snapshotKind: 'local-volume', autoDeleteMinLeadMinutes: 30 };
+/** ModifyInstanceAutoDeleteTime: "至少为当前时间30分钟以后" (seed 000 L3141-3145); snapshot names 2-40 characters (L4752). */
+export const limits: VendorLimits = { snapshotKind: 'local-volume', autoDeleteMinLeadMinutes: 30, snapshotNameMaxLength: 40 };
 
 /** Spot prices carry no currency in the sample (seed 000 L3246-3268); the field's example is CNY (L3215). */
 const DEFAULT_CURRENCY = 'CNY';
@@ -259,14 +259,16 @@ export function createKecClient(options: ClientOptions<KecSettings>): KecClient 
       if (bad.length) {
         throw new Error(`getSpotPrices: KEC spot history covers families ${SPOT_FAMILIES.join(', ')} only (seed 000 L3184-3186); remove ${bad.map((w) => w.instanceType).join(', ')} from the watch list`);
       }
-      const end = Date.now();
-      const start = Math.max(Date.parse(since), end - SPOT_MAX_WINDOW_MS);
+      // EndTime is left out: "空表示当前时间" (seed 000 L3203), so the window ends at the vendor's own
+      // now, not at this machine's clock. The caller keeps `since` within the 3 days KEC serves (L3199).
+      const start = Date.parse(since);
+      if (Number.isNaN(start)) throw new Error(`getSpotPrices: since ${JSON.stringify(since)} is not an ISO time; pass e.g. 2026-11-24T00:00:00Z`);
       const points: SpotPricePoint[] = [];
       for (const watch of watches) {
         const r = await call(
           ACTIONS.DescribeSpotPriceHistory,
           scope.region,
-          { InstanceType: watch.instanceType, AvailabilityZone: watch.zone, StartTime: spotTime(start), EndTime: spotTime(end) },
+          { InstanceType: watch.instanceType, AvailabilityZone: watch.zone, StartTime: spotTime(start) },
           schemas.describeSpotPriceHistory,
         );
         const prices = r.SpotPrices ?? [];

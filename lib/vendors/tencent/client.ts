@@ -38,7 +38,8 @@ export const capabilities: Capabilities = {
   renewalActions: 'native', // RenewInstances (L3227), ModifyInstancesRenewFlag (L3390)
 };
 
-export const limits: VendorLimits = { snapshotKind: 'system-image' };
+/** ImageName ≤ 20 characters (ModifyImageAttribute, seed 004 L4655; CreateImage states none, L4516: the stricter rule is kept). */
+export const limits: VendorLimits = { snapshotKind: 'system-image', snapshotNameMaxLength: 20 };
 
 export const CURRENCY = 'CNY'; // ItemPrice "(in CNY)" (seed 004 L6631-6638)
 

@@ -86,8 +86,25 @@ export function toInstance(raw: RawInstance, target: string, region: string): In
     restricted,
     tags: tagsOf(raw.Tags),
   };
+  const spot = spotOf(raw);
+  if (spot) instance.spot = spot;
   if (isRecycled(raw)) instance.recycleBin = recycleWindow(raw, expiresAt);
   return instance;
+}
+
+/**
+ * The bid of a spot instance. Seed 004 defines it only on the request side,
+ * InstanceMarketOptions.SpotOptions.MaxPrice (L6534-6542, L6761), and its Instance type (L6482)
+ * echoes none; a response that carries the same structure (or a flat `SpotMaxPrice`) is read, so
+ * bid-margin alerts work wherever the vendor reports the bid. SPOTPAID without a bid: `spot: {}`.
+ */
+export function spotOf(raw: RawInstance): Instance['spot'] | undefined {
+  const record = raw as Record<string, unknown>;
+  const market = record.InstanceMarketOptions as { SpotOptions?: { MaxPrice?: unknown } } | null | undefined;
+  const bid = market?.SpotOptions?.MaxPrice ?? record.SpotMaxPrice;
+  const maxPrice = typeof bid === 'string' || typeof bid === 'number' ? parseMoney(bid) : undefined;
+  if (raw.InstanceChargeType !== 'SPOTPAID' && maxPrice === undefined) return undefined;
+  return maxPrice !== undefined ? { maxPrice } : {};
 }
 
 /** The vendor reports no bin times; an expired instance entered the bin at ExpiredTime (DECISIONS.md D4). */

@@ -71,6 +71,7 @@ export class FakeClient {
   quotes = new Map<string, PriceQuote[] | Error>();
   prices: SpotPricePoint[] = [];
   mutations: string[] = [];
+  quoteCalls = 0;
   failListing = false;
   readOnly = false;
 
@@ -94,6 +95,7 @@ export class FakeClient {
   }
 
   async quoteRenewal(_scope: unknown, ids: string[], periodMonths: number): Promise<PriceQuote[]> {
+    this.quoteCalls++;
     return ids.flatMap((id) => {
       const q = this.quotes.get(id);
       if (q instanceof Error) throw q;

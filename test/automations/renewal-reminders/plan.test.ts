@@ -162,7 +162,8 @@ describe('renewal-reminders planScope through the engine (in-memory client)', ()
     const report = await runAutomation(readOnly.h.deps(NOW, 'run-1'), renewalRemindersSpec, [policy({ autoRenew: true, renew: { periodMonths: 1, budget: '1000' } })]);
     expect(readOnly.client.mutations).toEqual([]);
     expect(report.rows.some((r) => r.status === 'skipped' && /reminders only/.test(r.reason))).toBe(true);
-    expect(published(readOnly.h, RENEWAL_REMINDER)[0]).toMatchObject({ quote: null, quoteError: expect.stringMatching(/gives no renewal quote/) });
+    expect(published(readOnly.h, RENEWAL_REMINDER)[0]).toMatchObject({ quote: null, quoteError: 'no quote: the vendor offers none' });
+    expect(readOnly.client.quoteCalls).toBe(0);
   });
 });
 
