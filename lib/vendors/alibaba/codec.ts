@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { VendorError, type Credentials, type HttpRequest, type HttpResponse } from '../core';
+import { validateResponse } from '../core/validate';
 import { percentEncode, signV1 } from './signer';
 
 /** API version of this guide (seed 001 L723). */
@@ -149,19 +150,5 @@ export function parseEnvelope<S extends z.ZodType>(action: string, response: Htt
       auth: AUTH.has(code),
     });
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new VendorError({
-      vendor: 'alibaba',
-      action,
-      code: 'UnexpectedResponse',
-      message: `response does not match the documented ${action} shape: ${parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.')}: ${i.message}`)
-        .join('; ')}`,
-      requestId,
-      httpStatus: response.status,
-    });
-  }
-  return parsed.data;
+  return validateResponse(schema, body, { vendor: 'alibaba', action, requestId: requestId, httpStatus: response.status });
 }

@@ -8,3 +8,4 @@ export * from './batching';
 export * from './time';
 export * from './money';
 export * from './settings';
+export * from './validate';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { VendorError, type Credentials, type HttpRequest, type HttpResponse } from '../core';
+import { validateResponse } from '../core/validate';
 import { AUTH_CODES, RETRYABLE_CODES, type ActionSpec } from './actions';
 import { amzDate, authorizationHeader, sigV4 } from './signer';
 
@@ -111,19 +112,5 @@ export function parseResponse<S extends z.ZodType>(action: string, schema: S, re
       auth: AUTH_CODES.has(code),
     });
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new VendorError({
-      vendor: 'kec',
-      action,
-      code: 'UnexpectedResponse',
-      message: `response does not match the documented shape: ${parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.')}: ${i.message}`)
-        .join('; ')}`,
-      requestId: body.RequestId,
-      httpStatus: response.status,
-    });
-  }
-  return parsed.data;
+  return validateResponse(schema, body, { vendor: 'kec', action, requestId: body.RequestId, httpStatus: response.status });
 }

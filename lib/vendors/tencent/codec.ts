@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import { VendorError, type Credentials, type HttpRequest, type HttpResponse, type TencentSettings } from '../core';
+import { validateResponse } from '../core/validate';
 import { RETRYABLE_CODES } from './actions';
 import { legacySign, legacyStringToSign, tc3Signature } from './signer';
 
@@ -147,21 +148,7 @@ export function parseEnvelope<S extends z.ZodType>(action: string, response: Htt
     });
   }
   if (response.status >= 500) throw new Error(`HTTP ${response.status} without an error envelope`);
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new VendorError({
-      vendor: 'tencent',
-      action,
-      code: 'UnexpectedResponse',
-      message: `response does not match the documented shape: ${parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.')}: ${i.message}`)
-        .join('; ')}`,
-      requestId,
-      httpStatus: response.status,
-    });
-  }
-  return parsed.data;
+  return validateResponse(schema, body, { vendor: 'tencent', action, requestId: requestId, httpStatus: response.status });
 }
 
 /** The request id of a parsed body, whichever spelling the vendor used (seed 004 L6077). */
