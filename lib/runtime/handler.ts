@@ -83,7 +83,8 @@ function buildRunContext(
   const filters = { targets: manual?.targets, policies: manual?.policies };
   checkNames(name, config, filters, trigger);
 
-  const nowIso = manual?.now ?? (trigger.kind === 'schedule' ? trigger.scheduledAt : undefined);
+  // business time: the payload's `now`, else when the schedule fired or the event happened
+  const nowIso = manual?.now ?? (trigger.kind === 'schedule' ? trigger.scheduledAt : trigger.kind === 'event' ? trigger.event.time : undefined);
   const remainingMs = () =>
     typeof lambda?.getRemainingTimeInMillis === 'function'
       ? lambda.getRemainingTimeInMillis()

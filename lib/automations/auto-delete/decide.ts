@@ -16,7 +16,11 @@ export interface WantedTime {
 }
 
 /** Precedence: an explicit config list entry, then the instance's tag, then the TTL from creation. */
-export function wantedDeletion(instance: Pick<Instance, 'id' | 'tags' | 'createdAt'>, source: AutoDeleteSource, ttlApplies: boolean): WantedTime {
+export function wantedDeletion(
+  instance: Pick<Instance, 'id' | 'tags' | 'createdAt'>,
+  source: AutoDeleteSource,
+  ttlApplies: boolean,
+): WantedTime {
   const listed = source.list?.find((e) => e.id === instance.id);
   if (listed) return { at: parseIsoWithZone(listed.at), from: 'list' };
   const tagValue = source.tag ? instance.tags[source.tag] : undefined;
@@ -24,11 +28,16 @@ export function wantedDeletion(instance: Pick<Instance, 'id' | 'tags' | 'created
     try {
       return { at: parseIsoWithZone(tagValue), from: 'tag' };
     } catch {
-      return { invalid: `tag ${source.tag}=${JSON.stringify(tagValue)} is not an ISO-8601 time with offset (e.g. 2026-12-01T18:00:00+08:00): not deleted, fix the tag` };
+      return {
+        invalid: `tag ${source.tag}=${JSON.stringify(tagValue)} is not an ISO-8601 time with offset (e.g. 2026-12-01T18:00:00+08:00): not deleted, fix the tag`,
+      };
     }
   }
   if (source.ttl && ttlApplies && instance.createdAt) {
-    return { at: new Date(Date.parse(instance.createdAt) + parseDuration(source.ttl)).toISOString(), from: 'ttl' };
+    return {
+      at: new Date(Date.parse(instance.createdAt) + parseDuration(source.ttl)).toISOString(),
+      from: 'ttl',
+    };
   }
   return {};
 }
@@ -84,7 +93,12 @@ export function decideAutoDelete(input: DecideInput): AutoDeleteDecision[] {
   if (!wanted.at) {
     if (capabilities.autoDelete === 'native' && timer) {
       return input.timerIsOurs
-        ? [{ action: 'clear-timer', reason: `vendor timer ${timer} was set by this policy and nothing wants it any more` }]
+        ? [
+            {
+              action: 'clear-timer',
+              reason: `vendor timer ${timer} was set by this policy and nothing wants it any more`,
+            },
+          ]
         : [{ action: 'none', reason: `vendor timer ${timer} was set outside this policy: left alone` }];
     }
     return [{ action: 'none', reason: 'no deletion time wanted' }];
@@ -99,21 +113,35 @@ export function decideAutoDelete(input: DecideInput): AutoDeleteDecision[] {
 
   if (capabilities.autoDelete === 'native') {
     // one minute of margin over the vendor's minimum: planning and the call happen at different moments
-    const minLead = (input.limits.autoDeleteMinLeadMinutes ?? 0) * MINUTE + (input.limits.autoDeleteMinLeadMinutes ? MINUTE : 0);
+    const minLead =
+      (input.limits.autoDeleteMinLeadMinutes ?? 0) * MINUTE +
+      (input.limits.autoDeleteMinLeadMinutes ? MINUTE : 0);
     const minute = timerMinute(at);
     if (sameTimerMinute(timer, minute)) {
       decisions.push({ action: 'none', reason: `vendor timer already set to ${minute}` });
     } else if (Date.parse(minute) - now.getTime() >= minLead) {
-      decisions.push({ action: 'set-timer', at: minute, reason: `${timer ? `vendor timer ${timer} differs (drift)` : 'no vendor timer'}: set to ${minute} (from ${wanted.from})` });
+      decisions.push({
+        action: 'set-timer',
+        at: minute,
+        reason: `${timer ? `vendor timer ${timer} differs (drift)` : 'no vendor timer'}: set to ${minute} (from ${wanted.from})`,
+      });
     } else if (due) {
-      decisions.push({ action: 'delete', at, reason: `due at ${at} (from ${wanted.from}) and too close for the vendor timer: delete now` });
+      decisions.push({
+        action: 'delete',
+        at,
+        reason: `due at ${at} (from ${wanted.from}) and too close for the vendor timer: delete now`,
+      });
     } else {
-      decisions.push({ action: 'none', reason: `due at ${at}: closer than the vendor timer's minimum lead; deleted when due` });
+      decisions.push({
+        action: 'none',
+        reason: `due at ${at}: closer than the vendor timer's minimum lead; deleted when due`,
+      });
     }
     return decisions;
   }
 
-  if (capabilities.autoDelete === 'unsupported') return [{ action: 'none', reason: 'auto-delete unsupported' }];
+  if (capabilities.autoDelete === 'unsupported')
+    return [{ action: 'none', reason: 'auto-delete unsupported' }];
   if (!due) {
     decisions.push({ action: 'none', reason: `due at ${at} (from ${wanted.from})` });
     return decisions;

@@ -1,7 +1,14 @@
 import type { AutomationConfig } from '../../config/schema';
 import type { Instance, VendorClient } from '../../vendors/core';
 import { parseDuration } from '../../vendors/core';
-import { exemptionFor, matchesSelector, type PlannedAction, type PlanNote, type ScopeArgs, type ScopePlan } from '../engine';
+import {
+  exemptionFor,
+  matchesSelector,
+  type PlannedAction,
+  type PlanNote,
+  type ScopeArgs,
+  type ScopePlan,
+} from '../engine';
 import type { AutomationSpec } from '../engine/run';
 import { softDeleteRun, softDeleteSettingsFor, type SoftDeleteSettings } from '../soft-delete';
 import { decideAutoDelete, sameTimerMinute, wantedDeletion } from './decide';
@@ -12,7 +19,10 @@ export type AutoDeletePolicy = NonNullable<AutomationConfig['policies']['autoDel
 /** A TTL applies to the policy's selection; an empty selector with a TTL would expire everything, so it needs one. */
 function ttlApplies(policy: AutoDeletePolicy): boolean {
   const s = policy.selector;
-  return Boolean(policy.source.ttl) && Boolean(s.names?.length || s.ids?.length || s.projects?.length || Object.keys(s.tags ?? {}).length);
+  return (
+    Boolean(policy.source.ttl) &&
+    Boolean(s.names?.length || s.ids?.length || s.projects?.length || Object.keys(s.tags ?? {}).length)
+  );
 }
 
 export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
@@ -32,7 +42,15 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
           plan.selected++;
           // ours only while the vendor still holds the value we set: a timer changed by someone else is never cleared
           const timerIsOurs = sameTimerMinute(ours.get(instance.id), instance.autoDeleteAt);
-          planInstance(plan, { policy, client, instance, now: deps.now, warnBeforeMs, timerIsOurs, softDelete });
+          planInstance(plan, {
+            policy,
+            client,
+            instance,
+            now: deps.now,
+            warnBeforeMs,
+            timerIsOurs,
+            softDelete,
+          });
         }
       }
     } catch (e) {
@@ -65,8 +83,20 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
   const base = { resourceId: instance.id, resourceName: instance.name, resourceKind: 'instance' as const };
   // a batch call runs with the first action's scope: never mix projects in one batch
   const batch = (key: string) => `${key}|${instance.project ?? ''}`;
-  const before = { state: instance.rawState, autoDeleteAt: instance.autoDeleteAt, chargeType: instance.chargeType };
-  for (const d of decideAutoDelete({ instance, wanted, now: a.now, capabilities: client.capabilities, limits: client.limits, warnBeforeMs: a.warnBeforeMs, timerIsOurs: a.timerIsOurs })) {
+  const before = {
+    state: instance.rawState,
+    autoDeleteAt: instance.autoDeleteAt,
+    chargeType: instance.chargeType,
+  };
+  for (const d of decideAutoDelete({
+    instance,
+    wanted,
+    now: a.now,
+    capabilities: client.capabilities,
+    limits: client.limits,
+    warnBeforeMs: a.warnBeforeMs,
+    timerIsOurs: a.timerIsOurs,
+  })) {
     switch (d.action) {
       case 'none':
         break;
@@ -84,7 +114,15 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           source: wanted.from!,
           engine: client.capabilities.autoDelete === 'native' ? 'native' : 'emulated',
         };
-        plan.actions.push({ ...base, kind: 'notice', action: 'warn-auto-delete', slot: d.at, destructive: false, reason: `warning: ${d.reason}`, event: { detailType: AUTO_DELETE_WARNING, detail: { ...detail } } });
+        plan.actions.push({
+          ...base,
+          kind: 'notice',
+          action: 'warn-auto-delete',
+          slot: d.at,
+          destructive: false,
+          reason: `warning: ${d.reason}`,
+          event: { detailType: AUTO_DELETE_WARNING, detail: { ...detail } },
+        });
         break;
       }
       case 'set-timer':
@@ -98,7 +136,9 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           reason: d.reason,
           before,
           expected: { autoDeleteAt: d.at },
-          undoHint: instance.autoDeleteAt ? `set the auto-delete time back to ${instance.autoDeleteAt}` : 'clear the instance auto-delete time',
+          undoHint: instance.autoDeleteAt
+            ? `set the auto-delete time back to ${instance.autoDeleteAt}`
+            : 'clear the instance auto-delete time',
           batchKey: batch(`set-timer:${d.at}`),
           run: (ids) => client.setAutoDeleteTime(scope, ids, d.at),
           confirm: async () => sameTimerMinute((await find(client, instance))?.autoDeleteAt, d.at),
@@ -129,7 +169,10 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           reason: d.reason,
           before,
           expected: { state: client.capabilities.recycleBin === 'native' ? 'recycled' : 'deleted' },
-          undoHint: client.capabilities.recycleRestore !== 'unsupported' ? 'restore it from the recycle bin' : undefined,
+          undoHint:
+            client.capabilities.recycleRestore !== 'unsupported'
+              ? 'restore it from the recycle bin'
+              : undefined,
           batchKey: batch('delete-instance'),
           run: (ids) => client.deleteInstances(scope, ids),
           confirm: async () => {
@@ -161,8 +204,15 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
   }
 }
 
-async function find(client: VendorClient, instance: Instance, includeRecycled = false): Promise<Instance | undefined> {
-  for await (const page of client.listInstances({ region: instance.region, project: instance.project }, { ids: [instance.id], includeRecycled })) {
+async function find(
+  client: VendorClient,
+  instance: Instance,
+  includeRecycled = false,
+): Promise<Instance | undefined> {
+  for await (const page of client.listInstances(
+    { region: instance.region, project: instance.project },
+    { ids: [instance.id], includeRecycled },
+  )) {
     const hit = page.find((i) => i.id === instance.id);
     if (hit) return hit;
   }
@@ -170,11 +220,22 @@ async function find(client: VendorClient, instance: Instance, includeRecycled = 
 }
 
 /** The native timer value this policy last set per instance (last successful set wins; a later clear removes it). */
-async function timersSetByUs(deps: ScopeArgs<AutoDeletePolicy>['deps'], policy: string, target: string, region: string): Promise<Map<string, string>> {
+async function timersSetByUs(
+  deps: ScopeArgs<AutoDeletePolicy>['deps'],
+  policy: string,
+  target: string,
+  region: string,
+): Promise<Map<string, string>> {
   const records = await deps.audit.query({ function: 'auto-delete', phase: 'result' });
   const ours = new Map<string, string>();
   for (const r of records) {
-    if (r.policy !== policy || r.target !== target || r.region !== region || (r.outcome !== 'success' && r.outcome !== 'reconciled')) continue;
+    if (
+      r.policy !== policy ||
+      r.target !== target ||
+      r.region !== region ||
+      (r.outcome !== 'success' && r.outcome !== 'reconciled')
+    )
+      continue;
     const at = r.expected?.autoDeleteAt;
     if (r.action === 'set-auto-delete-time' && typeof at === 'string') ours.set(r.resourceId, at);
     if (r.action === 'clear-auto-delete-time') ours.delete(r.resourceId);

@@ -1,4 +1,11 @@
-export type PurgeTimeSource = 'vendor' | 'vendor retention' | 'soft-delete tag' | 'our deletion + policy retention' | 'first seen + policy retention';
+/** Where an item's purge time came from; the plan and the warning show it. */
+export type PurgeTimeSource =
+  | 'vendor'
+  | 'vendor retention'
+  | 'soft-delete tag'
+  | 'our deletion + policy retention'
+  | 'deleted event + policy retention'
+  | 'first seen + policy retention';
 
 export interface BinItemView {
   id: string;
@@ -26,14 +33,24 @@ export function decideRecycleBin(item: BinItemView, rules: RecycleBinRules, now:
   const due = purgeMs <= now.getTime();
   const when = `purge at ${item.purgeAt} (${item.source})`;
   const out: BinDecision[] = [];
-  if (rules.action === 'restore') {
-    return rules.canRestore
-      ? [{ action: 'restore', reason: `policy restores: ${when}` }]
-      : [{ action: 'none', reason: `policy restores, but this vendor cannot restore from its bin: ${when}` }];
-  }
-  if (!due && purgeMs - rules.warnBeforeMs <= now.getTime()) out.push({ action: 'warn', reason: `irreversible ${when}` });
-  if (rules.action === 'purge') out.push({ action: 'purge', reason: `policy purges now to free quota (${when})` });
-  else if (rules.emulated && due) out.push({ action: 'purge', reason: `soft-delete bin time is up: ${when}` });
-  else out.push({ action: 'none', reason: rules.emulated ? `kept until ${when}` : `left to the vendor: ${when}` });
+  if (rules.action === 'restore' && rules.canRestore)
+    return [{ action: 'restore', reason: `policy restores: ${when}` }];
+  // the purge still comes when a restore is impossible: warn ahead of it all the same
+  if (!due && purgeMs - rules.warnBeforeMs <= now.getTime())
+    out.push({ action: 'warn', reason: `irreversible ${when}` });
+  if (rules.action === 'restore')
+    out.push({
+      action: 'none',
+      reason: `policy restores, but this vendor cannot restore from its bin: ${when}`,
+    });
+  else if (rules.action === 'purge')
+    out.push({ action: 'purge', reason: `policy purges now to free quota (${when})` });
+  else if (rules.emulated && due)
+    out.push({ action: 'purge', reason: `soft-delete bin time is up: ${when}` });
+  else
+    out.push({
+      action: 'none',
+      reason: rules.emulated ? `kept until ${when}` : `left to the vendor: ${when}`,
+    });
   return out;
 }

@@ -1,14 +1,28 @@
+import type { AuditRecord } from '../../audit/record';
 import type { AutomationConfig } from '../../config/schema';
 import type { RecycleBinItem, Scope, VendorClient } from '../../vendors/core';
 import { parseDuration, parseIsoWithZone } from '../../vendors/core';
-import { exemptionFor, matchesSelector, readAll, type EngineDeps, type PlannedAction, type ScopeArgs, type ScopePlan } from '../engine';
+import {
+  exemptionFor,
+  matchesSelector,
+  readAll,
+  type EngineDeps,
+  type PlannedAction,
+  type ScopeArgs,
+  type ScopePlan,
+} from '../engine';
 import type { AutomationSpec } from '../engine/run';
+import { softRestoreRun } from '../soft-delete';
 import { decideRecycleBin, type BinItemView, type PurgeTimeSource } from './decide';
 import { RECYCLE_BIN_PURGE_WARNING } from './events';
 
 export type RecycleBinPolicy = NonNullable<AutomationConfig['policies']['recycleBin']>[number];
 
 const DAY = 86_400_000;
+export const INSTANCE_DELETED_EVENT = 'Instance Deleted';
+/** Bookkeeping records (phase `notice`) the purge time is derived from when the vendor does not say. */
+export const OBSERVED_DELETED = 'observed-deleted';
+export const FIRST_SEEN_IN_BIN = 'first-seen-in-bin';
 
 export const recycleBinSpec: AutomationSpec<RecycleBinPolicy> = {
   function: 'recycle-bin',
@@ -17,24 +31,39 @@ export const recycleBinSpec: AutomationSpec<RecycleBinPolicy> = {
     const { deps, policy, client, scope } = args;
     const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
     const emulated = client.capabilities.recycleBin === 'emulated';
-    if (deps.focus?.detailType === 'Instance Deleted') await recordDeletion(deps, args);
-    const items = emulated ? await softDeleted(client, scope, policy, plan) : await nativeItems(args, plan);
+    const focus = deps.focus?.instanceId;
+    if (deps.focus?.detailType === INSTANCE_DELETED_EVENT) await recordDeletion(deps, args);
+    // an event narrows the run to its instance
+    const wanted = (id: string) => !focus || id === focus;
+    const items = emulated
+      ? await softDeleted(client, scope, policy, plan, wanted)
+      : await nativeItems(args, plan, wanted);
     const rules = {
       warnBeforeMs: parseDuration(policy.warnBefore),
       action: policy.action,
       emulated,
       canRestore: client.capabilities.recycleRestore !== 'unsupported',
     };
+    // one map per scope: a batch call runs with the first action's closure and maps every id back here
+    const byId = new Map<string, Found['item']>();
+    const ctx: ActionContext = { client, scope, policy, emulated, byId };
     for (const { item, view } of items) {
-      if (!matchesSelector({ id: item.id, name: item.name ?? '', tags: {}, chargeType: 'other' }, { ...policy.selector, tags: undefined, chargeTypes: undefined })) continue;
+      if (
+        !matchesSelector(
+          { id: item.id, name: item.name ?? '', tags: {}, chargeType: 'other' },
+          { ...policy.selector, tags: undefined, chargeTypes: undefined },
+        )
+      )
+        continue;
       plan.selected++;
       const exemption = exemptionFor(item, policy.exemptions, deps.now);
       if (exemption.exempt) {
         plan.notes.push({ resourceId: item.id, action: 'none', status: 'exempt', reason: exemption.reason! });
         continue;
       }
+      byId.set(item.id, item);
       for (const d of decideRecycleBin(view, rules, deps.now)) {
-        const action = toAction(d, item, view, { client, scope, policy, emulated });
+        const action = toAction(d, item, view, ctx);
         if (action) plan.actions.push(action);
         else plan.notes.push({ resourceId: item.id, action: 'none', status: 'info', reason: d.reason });
       }
@@ -49,30 +78,62 @@ interface Found {
 }
 
 /** Our soft-delete bin: stopped instances carrying the purge-time tag. */
-async function softDeleted(client: VendorClient, scope: Scope, policy: RecycleBinPolicy, plan: ScopePlan): Promise<Found[]> {
-  const instances = await readAll(client.listInstances(scope, { tagKeys: [policy.softDeleteTag] }), 'listing instances', plan.readFailures);
+async function softDeleted(
+  client: VendorClient,
+  scope: Scope,
+  policy: RecycleBinPolicy,
+  plan: ScopePlan,
+  wanted: (id: string) => boolean,
+): Promise<Found[]> {
+  const instances = await readAll(
+    client.listInstances(scope, { tagKeys: [policy.softDeleteTag] }),
+    'listing instances',
+    plan.readFailures,
+  );
   const found: Found[] = [];
   for (const i of instances) {
     const tag = i.tags[policy.softDeleteTag];
-    if (!tag) continue;
+    if (!tag || !wanted(i.id)) continue;
     try {
       const purgeAt = parseIsoWithZone(tag);
       found.push({
-        item: { vendor: i.vendor, target: i.target, region: i.region, kind: 'instance', id: i.id, name: i.name, purgeAt, rawState: i.rawState, tags: i.tags },
+        item: {
+          vendor: i.vendor,
+          target: i.target,
+          region: i.region,
+          kind: 'instance',
+          id: i.id,
+          name: i.name,
+          purgeAt,
+          rawState: i.rawState,
+          tags: i.tags,
+        },
         view: { id: i.id, purgeAt, source: 'soft-delete tag' },
       });
     } catch {
-      plan.notes.push({ resourceId: i.id, action: 'none', status: 'error', reason: `tag ${policy.softDeleteTag}=${JSON.stringify(tag)} is not an ISO time: left alone` });
+      plan.notes.push({
+        resourceId: i.id,
+        action: 'none',
+        status: 'error',
+        reason: `tag ${policy.softDeleteTag}=${JSON.stringify(tag)} is not an ISO time: left alone`,
+      });
     }
   }
   return found;
 }
 
 /** The vendor's bin; the purge time from the vendor where it says, else from our audit trail plus the policy's retention. */
-async function nativeItems(args: ScopeArgs<RecycleBinPolicy>, plan: ScopePlan): Promise<Found[]> {
-  const { deps, client, scope, policy } = args;
+async function nativeItems(
+  args: ScopeArgs<RecycleBinPolicy>,
+  plan: ScopePlan,
+  wanted: (id: string) => boolean,
+): Promise<Found[]> {
+  const { client, scope, policy } = args;
   const config = await client.getRecycleBinConfig(scope).catch(() => undefined);
-  const items = await readAll(client.listRecycleBin(scope), 'listing the recycle bin', plan.readFailures);
+  const items = (
+    await readAll(client.listRecycleBin(scope), 'listing the recycle bin', plan.readFailures)
+  ).filter((i) => wanted(i.id));
+  const trail = await binTrail(args);
   const found: Found[] = [];
   for (const item of items) {
     let purgeAt = item.purgeAt;
@@ -82,7 +143,7 @@ async function nativeItems(args: ScopeArgs<RecycleBinPolicy>, plan: ScopePlan): 
       source = 'vendor retention';
     }
     if (!purgeAt) {
-      const known = await knownSince(deps, args, item);
+      const known = await trail.since(item);
       purgeAt = new Date(Date.parse(known.since) + policy.retentionDays * DAY).toISOString();
       source = known.source;
     }
@@ -91,39 +152,89 @@ async function nativeItems(args: ScopeArgs<RecycleBinPolicy>, plan: ScopePlan): 
   return found;
 }
 
-/** When the item entered the bin, per our audit trail: our own deletion, an `Instance Deleted` event, or the first time we saw it. */
-async function knownSince(deps: EngineDeps, args: ScopeArgs<RecycleBinPolicy>, item: RecycleBinItem): Promise<{ since: string; source: PurgeTimeSource }> {
-  const history = await deps.audit.query({ resourceId: item.id });
-  const deleted = history.find(
-    (r) => r.target === args.target.name && ((r.action === 'delete-instance' && r.phase === 'result' && r.outcome === 'success') || r.action === 'observed-deleted'),
+/**
+ * When an item entered the bin, per our audit trail: our own deletion (auto-delete's successful
+ * `delete-instance`) or an `Instance Deleted` event, the latest of them; else the first time we saw
+ * it there (recorded now when it is new). Read once per scope.
+ */
+async function binTrail(args: ScopeArgs<RecycleBinPolicy>) {
+  const { deps, target } = args;
+  const mine = (r: AuditRecord) => r.target === target.name;
+  const deletions = [
+    ...(
+      await deps.audit.query({ function: 'auto-delete', action: 'delete-instance', phase: 'result' })
+    ).filter((r) => r.outcome === 'success' || r.outcome === 'reconciled'),
+    ...(await deps.audit.query({ function: 'recycle-bin', action: OBSERVED_DELETED })),
+  ].filter(mine);
+  const firstSeen = (await deps.audit.query({ function: 'recycle-bin', action: FIRST_SEEN_IN_BIN })).filter(
+    mine,
   );
-  if (deleted) return { since: runNow(deleted.details) ?? deleted.at, source: 'our deletion + policy retention' };
-  const seen = history.find((r) => r.target === args.target.name && r.action === 'first-seen-in-bin');
-  if (seen) return { since: runNow(seen.details) ?? seen.at, source: 'first seen + policy retention' };
-  await deps.audit.putRecord(bookkeeping(deps, args, item.id, 'first-seen-in-bin', 'first time this item was seen in the recycle bin'));
-  return { since: deps.now.toISOString(), source: 'first seen + policy retention' };
+  const latest = new Map<string, { at: string; source: PurgeTimeSource }>();
+  for (const r of deletions) {
+    const at = whenOf(r);
+    const known = latest.get(r.resourceId);
+    const source: PurgeTimeSource =
+      r.action === OBSERVED_DELETED ? 'deleted event + policy retention' : 'our deletion + policy retention';
+    if (!known || Date.parse(at) > Date.parse(known.at)) latest.set(r.resourceId, { at, source });
+  }
+  const seen = new Map<string, string>();
+  for (const r of firstSeen) if (!seen.has(r.resourceId)) seen.set(r.resourceId, whenOf(r));
+  return {
+    async since(item: RecycleBinItem): Promise<{ since: string; source: PurgeTimeSource }> {
+      const deleted = latest.get(item.id);
+      if (deleted) return { since: deleted.at, source: deleted.source };
+      const first = seen.get(item.id);
+      if (first) return { since: first, source: 'first seen + policy retention' };
+      await deps.audit.putRecord(
+        bookkeeping(
+          deps,
+          args,
+          item.id,
+          FIRST_SEEN_IN_BIN,
+          'first time this item was seen in the recycle bin',
+        ),
+      );
+      seen.set(item.id, deps.now.toISOString());
+      return { since: deps.now.toISOString(), source: 'first seen + policy retention' };
+    },
+  };
 }
 
+/** The business time a record speaks for: the run's `now` (simulated clocks, manual `now`, the event's time), else when it was written. */
+function whenOf(r: AuditRecord): string {
+  return typeof r.details?.runNow === 'string' ? r.details.runNow : r.at;
+}
+
+/** An `Instance Deleted` event: the deletion time (the event's `at`, else now) is written at once, so the purge time is known before the next sweep. */
 async function recordDeletion(deps: EngineDeps, args: ScopeArgs<RecycleBinPolicy>) {
   const focus = deps.focus!;
-  const at = focus.at ?? deps.now.toISOString();
-  await deps.audit.putRecord({ ...bookkeeping(deps, args, focus.instanceId, 'observed-deleted', `instance deleted event at ${at}`), details: { runNow: at } });
+  const at = focus.at ? parseIsoWithZone(focus.at) : deps.now.toISOString();
+  await deps.audit.putRecord({
+    ...bookkeeping(deps, args, focus.instanceId, OBSERVED_DELETED, `instance deleted event at ${at}`),
+    details: { runNow: at },
+  });
 }
 
-function bookkeeping(deps: EngineDeps, args: ScopeArgs<RecycleBinPolicy>, resourceId: string, action: string, reason: string) {
+function bookkeeping(
+  deps: EngineDeps,
+  args: ScopeArgs<RecycleBinPolicy>,
+  resourceId: string,
+  action: string,
+  reason: string,
+): AuditRecord {
   return {
-    schemaVersion: 1 as const,
-    phase: 'notice' as const,
+    schemaVersion: 1,
+    phase: 'notice',
     actionKey: `recycle-bin|${args.policy.name}|${args.target.name}|${args.scope.region}|${resourceId}|${action}`,
     runId: deps.runId,
     trigger: deps.trigger,
-    function: 'recycle-bin' as const,
+    function: 'recycle-bin',
     policy: args.policy.name,
     vendor: args.target.vendor,
     target: args.target.name,
     region: args.scope.region,
     resourceId,
-    resourceKind: 'recycle-item' as const,
+    resourceKind: 'recycle-item',
     action,
     mode: args.mode,
     reason,
@@ -133,25 +244,40 @@ function bookkeeping(deps: EngineDeps, args: ScopeArgs<RecycleBinPolicy>, resour
   };
 }
 
-function runNow(details: Record<string, unknown> | undefined): string | undefined {
-  return typeof details?.runNow === 'string' ? details.runNow : undefined;
+interface ActionContext {
+  client: VendorClient;
+  scope: Scope;
+  policy: RecycleBinPolicy;
+  emulated: boolean;
+  byId: Map<string, Found['item']>;
 }
 
 function toAction(
   d: ReturnType<typeof decideRecycleBin>[number],
   item: Found['item'],
   view: BinItemView,
-  ctx: { client: VendorClient; scope: Scope; policy: RecycleBinPolicy; emulated: boolean },
+  ctx: ActionContext,
 ): PlannedAction | undefined {
-  const { client, scope, policy, emulated } = ctx;
-  const base = { resourceId: item.id, resourceName: item.name, resourceKind: 'recycle-item' as const, slot: view.purgeAt, before: { purgeAt: view.purgeAt, source: view.source, state: item.rawState } };
-  const gone = async () => {
+  const { client, scope, policy, emulated, byId } = ctx;
+  const base = {
+    resourceId: item.id,
+    resourceName: item.name,
+    resourceKind: 'recycle-item' as const,
+    slot: view.purgeAt,
+    before: { kind: item.kind, purgeAt: view.purgeAt, purgeAtSource: view.source, state: item.rawState },
+  };
+  const itemsOf = (ids: string[]) => ids.map((id) => byId.get(id) ?? { ...item, id });
+  const inBin = async () => {
     if (emulated) {
-      for await (const page of client.listInstances(scope, { ids: [item.id] })) if (page.some((i) => i.id === item.id)) return false;
-      return true;
+      for await (const page of client.listInstances(scope, { ids: [item.id] })) {
+        const hit = page.find((i) => i.id === item.id);
+        if (hit) return hit.tags[policy.softDeleteTag] !== undefined ? 'binned' : 'restored';
+      }
+      return 'gone';
     }
-    for await (const page of client.listRecycleBin(scope)) if (page.some((i) => i.id === item.id)) return false;
-    return true;
+    for await (const page of client.listRecycleBin(scope))
+      if (page.some((i) => i.id === item.id)) return 'binned';
+    return 'gone';
   };
   switch (d.action) {
     case 'none':
@@ -165,7 +291,16 @@ function toAction(
         reason: `warning: ${d.reason}`,
         event: {
           detailType: RECYCLE_BIN_PURGE_WARNING,
-          detail: { vendor: item.vendor, target: item.target, region: item.region, resourceId: item.id, kind: item.kind, purgeAt: view.purgeAt, purgeAtSource: view.source, policyAction: policy.action },
+          detail: {
+            vendor: item.vendor,
+            target: item.target,
+            region: item.region,
+            resourceId: item.id,
+            kind: item.kind,
+            purgeAt: view.purgeAt,
+            purgeAtSource: view.source,
+            policyAction: policy.action,
+          },
         },
       };
     case 'purge':
@@ -173,12 +308,15 @@ function toAction(
         ...base,
         kind: 'vendor',
         action: 'purge',
-        destructive: 'instance',
+        destructive: item.kind === 'snapshot' ? 'snapshot' : 'instance',
         reason: d.reason,
         expected: { state: 'deleted' },
         batchKey: `purge:${item.kind}`,
-        run: (ids) => (emulated ? client.deleteInstances(scope, ids, { force: true }) : client.purgeRecycled(scope, ids.map((id) => ({ ...item, id })))),
-        confirm: gone,
+        run: (ids) =>
+          emulated
+            ? client.deleteInstances(scope, ids, { force: true })
+            : client.purgeRecycled(scope, itemsOf(ids)),
+        confirm: async () => (await inBin()) === 'gone',
       };
     case 'restore':
       return {
@@ -187,12 +325,13 @@ function toAction(
         action: 'restore',
         destructive: false,
         reason: d.reason,
-        expected: { state: emulated ? 'stopped, untagged' : 'restored' },
+        expected: { state: emulated ? 'untagged and started' : 'restored' },
+        undoHint: emulated ? 'run auto-delete again (it soft-deletes when due)' : 'delete it again',
         batchKey: `restore:${item.kind}`,
         run: emulated
-          ? async (ids) => Promise.all(ids.map((id) => client.removeTags(scope, id, [policy.softDeleteTag])))
-          : (ids) => client.restoreRecycled(scope, ids.map((id) => ({ ...item, id }))),
-        confirm: async () => (emulated ? false : gone()),
+          ? softRestoreRun(client, scope, policy.softDeleteTag)
+          : (ids) => client.restoreRecycled(scope, itemsOf(ids)),
+        confirm: async () => (await inBin()) === (emulated ? 'restored' : 'gone'),
       };
   }
 }

@@ -14,8 +14,13 @@ export interface SoftDeleteSettings {
 
 /** The first recycle-bin policy covering the target decides the bin's tag and retention (auto-delete fills the bin, recycle-bin empties it). */
 export function softDeleteSettingsFor(config: AutomationConfig, target: string): SoftDeleteSettings {
-  const policy = (config.policies.recycleBin ?? []).find((p) => !p.targets?.length || p.targets.includes(target));
-  return { tag: policy?.softDeleteTag ?? DEFAULT_SOFT_DELETE_TAG, retentionDays: policy?.retentionDays ?? DEFAULT_SOFT_DELETE_RETENTION_DAYS };
+  const policy = (config.policies.recycleBin ?? []).find(
+    (p) => !p.targets?.length || p.targets.includes(target),
+  );
+  return {
+    tag: policy?.softDeleteTag ?? DEFAULT_SOFT_DELETE_TAG,
+    retentionDays: policy?.retentionDays ?? DEFAULT_SOFT_DELETE_RETENTION_DAYS,
+  };
 }
 
 /** Stop (batched), then tag each stopped instance; an id fails if either step fails. */
@@ -48,8 +53,15 @@ export function softRestoreRun(client: VendorClient, scope: Scope, tag: string) 
       if (r.ok) untagged.push(id);
       else out.push(r);
     }
-    if (!untagged.length || client.capabilities.recycleRestore === 'unsupported') return [...out, ...untagged.map((id) => ({ id, ok: true }))];
-    const items = untagged.map((id) => ({ vendor: client.vendor, target: client.target, region: scope.region, kind: 'instance' as const, id }));
+    if (!untagged.length || client.capabilities.recycleRestore === 'unsupported')
+      return [...out, ...untagged.map((id) => ({ id, ok: true }))];
+    const items = untagged.map((id) => ({
+      vendor: client.vendor,
+      target: client.target,
+      region: scope.region,
+      kind: 'instance' as const,
+      id,
+    }));
     return [...out, ...(await client.restoreRecycled(scope, items))];
   };
 }

@@ -1,4 +1,8 @@
-import { decideAutoDelete, wantedDeletion, type DecideInput } from '../../../lib/automations/auto-delete/decide';
+import {
+  decideAutoDelete,
+  wantedDeletion,
+  type DecideInput,
+} from '../../../lib/automations/auto-delete/decide';
 
 const now = new Date('2026-11-24T04:00:00Z');
 const native = { autoDelete: 'native', recycleBin: 'native' } as const;
@@ -23,13 +27,26 @@ describe('wantedDeletion', () => {
   it('prefers the config list, then the tag, then the TTL', () => {
     const source = { tag: 'auto-delete-at', ttl: '72h', list: [{ id: 'i-1', at: '2026-12-01T00:00:00Z' }] };
     const tags = { 'auto-delete-at': '2026-12-02T18:00:00+08:00' };
-    expect(wantedDeletion({ id: 'i-1', tags, createdAt: created }, source, true)).toEqual({ at: '2026-12-01T00:00:00.000Z', from: 'list' });
-    expect(wantedDeletion({ id: 'i-2', tags, createdAt: created }, source, true)).toEqual({ at: '2026-12-02T10:00:00.000Z', from: 'tag' });
-    expect(wantedDeletion({ id: 'i-2', tags: {}, createdAt: created }, source, true)).toEqual({ at: '2026-11-23T00:00:00.000Z', from: 'ttl' });
+    expect(wantedDeletion({ id: 'i-1', tags, createdAt: created }, source, true)).toEqual({
+      at: '2026-12-01T00:00:00.000Z',
+      from: 'list',
+    });
+    expect(wantedDeletion({ id: 'i-2', tags, createdAt: created }, source, true)).toEqual({
+      at: '2026-12-02T10:00:00.000Z',
+      from: 'tag',
+    });
+    expect(wantedDeletion({ id: 'i-2', tags: {}, createdAt: created }, source, true)).toEqual({
+      at: '2026-11-23T00:00:00.000Z',
+      from: 'ttl',
+    });
     expect(wantedDeletion({ id: 'i-2', tags: {}, createdAt: created }, source, false)).toEqual({});
   });
   it('reports an invalid tag and never guesses a time', () => {
-    const w = wantedDeletion({ id: 'i', tags: { 'auto-delete-at': '2026-12-01 18:00' }, createdAt: created }, { tag: 'auto-delete-at', ttl: '1h' }, true);
+    const w = wantedDeletion(
+      { id: 'i', tags: { 'auto-delete-at': '2026-12-01 18:00' }, createdAt: created },
+      { tag: 'auto-delete-at', ttl: '1h' },
+      true,
+    );
     expect(w.at).toBeUndefined();
     expect(w.invalid).toMatch(/auto-delete-at.*ISO-8601/);
     expect(decide({ wanted: w })).toEqual(['invalid']);
@@ -49,8 +66,16 @@ describe('decideAutoDelete', () => {
 
   it('pushes the wanted time to a native timer, respecting the minimum lead', () => {
     expect(decide({ wanted: later, capabilities: native })).toEqual(['set-timer']);
-    expect(decide({ wanted: later, capabilities: native, instance: { ...inst, autoDeleteAt: later.at } })).toEqual(['none']);
-    expect(decide({ wanted: later, capabilities: native, instance: { ...inst, autoDeleteAt: '2026-11-26T00:00:00.000Z' } })).toEqual(['set-timer']);
+    expect(
+      decide({ wanted: later, capabilities: native, instance: { ...inst, autoDeleteAt: later.at } }),
+    ).toEqual(['none']);
+    expect(
+      decide({
+        wanted: later,
+        capabilities: native,
+        instance: { ...inst, autoDeleteAt: '2026-11-26T00:00:00.000Z' },
+      }),
+    ).toEqual(['set-timer']);
     expect(decide({ wanted: soon, capabilities: native })).toEqual(['none']); // 20 min ahead < 30 min lead
     expect(decide({ wanted: past, capabilities: native })).toEqual(['delete']);
   });
@@ -60,7 +85,9 @@ describe('decideAutoDelete', () => {
     expect(decide({ capabilities: native, instance: withTimer, timerIsOurs: false })).toEqual(['none']);
     expect(decide({ capabilities: native, instance: withTimer, timerIsOurs: true })).toEqual(['clear-timer']);
     // an invalid tag never clears anything either
-    expect(decide({ capabilities: native, instance: withTimer, timerIsOurs: true, wanted: { invalid: 'bad' } })).toEqual(['invalid']);
+    expect(
+      decide({ capabilities: native, instance: withTimer, timerIsOurs: true, wanted: { invalid: 'bad' } }),
+    ).toEqual(['invalid']);
   });
 
   it('warns within the lead time, before the due time only', () => {
@@ -83,5 +110,26 @@ describe('decideAutoDelete', () => {
       timerIsOurs: false,
     });
     expect(out[0]).toMatchObject({ action: 'delete', reason: expect.stringMatching(/prepaid until/) });
+  });
+});
+
+describe('native timer minutes', () => {
+  it('rounds the wanted time up to the whole minute the vendor timer holds', () => {
+    const out = decideAutoDelete({
+      instance: inst,
+      wanted: { at: '2026-11-25T04:00:30.000Z', from: 'ttl' },
+      now,
+      capabilities: native,
+      limits: { autoDeleteMinLeadMinutes: 30 },
+      timerIsOurs: false,
+    });
+    expect(out).toEqual([expect.objectContaining({ action: 'set-timer', at: '2026-11-25T04:01:00.000Z' })]);
+    expect(
+      decide({
+        wanted: { at: '2026-11-25T04:00:30.000Z', from: 'ttl' },
+        capabilities: native,
+        instance: { ...inst, autoDeleteAt: '2026-11-25T04:01:00.000Z' },
+      }),
+    ).toEqual(['none']);
   });
 });

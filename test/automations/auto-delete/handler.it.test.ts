@@ -16,9 +16,15 @@ describe('functions/auto-delete handler', () => {
   afterAll(() => h.stop());
 
   it('a manual payload is a dry run; the scheduled event enforces an enforce policy once', async () => {
-    const due = cvm.addInstance({ InstanceName: 'due', tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' } });
+    const due = cvm.addInstance({
+      InstanceName: 'due',
+      tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' },
+    });
     cvm.addInstance({ InstanceName: 'other' });
-    const config = h.config({ autoDelete: [{ name: 'ad', mode: 'enforce' }] }, { safety: { maxDestructivePercent: 100 } });
+    const config = h.config(
+      { autoDelete: [{ name: 'ad', mode: 'enforce' }] },
+      { safety: { maxDestructivePercent: 100 } },
+    );
 
     const dry = await h.invoke('auto-delete', 'auto-delete.manual-dry-run.json', config);
     expect(dry.rows.find((r) => r.action === 'delete-instance')?.status).toBe('planned');

@@ -16,18 +16,25 @@ describe('auto-delete on Tencent (emulated)', () => {
   });
   afterEach(() => h.stop());
 
-  const policy = (over: Record<string, unknown> = {}) => ({ autoDelete: [{ name: 'ad', mode: 'enforce' as const, warnBefore: '2h', ...over }] });
-  const due = (name: string, at = '2026-11-24T11:00:00+08:00') => cvm.addInstance({ InstanceName: name, tags: { 'auto-delete-at': at } });
+  const policy = (over: Record<string, unknown> = {}) => ({
+    autoDelete: [{ name: 'ad', mode: 'enforce' as const, warnBefore: '2h', ...over }],
+  });
+  const due = (name: string, at = '2026-11-24T11:00:00+08:00') =>
+    cvm.addInstance({ InstanceName: name, tags: { 'auto-delete-at': at } });
 
   it('plans in a dry run and changes nothing', async () => {
     const a = due('a');
     cvm.addInstance({ InstanceName: 'keep' });
     const cfg = h.config(policy(), { safety: { maxDestructivePercent: 100 } });
     const report = await h.run('auto-delete', cfg, { dryRun: true });
-    expect(report.rows.filter((r) => r.status === 'planned').map((r) => r.action)).toEqual(['delete-instance']);
+    expect(report.rows.filter((r) => r.status === 'planned').map((r) => r.action)).toEqual([
+      'delete-instance',
+    ]);
     expect(h.sim.mutatingRequests()).toEqual([]);
     expect(cvm.instance(a.InstanceId)?.InstanceState).toBe('RUNNING');
-    expect(h.audit().map((r) => [r.phase, r.resourceId, r.action])).toEqual([['planned', a.InstanceId, 'delete-instance']]);
+    expect(h.audit().map((r) => [r.phase, r.resourceId, r.action])).toEqual([
+      ['planned', a.InstanceId, 'delete-instance'],
+    ]);
   });
 
   it('deletes the due instance once, warns about the upcoming one, and a retried run does nothing twice', async () => {
@@ -61,19 +68,29 @@ describe('auto-delete on Tencent (emulated)', () => {
     cvm.addInstance({ InstanceName: 'keep' });
     const cfg = h.config(policy(), { safety: { maxDestructivePercent: 50 } });
     const report = await h.run('auto-delete', cfg);
-    expect(report.rows.filter((r) => r.action === 'delete-instance').map((r) => r.status)).toEqual(['refused', 'refused', 'refused']);
+    expect(report.rows.filter((r) => r.action === 'delete-instance').map((r) => r.status)).toEqual([
+      'refused',
+      'refused',
+      'refused',
+    ]);
     expect(ids.map((id) => cvm.instance(id)?.InstanceState)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
     expect(h.sim.mutatingRequests()).toEqual([]);
     expect(h.audit().filter((r) => r.outcome === 'refused')).toHaveLength(3);
   });
 
   it('leaves an exempt instance and an invalid tag alone', async () => {
-    const exempt = cvm.addInstance({ InstanceName: 'x', tags: { 'auto-delete-at': '2026-11-24T11:00:00+08:00', 'automation-exempt': 'true' } });
+    const exempt = cvm.addInstance({
+      InstanceName: 'x',
+      tags: { 'auto-delete-at': '2026-11-24T11:00:00+08:00', 'automation-exempt': 'true' },
+    });
     const invalid = cvm.addInstance({ InstanceName: 'y', tags: { 'auto-delete-at': 'tomorrow' } });
     const cfg = h.config(policy(), { safety: { maxDestructivePercent: 100 } });
     const report = await h.run('auto-delete', cfg);
     expect(report.rows.find((r) => r.resource.startsWith(exempt.InstanceId))?.status).toBe('exempt');
-    expect(report.rows.find((r) => r.resource.startsWith(invalid.InstanceId))).toMatchObject({ status: 'error', reason: expect.stringMatching(/not an ISO-8601/) });
+    expect(report.rows.find((r) => r.resource.startsWith(invalid.InstanceId))).toMatchObject({
+      status: 'error',
+      reason: expect.stringMatching(/not an ISO-8601/),
+    });
     expect(h.sim.mutatingRequests()).toEqual([]);
   });
 

@@ -1,9 +1,15 @@
 import { decideRecycleBin, type RecycleBinRules } from '../../../lib/automations/recycle-bin/decide';
 
 const now = new Date('2026-11-24T04:00:00Z');
-const rules: RecycleBinRules = { warnBeforeMs: 24 * 3600_000, action: 'leave', emulated: false, canRestore: true };
+const rules: RecycleBinRules = {
+  warnBeforeMs: 24 * 3600_000,
+  action: 'leave',
+  emulated: false,
+  canRestore: true,
+};
 const item = (purgeAt: string) => ({ id: 'i-1', purgeAt, source: 'vendor' as const });
-const acts = (purgeAt: string, over: Partial<RecycleBinRules> = {}) => decideRecycleBin(item(purgeAt), { ...rules, ...over }, now).map((d) => d.action);
+const acts = (purgeAt: string, over: Partial<RecycleBinRules> = {}) =>
+  decideRecycleBin(item(purgeAt), { ...rules, ...over }, now).map((d) => d.action);
 
 describe('decideRecycleBin', () => {
   it('warns inside the lead time, and leaves the purge to the vendor', () => {
@@ -20,5 +26,11 @@ describe('decideRecycleBin', () => {
     expect(acts('2026-11-24T10:00:00Z', { action: 'purge' })).toEqual(['warn', 'purge']);
     expect(acts('2026-11-30T00:00:00Z', { action: 'restore' })).toEqual(['restore']);
     expect(acts('2026-11-30T00:00:00Z', { action: 'restore', canRestore: false })).toEqual(['none']);
+  });
+});
+
+describe('decideRecycleBin when a restore is impossible', () => {
+  it('still warns ahead of the purge, and says why nothing is restored', () => {
+    expect(acts('2026-11-24T10:00:00Z', { action: 'restore', canRestore: false })).toEqual(['warn', 'none']);
   });
 });
