@@ -21,6 +21,9 @@ const scopeFields = {
   vendor: z.enum(VENDORS),
   target: z.string().min(1),
   region: z.string().min(1),
+  /** Filled in by the engine when it publishes (absent when the plan builds the detail). */
+  actionKey: z.string().optional(),
+  runId: z.string().optional(),
 };
 
 export const instanceRefSchema = z.strictObject({

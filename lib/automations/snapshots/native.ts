@@ -55,24 +55,28 @@ export async function planNative(
 
   if (!existing) {
     const key = makeActionKey({ function: 'snapshots', policy: policy.name, target: ctx.target, region: ctx.scope.region, resourceId: spec.name, action: SNAPSHOT_ACTIONS.policyCreated, slot: ctx.slot.start });
-    const create: VendorAction = {
+    actions.push({
       ...base(ctx, spec.name, SNAPSHOT_ACTIONS.policyCreated, `engine native: create vendor policy ${spec.name} (${schedule}) and bind ${selectedIds.length} source(s)`, `policy:${spec.name}`),
-      expected: { ...spec, boundSourceIds: selectedIds },
+      expected: { ...spec },
       undoHint: `delete the vendor auto-snapshot policy ${spec.name}`,
-      async run(ids) {
+      run: async (ids) => {
         const made = await ctx.client.createSnapshotPolicy(ctx.scope, spec, clientTokenFor(key));
-        const bound = selectedIds.length ? await ctx.client.bindSnapshotPolicy(ctx.scope, made.id, selectedIds) : [];
-        const failed = bound.filter((b) => !b.ok);
-        return ids.map((id) =>
-          failed.length
-            ? { id, ok: false, requestId: made.requestId, error: { code: 'PartialBind', message: `policy ${made.id} created; binding failed for ${failed.map((f) => f.id).join(', ')}`, retryable: true } }
-            : { id, ok: true, requestId: made.requestId },
-        );
+        return ids.map((id) => ({ id, ok: true, requestId: made.requestId }));
       },
       confirm: async () => (await ctx.client.listSnapshotPolicies(ctx.scope)).some((p) => p.name === spec.name),
+    });
+    // Bound as their own actions (run after the creation, which the engine applies first): the same
+    // action keys as a later run's, so a retry binds nothing twice even where the vendor does not
+    // report bindings (Alibaba, sim/alibaba DECISIONS A6).
+    const createdId = async () => {
+      const made = (await ctx.client.listSnapshotPolicies(ctx.scope)).find((p) => p.name === spec.name);
+      if (!made) throw new Error(`vendor policy ${spec.name} is not there: its creation failed, so nothing is bound`);
+      return made.id;
     };
-    actions.push(create);
-    for (const id of selectedIds) notes.push({ resourceId: id, action: 'engine', reason: `engine native: to be bound to vendor policy ${spec.name}`, status: 'info' });
+    for (const id of selectedIds) {
+      notes.push({ resourceId: id, action: 'engine', reason: `engine native: to be bound to vendor policy ${spec.name}`, status: 'info' });
+      actions.push(bindAction(ctx, spec.name, id, createdId));
+    }
     return { actions, notes };
   }
 
@@ -91,18 +95,13 @@ export async function planNative(
     });
   }
   const bound = new Set(existing.boundSourceIds);
-  const isBound = async (id: string) => (await ctx.client.listSnapshotPolicies(ctx.scope)).some((p) => p.id === policyId && p.boundSourceIds.includes(id));
+  const isBound = (id: string) => isBoundTo(ctx, policyId, id);
   for (const id of selectedIds) {
     if (bound.has(id)) {
       notes.push({ resourceId: id, action: 'engine', reason: `engine native: bound to vendor policy ${spec.name}`, status: 'info' });
       continue;
     }
-    actions.push({
-      ...base(ctx, id, SNAPSHOT_ACTIONS.bound, `engine native: bind to vendor policy ${spec.name}`, `bind:${policyId}`),
-      undoHint: `unbind ${id} from vendor policy ${policyId}`,
-      run: (ids) => ctx.client.bindSnapshotPolicy(ctx.scope, policyId, ids),
-      confirm: () => isBound(id),
-    });
+    actions.push(bindAction(ctx, spec.name, id, async () => policyId));
   }
   const stale = [...bound].filter((id) => !selectedIds.includes(id)).sort();
   if (stale.length && failures.length) {
@@ -118,4 +117,18 @@ export async function planNative(
     }
   }
   return { actions, notes };
+}
+
+async function isBoundTo(ctx: ActionContext, policyId: string, sourceId: string): Promise<boolean> {
+  return (await ctx.client.listSnapshotPolicies(ctx.scope)).some((p) => p.id === policyId && p.boundSourceIds.includes(sourceId));
+}
+
+/** Binds one source to the vendor policy named `name`; all binds of a scope go out as one batch. */
+function bindAction(ctx: ActionContext, name: string, sourceId: string, policyId: () => Promise<string>): VendorAction {
+  return {
+    ...base(ctx, sourceId, SNAPSHOT_ACTIONS.bound, `engine native: bind to vendor policy ${name}`, `bind:${name}`),
+    undoHint: `unbind ${sourceId} from vendor policy ${name}`,
+    run: async (ids) => ctx.client.bindSnapshotPolicy(ctx.scope, await policyId(), ids),
+    confirm: async () => isBoundTo(ctx, await policyId(), sourceId),
+  };
 }

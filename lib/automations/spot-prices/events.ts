@@ -17,6 +17,9 @@ export const SPOT_INTERRUPTION_EVENT = 'Spot Interruption';
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string');
 const iso = z.iso.datetime();
 
+/** Filled in by the engine when it publishes (absent when the plan builds the detail). */
+const engineFields = { actionKey: z.string().optional(), runId: z.string().optional() };
+
 export const affectedInstanceSchema = z.strictObject({
   id: z.string().min(1),
   name: z.string(),
@@ -34,6 +37,7 @@ const scopeFields = {
 };
 
 export const spotPriceAlertDetailSchema = z.strictObject({
+  ...engineFields,
   ...scopeFields,
   zone: z.string().min(1),
   instanceType: z.string().min(1),
@@ -54,6 +58,7 @@ export const spotPriceAlertDetailSchema = z.strictObject({
 export type SpotPriceAlertDetail = z.infer<typeof spotPriceAlertDetailSchema>;
 
 export const spotReclaimAlertDetailSchema = z.strictObject({
+  ...engineFields,
   ...scopeFields,
   instance: affectedInstanceSchema,
   /** `vendor`: the listing shows a reclaim time; `event`: a Spot Interruption cloud event. */

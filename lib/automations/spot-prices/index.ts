@@ -1,10 +1,19 @@
+import { dirname, join } from 'node:path';
 import type { SpotPolicy } from '../../config/schema';
 import { durationMs } from '../../config/fields';
-import { JsonFileSpotStateStore, priceKeyId, type PriceKey, type SpotStateStore } from '../../state/price-history';
+import {
+  DEFAULT_PRICE_STATE_PATH,
+  JsonFileSpotStateStore,
+  priceKeyId,
+  type ConditionStore,
+  type PriceHistoryStore,
+  type PriceKey,
+  type SpotStateStore,
+} from '../../state/price-history';
 import type { SpotPricePoint } from '../../vendors/core';
 import type { AutomationSpec } from '../engine/run';
 import { exemptionFor, matchesSelector } from '../engine/select';
-import type { NoticeAction, PlannedAction, ScopeArgs, ScopePlan } from '../engine/types';
+import type { EngineDeps, NoticeAction, PlannedAction, ScopeArgs, ScopePlan } from '../engine/types';
 import { decideReclaim, decideSpotSeries, latestPoint, spotRef, watchesFor, type SpotAlert, type SpotInstanceRef } from './decide';
 import {
   SPOT_INTERRUPTION_EVENT,
@@ -17,25 +26,62 @@ import {
 export { decideReclaim, decideSpotSeries, watchesFor } from './decide';
 export * from './events';
 
-export interface SpotPricesOptions {
-  /** Price history and open conditions; default a JSON file at `.automation/state/prices.json`. */
-  state?: SpotStateStore | (() => SpotStateStore);
+/** Where spot-prices keeps its price history and open alert conditions between runs. */
+export interface SpotState {
+  prices: PriceHistoryStore;
+  conditions: ConditionStore;
 }
+
+/** The engine deps, plus the state store the runtime may hand in (DECISIONS.md S7). */
+export type SpotDeps = EngineDeps & { state?: SpotState };
+
+export interface SpotPricesOptions {
+  /** Overrides the state a run would otherwise find from its deps (DECISIONS.md S7). */
+  state?: SpotState | SpotStateStore | (() => SpotState | SpotStateStore);
+}
+
+/** Env var naming the price state file; in Lambda it must point under /tmp (or, later, a DynamoDB store). */
+export const SPOT_STATE_PATH_ENV = 'SPOT_STATE_PATH';
+
+/**
+ * The price state file of a run: `SPOT_STATE_PATH`, else `state/prices.json` next to the
+ * configured events file (so a local run keeps its state with its other outputs), else
+ * `.automation/state/prices.json`.
+ */
+export function spotStatePath(config: EngineDeps['config'], env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env[SPOT_STATE_PATH_ENV]?.trim();
+  if (fromEnv) return fromEnv;
+  if (config.events.file) return join(dirname(config.events.file), 'state', 'prices.json');
+  return DEFAULT_PRICE_STATE_PATH;
+}
+
+const asState = (s: SpotState | SpotStateStore): SpotState => ('prices' in s && 'conditions' in s ? s : { prices: s, conditions: s });
+
+/** The fetch window never reaches further back than KEC serves (3 days before its now, seed 000 L3199), less an hour of clock slack. */
+const MAX_FETCH_MS = 71 * 3_600_000;
 
 /** spot-prices: read prices of watched (zone, type) pairs, keep a history, alert on thresholds; alert at once on reclaims. */
 export function createSpotPricesSpec(options: SpotPricesOptions = {}): AutomationSpec<SpotPolicy> {
-  let store: SpotStateStore | undefined;
-  const state = () => (store ??= typeof options.state === 'function' ? options.state() : (options.state ?? new JsonFileSpotStateStore()));
+  let given: SpotState | undefined;
+  const files = new Map<string, SpotState>();
+  const stateFor = (deps: SpotDeps): SpotState => {
+    if (deps.state) return deps.state;
+    if (options.state) return (given ??= asState(typeof options.state === 'function' ? options.state() : options.state));
+    const path = spotStatePath(deps.config);
+    let store = files.get(path);
+    if (!store) files.set(path, (store = asState(new JsonFileSpotStateStore(path))));
+    return store;
+  };
   return {
     function: 'spot-prices',
     requires: (c) => (c.spotPrices === 'unsupported' ? 'spotPrices' : undefined),
-    planScope: (args) => planSpotScope(args, state()),
+    planScope: (args) => planSpotScope(args, stateFor(args.deps)),
   };
 }
 
 export const spotPricesSpec = createSpotPricesSpec();
 
-async function planSpotScope(args: ScopeArgs<SpotPolicy>, store: SpotStateStore): Promise<ScopePlan> {
+async function planSpotScope(args: ScopeArgs<SpotPolicy>, store: SpotState): Promise<ScopePlan> {
   const { deps, policy, target, client, scope } = args;
   const now = deps.now;
   const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
@@ -62,15 +108,15 @@ async function planSpotScope(args: ScopeArgs<SpotPolicy>, store: SpotStateStore)
   }
   const windowMs = durationMs(policy.thresholds.jumpWindow);
   const historyMs = policy.historyHours * 3_600_000;
-  const since = new Date(now.getTime() - windowMs).toISOString();
+  const since = new Date(now.getTime() - Math.min(windowMs, MAX_FETCH_MS)).toISOString();
   let fresh: SpotPricePoint[];
   try {
-    fresh = await client.getSpotPrices(scope, watches, since);
+    fresh = atMostNow(await client.getSpotPrices(scope, watches, since), now);
   } catch (e) {
     plan.readFailures.push(`reading spot prices: ${(e as Error).message}`);
     return plan;
   }
-  await store.append(fresh, new Date(now.getTime() - Math.max(historyMs, windowMs)).toISOString());
+  await store.prices.append(fresh, new Date(now.getTime() - Math.max(historyMs, windowMs)).toISOString());
 
   const windowStart = new Date(now.getTime() - windowMs).toISOString();
   for (const watch of watches) {
@@ -84,20 +130,30 @@ async function planSpotScope(args: ScopeArgs<SpotPolicy>, store: SpotStateStore)
     const group = `${policy.name}|${priceKeyId(key)}`;
     const decision = decideSpotSeries({
       current,
-      window: await store.recent(key, windowStart),
+      window: await store.prices.recent(key, windowStart),
       instances: running.filter((i) => i.zone === watch.zone && i.instanceType === watch.instanceType),
       instancesKnown: plan.readFailures.length === 0,
       thresholds: policy.thresholds,
-      open: await store.openConditions(group),
+      open: await store.conditions.openConditions(group),
       now,
     });
-    await store.setOpenConditions(group, decision.open);
+    await store.conditions.setOpenConditions(group, decision.open);
     for (const alert of decision.alerts) plan.actions.push(priceNotice(args, key, alert));
     for (const note of decision.notes) plan.notes.push({ resourceId: label, action: 'check-prices', reason: note, status: 'info' });
     for (const c of decision.cleared) plan.notes.push({ resourceId: label, action: 'check-prices', reason: `condition ${c} cleared`, status: 'info' });
     if (!decision.alerts.length) plan.notes.push({ resourceId: label, action: 'check-prices', reason: `spot price ${current.price} ${current.currency}/h: no threshold crossed`, status: 'info' });
   }
   return plan;
+}
+
+/**
+ * A quote without a vendor time (Tencent's price table, seed 004; DECISIONS.md S9) is stamped with
+ * the read time; one later than the run's now (a scheduled run starts at its slot time) is taken
+ * as observed at now, so a retried run of the same slot stores the same point.
+ */
+function atMostNow(points: SpotPricePoint[], now: Date): SpotPricePoint[] {
+  const nowIso = now.toISOString();
+  return points.map((p) => (Date.parse(p.at) > now.getTime() ? { ...p, at: nowIso } : p));
 }
 
 /** Running spot instances of the selection, compact; exempt ones become notes. A failed listing is a read failure. */

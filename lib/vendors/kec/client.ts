@@ -23,7 +23,7 @@ import {
   type VendorClient,
   type VendorLimits,
 } from '../core';
-import { ACTIONS, REFERENCE_IMAGE_ID, schemas, SNAPSHOT_NAME, SPOT_FAMILIES, type ActionSpec } from './actions';
+import { ACTIONS, REFERENCE_IMAGE_ID, schemas, SNAPSHOT_NAME, SPOT_FAMILIES, SPOT_MAX_WINDOW_MS, type ActionSpec } from './actions';
 import { buildRequest, parseResponse, type Params } from './codec';
 import { mapInstance, mapSnapshot, mapSnapshotSource, parseKecTime, toRecycleBinItem } from './mapping';
 
@@ -259,16 +259,20 @@ export function createKecClient(options: ClientOptions<KecSettings>): KecClient 
       if (bad.length) {
         throw new Error(`getSpotPrices: KEC spot history covers families ${SPOT_FAMILIES.join(', ')} only (seed 000 L3184-3186); remove ${bad.map((w) => w.instanceType).join(', ')} from the watch list`);
       }
-      // EndTime is left out: "空表示当前时间" (seed 000 L3203), so the window ends at the vendor's own
-      // now, not at this machine's clock. The caller keeps `since` within the 3 days KEC serves (L3199).
       const start = Date.parse(since);
       if (Number.isNaN(start)) throw new Error(`getSpotPrices: since ${JSON.stringify(since)} is not an ISO time; pass e.g. 2026-11-24T00:00:00Z`);
+      // Normally EndTime is left out ("空表示当前时间", seed 000 L3203): the window ends at the vendor's
+      // own now, and the points carry the vendor's times. KEC serves at most 3 days before the end
+      // (L3199): an older `since` is clamped to the last 3 days of this machine's clock, EndTime set to match.
+      const end = Date.now();
+      const slackMs = 10 * 60_000; // the vendor's now may run ahead of ours
+      const window = start >= end - SPOT_MAX_WINDOW_MS + slackMs ? { StartTime: spotTime(start) } : { StartTime: spotTime(end - SPOT_MAX_WINDOW_MS), EndTime: spotTime(end) };
       const points: SpotPricePoint[] = [];
       for (const watch of watches) {
         const r = await call(
           ACTIONS.DescribeSpotPriceHistory,
           scope.region,
-          { InstanceType: watch.instanceType, AvailabilityZone: watch.zone, StartTime: spotTime(start) },
+          { InstanceType: watch.instanceType, AvailabilityZone: watch.zone, ...window },
           schemas.describeSpotPriceHistory,
         );
         const prices = r.SpotPrices ?? [];

@@ -96,15 +96,18 @@ export function toInstance(raw: RawInstance, target: string, region: string): In
  * The bid of a spot instance. Seed 004 defines it only on the request side,
  * InstanceMarketOptions.SpotOptions.MaxPrice (L6534-6542, L6761), and its Instance type (L6482)
  * echoes none; a response that carries the same structure (or a flat `SpotMaxPrice`) is read, so
- * bid-margin alerts work wherever the vendor reports the bid. SPOTPAID without a bid: `spot: {}`.
+ * bid-margin alerts work wherever the vendor reports the bid.
  */
 export function spotOf(raw: RawInstance): Instance['spot'] | undefined {
   const record = raw as Record<string, unknown>;
   const market = record.InstanceMarketOptions as { SpotOptions?: { MaxPrice?: unknown } } | null | undefined;
   const bid = market?.SpotOptions?.MaxPrice ?? record.SpotMaxPrice;
-  const maxPrice = typeof bid === 'string' || typeof bid === 'number' ? parseMoney(bid) : undefined;
-  if (raw.InstanceChargeType !== 'SPOTPAID' && maxPrice === undefined) return undefined;
-  return maxPrice !== undefined ? { maxPrice } : {};
+  if (typeof bid !== 'string' && typeof bid !== 'number') return undefined;
+  try {
+    return { maxPrice: parseMoney(bid) };
+  } catch {
+    return undefined; // an unreadable bid is no bid: the instance is still listed
+  }
 }
 
 /** The vendor reports no bin times; an expired instance entered the bin at ExpiredTime (DECISIONS.md D4). */

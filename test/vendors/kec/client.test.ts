@@ -234,7 +234,7 @@ describe('KEC client against the simulator', () => {
   it('declares its capabilities and throws UnsupportedCapability where KEC has none', async () => {
     const c = client();
     expect(c.capabilities).toMatchObject({ tags: 'unsupported', autoDelete: 'native', recycleBin: 'native', snapshots: 'native', spotPrices: 'native', renewal: 'unsupported' });
-    expect(c.limits).toEqual({ snapshotKind: 'local-volume', autoDeleteMinLeadMinutes: 30 });
+    expect(c.limits).toEqual({ snapshotKind: 'local-volume', autoDeleteMinLeadMinutes: 30, snapshotNameMaxLength: 40 });
     await expect(c.setTags(scope, 'x', { a: 'b' })).rejects.toBeInstanceOf(UnsupportedCapability);
     await expect(c.removeTags(scope, 'x', ['a'])).rejects.toBeInstanceOf(UnsupportedCapability);
     await expect(c.restoreRecycled(scope, [])).rejects.toBeInstanceOf(UnsupportedCapability);

@@ -1,0 +1,6 @@
+export * from './work-item';
+export * from './restrict';
+export * from './plan';
+export * from './queue';
+export * from './worker';
+export * from './dispatcher';
