@@ -17,9 +17,9 @@ describe('esbuild plugins for the function bundles', () => {
     const plain = await build(options);
     const slim = await build({ ...options, plugins });
     const out = join(dir, 'slim.mjs');
-    writeFileSync(out, slim.outputFiles[0]!.contents);
+    writeFileSync(out, slim.outputFiles![0]!.contents);
     const { message } = (await import(pathToFileURL(out).href)) as { message: string };
     expect(message).toBe('Invalid input: expected number, received string');
-    expect(slim.outputFiles[0]!.contents.length).toBeLessThan(plain.outputFiles[0]!.contents.length * 0.75);
+    expect(slim.outputFiles![0]!.contents.length).toBeLessThan(plain.outputFiles![0]!.contents.length * 0.75);
   });
 });

@@ -127,3 +127,24 @@ describe('Transport', () => {
     expect(t.backoff(10)).toBeGreaterThan(900);
   });
 });
+
+describe('Transport retries of mutations', () => {
+  const mutate = { ...meta, action: 'CreateLocalVolumeSnapshot', mutating: true };
+
+  it('does not resend a non-idempotent mutation that may have acted, but does resend a throttled one', async () => {
+    script = () => ({ status: 500, body: 'oops' });
+    await expect(fast().call(mutate, get, parse)).rejects.toMatchObject({ code: 'HTTP500' });
+    expect(hits).toBe(1);
+
+    hits = 0;
+    script = (n) => (n === 1 ? { status: 200, body: '{"code":"RequestLimitExceeded"}' } : { status: 200, body: '{"ok":true}' });
+    await expect(fast().call(mutate, get, parse)).resolves.toEqual({ ok: true });
+    expect(hits).toBe(2);
+  });
+
+  it('resends an idempotent mutation (ClientToken) after a 5xx', async () => {
+    script = (n) => (n === 1 ? { status: 500, body: 'oops' } : { status: 200, body: '{"ok":true}' });
+    await expect(fast().call({ ...mutate, idempotent: true }, get, parse)).resolves.toEqual({ ok: true });
+    expect(hits).toBe(2);
+  });
+});

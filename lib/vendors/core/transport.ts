@@ -26,6 +26,11 @@ export interface ActionMeta {
   mutating: boolean;
   /** Documented requests per second for this action; unlimited when absent. */
   ratePerSecond?: number;
+  /**
+   * A repeat cannot act twice (ClientToken, or deleting what is already gone). Mutations without
+   * it are retried only when the vendor surely did not act (throttled, refused before sending).
+   */
+  idempotent?: boolean;
 }
 
 export interface RetryPolicy {
@@ -119,7 +124,7 @@ export class Transport {
       } catch (e) {
         error = toVendorError(e, meta, status);
       }
-      const last = attempt >= this.retry.maxAttempts || !error.retryable;
+      const last = attempt >= this.retry.maxAttempts || !error.retryable || (meta.mutating && !meta.idempotent && mayHaveActed(error));
       this.report(meta, attempt, last ? 'error' : 'retry', started, status, error.code);
       if (last) throw error;
       await sleep(this.backoff(attempt));
@@ -159,6 +164,15 @@ export class Transport {
       ms: performance.now() - started,
     });
   }
+}
+
+/**
+ * A timeout, a dropped connection, a 5xx or an unreadable answer may come after the vendor acted:
+ * a non-idempotent mutation is not sent again (the engine reconciles it from vendor state).
+ */
+function mayHaveActed(error: VendorError): boolean {
+  if (error.httpStatus === undefined) return error.code !== 'ECONNREFUSED';
+  return error.httpStatus >= 500 || error.code === 'MalformedResponse';
 }
 
 /** Anything thrown while sending or parsing becomes a VendorError; only transient failures are retryable. */
