@@ -1,3 +1,4 @@
-import { automationHandler } from '../lib/runtime/run-automation';
+import { fanoutHandler } from '../lib/runtime/fanout-handler';
 
-export const handler = automationHandler('recycle-bin');
+// In-process for manual and event runs; dispatch/worker over SQS when FANOUT_QUEUE_URL is set (docs/fanout.md).
+export const handler = fanoutHandler('recycle-bin');
