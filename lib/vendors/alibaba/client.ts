@@ -24,7 +24,7 @@ import { ACTIONS, TAG_LIMITS, type ActionName } from './actions';
 import { buildRequest, clientToken, endpointUrl, indexed, jsonArray, parseEnvelope, type Params } from './codec';
 import { toInstance, toPolicy, toRetentionDays, toSnapshot, toSource, toVendorSchedule } from './mapping';
 
-/** What seed 001 allows (design.md matrix; sim/alibaba/DECISIONS.md). */
+/** What seed 001 allows (design.md matrix; sim/DECISIONS.md (alibaba)). */
 export const capabilities: Capabilities = {
   tags: 'native', // DescribeTags/AddTags/RemoveTags + Tag.n filters (seed 001 L7785-8019)
   autoDelete: 'emulated', // AutoReleaseTime is RunInstances-only and unreadable (L828): delete when due

@@ -36,6 +36,19 @@ export function parseBeijingWallTime(value: string): string {
   return toIso(Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s) - BEIJING_OFFSET_MS);
 }
 
+/**
+ * KEC writes Beijing wall time, sometimes with a misleading literal `Z`: Instance.CreationDate is
+ * "遵循北京时间, 例如 2014-05-26T12:00:00Z (为北京时间…12点)" (seed 000 L6345-6350). The `Z` is
+ * ignored: `yyyy-MM-dd HH:mm[:ss]`, `T` or space, optional `Z`, always UTC+08:00.
+ */
+export function parseBeijingWallTimeMarkedZ(value: string): string {
+  const trimmed = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?Z?$/i.test(trimmed)) {
+    throw new TimeFormatError(value, 'yyyy-MM-dd[T ]HH:mm[:ss][Z] (Beijing wall time)');
+  }
+  return parseBeijingWallTime(trimmed.replace(/Z$/i, ''));
+}
+
 /** UTC ISO → Beijing wall time in `yyyy-MM-dd HH:mm` or `yyyy-MM-dd HH:mm:ss`. */
 export function formatBeijingWallTime(iso: string, withSeconds = false): string {
   const shifted = new Date(Date.parse(iso) + BEIJING_OFFSET_MS).toISOString();

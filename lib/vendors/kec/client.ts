@@ -68,7 +68,7 @@ export function createKecClient(options: ClientOptions<KecSettings>): KecClient 
   /**
    * ProjectIds to pass as ProjectId.N: without them DescribeInstances shows only the default
    * project (seed 000 L1408-1413). The scope's project, else the target's list, else every project
-   * of the account from IAM GetAccountAllProjectList ([external], decision in sim/kec/DECISIONS.md).
+   * of the account from IAM GetAccountAllProjectList ([external], decision in sim/DECISIONS.md (kec)).
    */
   function projectsFor(scope: Scope): Promise<string[]> {
     if (scope.project !== undefined) return Promise.resolve([scope.project]);

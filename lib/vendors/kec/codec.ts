@@ -28,7 +28,7 @@ export function endpointFor(service: ActionSpec['service'], region: string, over
   return new URL(service === 'iam' ? 'https://iam.api.ksyun.com/' : `https://kec.${region}.api.ksyun.com/`);
 }
 
-/** IAM is global; its credential scope names the region the SDKs default to (decision, sim/kec/DECISIONS.md). */
+/** IAM is global; its credential scope names the region the SDKs default to (decision, sim/DECISIONS.md (kec)). */
 export const IAM_SCOPE_REGION = 'cn-beijing-6';
 
 const formEncode = (pairs: [string, string][]) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('&');

@@ -1,7 +1,6 @@
 import {
-  parseBeijingWallTime,
+  parseBeijingWallTimeMarkedZ,
   parseMoney,
-  TimeFormatError,
   type ChargeType,
   type Instance,
   type InstanceState,
@@ -13,17 +12,8 @@ import {
 import type { KecInstance, KecSnapshot, localVolumeSchema } from './actions';
 import type { z } from 'zod';
 
-/**
- * KEC writes Beijing wall time, sometimes with a misleading literal `Z`: Instance.CreationDate is
- * "遵循北京时间, 例如 2014-05-26T12:00:00Z (为北京时间…12点)" (seed 000 L6345-6350). Every KEC time
- * we read is Beijing wall time (`yyyy-MM-dd HH:mm[:ss]`, `T` or space, optional `Z`); decision in
- * sim/kec/DECISIONS.md. (Candidate for core/time.ts; kept here because core is not ours to edit.)
- */
-export function parseKecTime(value: string): string {
-  const trimmed = value.trim();
-  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?Z?$/i.test(trimmed)) throw new TimeFormatError(value, 'yyyy-MM-dd[T ]HH:mm[:ss][Z] (Beijing wall time)');
-  return parseBeijingWallTime(trimmed.replace(/Z$/i, ''));
-}
+/** KEC times: Beijing wall time, sometimes with a literal `Z` (core/time.ts, seed 000 L6345-6350). */
+export const parseKecTime = parseBeijingWallTimeMarkedZ;
 
 function optionalTime(value: string | null | undefined): string | undefined {
   if (value === undefined || value === null || value.trim() === '') return undefined;

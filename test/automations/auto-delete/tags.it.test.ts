@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EVENTS_DIR, startHarness, type Harness } from '../../support/harness';
 import { cecstackFleet, tencentFleet, type VendorFleet } from '../../support/vendor-fleet';
 
-// The tag source through the exported handler: Tencent's prepaid semantics (sim/tencent/DECISIONS.md
+// The tag source through the exported handler: Tencent's prepaid semantics (sim/DECISIONS.md (tencent)
 // D3) and CECSTACK's five-label VMs.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 

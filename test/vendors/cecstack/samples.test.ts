@@ -2,7 +2,7 @@
  * The samples of seed 003 are the contract (no independent implementation exists): each sample
  * request the client sends is reproduced exactly (method, path, query, body), answered with the
  * sample response, which the client must parse. Deviations forced by the document are asserted
- * explicitly and recorded in sim/cecstack/DECISIONS.md.
+ * explicitly and recorded in sim/DECISIONS.md (cecstack).
  */
 import { collect } from '../../../lib/vendors/core';
 import { captureServer, client, fixture } from './helpers';
