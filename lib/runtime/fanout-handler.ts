@@ -4,7 +4,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { RunReport } from '../automations';
-import { type AutomationConfig, type FunctionName, loadConfig } from '../config';
+import type { AutomationConfig, FunctionName } from '../config';
+import { loadConfig } from './ssm-config';
 import { dispatch, type DispatchReport } from '../fanout/dispatcher';
 import { restrictConfig } from '../fanout/restrict';
 import { WorkQueue } from '../fanout/queue';
@@ -65,6 +66,7 @@ export function fanoutHandler(name: FunctionName, options: FanoutHandlerOptions 
     });
 
   return async (event: unknown, context: Context): Promise<FanoutResult> => {
+    queueUrlFromName(context);
     if (isSqsEvent(event)) return worker(event, context);
     if (isScheduledEvent(event) && queueOf()) return dispatcher(event, context);
     return inProcess(event, context);
@@ -109,6 +111,19 @@ export function isSqsEvent(event: unknown): event is SQSEvent {
 function isScheduledEvent(event: unknown): boolean {
   const source = (event as { source?: unknown })?.source;
   return source === 'aws.events' || source === 'aws.scheduler';
+}
+
+/**
+ * serverless.yml sets FANOUT_QUEUE_NAME (a plain string, so `sls invoke local` needs no AWS
+ * lookups); in Lambda the queue URL follows from the function's own ARN. Local runs never fan out.
+ */
+function queueUrlFromName(context: Partial<Context> | undefined): void {
+  const name = process.env.FANOUT_QUEUE_NAME;
+  if (process.env.FANOUT_QUEUE_URL || !name || process.env.IS_LOCAL === 'true' || !process.env.AWS_LAMBDA_FUNCTION_NAME) return;
+  const [, partition, , region, account] = context?.invokedFunctionArn?.split(':') ?? [];
+  if (!region || !account) return;
+  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  process.env.FANOUT_QUEUE_URL = `https://sqs.${region}.${domain}/${account}/${name}`;
 }
 
 /** The queue from options, else from FANOUT_QUEUE_URL (re-read per invocation, one client per URL). */

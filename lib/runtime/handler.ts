@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { type AutomationConfig, functionPolicyKey, loadConfig as loadConfigFile } from '../config';
+import { type AutomationConfig, functionPolicyKey } from '../config';
+import { loadConfig as loadDeployedConfig } from './ssm-config';
 import type { HandlerName, RunContext } from './context';
 import { createLogger, type Logger } from './logger';
 import { type Trigger, TriggerError, recognizeTrigger } from './triggers';
@@ -10,7 +11,7 @@ import { type Trigger, TriggerError, recognizeTrigger } from './triggers';
 export interface HandlerOptions {
   /** Use this config instead of loading the file (tests). */
   config?: AutomationConfig;
-  /** How to load the config; called once per cold start. Default: loadConfig() (AUTOMATION_CONFIG). */
+  /** How to load the config; called once per cold start. Default: AUTOMATION_CONFIG, a file or `ssm:<name>` (ssm-config.ts). */
   loadConfig?: () => Promise<AutomationConfig>;
   logger?: Logger;
 }
@@ -36,7 +37,7 @@ export function createHandler<R>(
     const path = process.env.AUTOMATION_CONFIG;
     if (configFrom !== path) configOnce = undefined;
     configFrom = path;
-    configOnce ??= (options.loadConfig ?? (() => loadConfigFile()))();
+    configOnce ??= (options.loadConfig ?? (() => loadDeployedConfig()))();
     configOnce.catch(() => (configOnce = undefined)); // a broken file is re-read on the next invocation
     return configOnce;
   };

@@ -19,7 +19,7 @@ describe('serverless.yml', () => {
       treeShaking: true,
       sourcemap: true,
       format: 'esm',
-      outputFileExtension: '.mjs',
+      outputFileExtension: "${env:CA_BUNDLE_EXTENSION, '.mjs'}",
       exclude: ['@aws-sdk/*'],
     });
   });

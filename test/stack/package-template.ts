@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: unknown;
+  DeletionPolicy?: string;
+}
+export interface CfnTemplate {
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, unknown>;
+}
+
+/**
+ * Runs `sls package` (offline) into a fresh temp folder and reads the generated template. A
+ * fresh build, not .serverless/: a stale template there would test an old serverless.yml.
+ */
+export async function packageTemplate(stage = 'test'): Promise<CfnTemplate> {
+  const out = mkdtempSync(join(tmpdir(), 'ca-stack-'));
+  await promisify(execFile)('npx', ['sls', 'package', '--stage', stage, '--package', out], {
+    cwd: ROOT,
+    // its own esbuild work folder: other tests package or invoke locally at the same time
+    env: { ...process.env, CA_ESBUILD_DIR: `.esbuild-package-${stage}`, SLS_TELEMETRY_DISABLED: '1' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as CfnTemplate;
+}
+
+export function resourcesOfType(t: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+}
