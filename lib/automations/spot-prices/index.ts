@@ -10,6 +10,7 @@ import {
   type PriceKey,
   type SpotStateStore,
 } from '../../state/price-history';
+import { AuditSpotStateStore } from '../../state/audit-state';
 import type { SpotPricePoint } from '../../vendors/core';
 import type { AutomationSpec } from '../engine/run';
 import { exemptionFor, matchesSelector } from '../engine/select';
@@ -67,6 +68,8 @@ export function createSpotPricesSpec(options: SpotPricesOptions = {}): Automatio
   const stateFor = (deps: SpotDeps): SpotState => {
     if (deps.state) return deps.state;
     if (options.state) return (given ??= asState(typeof options.state === 'function' ? options.state() : options.state));
+    // deployed: the audit table is the one writable store (put and read only); local: a JSON file
+    if (deps.config.audit.store === 'dynamodb' && !process.env[SPOT_STATE_PATH_ENV]) return asState(new AuditSpotStateStore(deps.audit, deps));
     const path = spotStatePath(deps.config);
     let store = files.get(path);
     if (!store) files.set(path, (store = asState(new JsonFileSpotStateStore(path))));
