@@ -1,21 +1,146 @@
+import { ACTIONS as ALIBABA } from '../../lib/vendors/alibaba/actions';
+import { ACTIONS as CECSTACK, PAGE_SIZE as CECSTACK_PAGE } from '../../lib/vendors/cecstack/actions';
+import { ACTIONS as KEC } from '../../lib/vendors/kec/actions';
+import { ACTIONS as TENCENT } from '../../lib/vendors/tencent/actions';
 import type { SimVendorName } from '../../sim/core';
 
-/** Wraps fetch to keep a few samples of each request/response (development aid for the minimum). */
+/** What the documents say about one action: does it mutate, largest page, most ids per call. */
+export interface ActionLimits {
+  mutating: boolean;
+  pageSize?: number;
+  batch?: number;
+}
+
+/** The clients' own action tables (their documented page and batch sizes, with seed lines). */
+export function actionLimits(vendor: SimVendorName, action: string): ActionLimits {
+  switch (vendor) {
+    case 'tencent': {
+      const a = (TENCENT as Record<string, { mutating: boolean; pageSize?: number; batchLimit?: number }>)[action];
+      return { mutating: a?.mutating ?? false, pageSize: a?.pageSize, batch: a?.batchLimit };
+    }
+    case 'kec': {
+      const a = (KEC as Record<string, { mutating: boolean; pageSize?: number; maxBatch?: number }>)[action];
+      return { mutating: a?.mutating ?? false, pageSize: a?.pageSize, batch: a?.maxBatch };
+    }
+    case 'alibaba': {
+      const a = (ALIBABA as Record<string, { mutating: boolean; pageSize?: number; batchLimit?: number }>)[action];
+      return { mutating: a?.mutating ?? false, pageSize: a?.pageSize, batch: a?.batchLimit };
+    }
+    case 'cecstack': {
+      const a = CECSTACK[action as keyof typeof CECSTACK] as { mutating: boolean; paging?: string; batch?: number } | undefined;
+      return { mutating: a?.mutating ?? false, pageSize: a?.paging ? CECSTACK_PAGE : undefined, batch: a?.batch };
+    }
+  }
+}
+
+/** Parameters that change per attempt or per page: left out when deciding whether two requests ask the same thing. */
+const VOLATILE = /^(Signature|SignatureNonce|Nonce|Timestamp|X-Amz-.*|ClientToken|Offset|Limit|Marker|MaxResults|PageNumber|PageSize|pageNumber|pageSize|current|size|StartTime|EndTime)$/;
+/** Parameters that name the resources a call acts on. */
+const ID_PARAM = /^(InstanceIds?|ImageIds?|DiskIds?|DiskId|SnapshotIds?|SnapshotId|ResourceId|LocalVolumeId|LocalVolumeSnapshotId|ecsIds|ids|instanceIds)(\.\d+)?$/;
+const PAGE_PARAM = /^(Offset|Marker|PageNumber|pageNumber|current)$/;
+
+interface Seen {
+  sent: number;
+  ids: Set<string>;
+  items: Set<string>;
+  signatures: Set<string>;
+}
+
+/**
+ * Wraps the transport's fetch and works out, per action, the fewest requests the documents allow
+ * for what this sweep read and changed:
+ * - a paged listing: ceil(distinct items / largest page), at least one per distinct query;
+ * - a call naming resources (batch reads, mutations): ceil(distinct ids / documented batch, else 1);
+ * - any other read: one per distinct question asked.
+ * Retries and repeated listings are what push `sent` above it.
+ */
 export class RequestRecorder {
-  readonly samples: Record<string, { url: string; method: string; body?: string; response: string }[]> = {};
+  private readonly actions = new Map<string, Seen>();
   constructor(private readonly vendor: SimVendorName) {}
 
   readonly fetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
     const text = await response.clone().text();
-    const url = String(input);
-    const key = `${init?.method} ${url.replace(/\?.*/, '')} ${(/Action=([A-Za-z]+)/.exec(url + (init?.body as string)) ?? [])[1]}`;
-    const list = (this.samples[key] ??= []);
-    if (list.length < 2) list.push({ url, method: init?.method ?? 'GET', body: init?.body as string, response: text.slice(0, 600) });
+    try {
+      this.record(new URL(String(input)), init?.method ?? 'GET', typeof init?.body === 'string' ? init.body : '', response.status, text);
+    } catch {
+      // a body the recorder cannot read is still counted by the transport
+    }
     return response;
   };
 
-  minimum() {
-    return { total: 0, byAction: {} as Record<string, { sent: number; minimum: number }> };
+  private record(url: URL, method: string, body: string, status: number, text: string) {
+    const params: [string, string][] = [...url.searchParams.entries()];
+    let jsonBody: unknown;
+    if (body) {
+      if (body.trimStart().startsWith('{') || body.trimStart().startsWith('[')) jsonBody = JSON.parse(body);
+      else params.push(...new URLSearchParams(body).entries());
+    }
+    const action = params.find(([k]) => k === 'Action')?.[1] ?? cecstackAction(method, url.pathname);
+    const seen = this.actions.get(action) ?? { sent: 0, ids: new Set<string>(), items: new Set<string>(), signatures: new Set<string>() };
+    this.actions.set(action, seen);
+    seen.sent++;
+    if (status !== 200) return;
+    const ids: string[] = [];
+    for (const [k, v] of params) if (ID_PARAM.test(k)) ids.push(...(v.startsWith('[') ? (JSON.parse(v) as string[]) : [v]));
+    if (this.vendor === 'cecstack') {
+      const m = /\/(?:instances|snapshot|policy|recycle\/snapshot|recycle\/instances)\/([^/]+)/.exec(url.pathname);
+      if (m && !['batch-delete', 'batch-stop', 'recycle-config', 'query-price'].includes(m[1]!)) ids.push(decodeURIComponent(m[1]!));
+      if (jsonBody && typeof jsonBody === 'object') for (const [k, v] of Object.entries(jsonBody)) if (ID_PARAM.test(k) && Array.isArray(v)) ids.push(...(v as string[]));
+    }
+    for (const id of ids) seen.ids.add(id);
+    const question = params.filter(([k]) => !VOLATILE.test(k) && !ID_PARAM.test(k)).map(([k, v]) => `${k}=${v}`).sort().join('&');
+    const isFirstPage = !params.some(([k, v]) => PAGE_PARAM.test(k) && v !== '0' && v !== '1');
+    if (isFirstPage) seen.signatures.add(`${url.pathname}?${question}|${ids.join(',')}|${JSON.stringify(jsonBody ?? '')}`);
+    const limits = actionLimits(this.vendor, action);
+    if (limits.pageSize && !limits.mutating) for (const item of itemIds(JSON.parse(text))) seen.items.add(item);
   }
+
+  /** Requests sent and the documented minimum, per action and in total. */
+  minimum(): { total: number; byAction: Record<string, { sent: number; minimum: number }> } {
+    const byAction: Record<string, { sent: number; minimum: number }> = {};
+    let total = 0;
+    for (const [action, seen] of this.actions) {
+      const limits = actionLimits(this.vendor, action);
+      let minimum: number;
+      if (seen.ids.size > 0 && (limits.mutating || limits.pageSize)) minimum = Math.ceil(seen.ids.size / (limits.batch ?? 1));
+      else if (limits.pageSize && !limits.mutating) minimum = Math.max(seen.signatures.size, Math.ceil(seen.items.size / limits.pageSize));
+      else minimum = seen.signatures.size;
+      byAction[action] = { sent: seen.sent, minimum };
+      total += minimum;
+    }
+    return { total, byAction };
+  }
+}
+
+/** Matches a CECSTACK REST request to the client's action table by method and path. */
+function cecstackAction(method: string, pathname: string): string {
+  const path = pathname.replace(/^.*\/api\/ecs\/v1/, '');
+  // fixed paths first: `/instances/batch-delete` is not DeleteInstance of an instance named batch-delete
+  const specs = Object.entries(CECSTACK).sort(([, a], [, b]) => Number(a.path('\u0000').includes('%00')) - Number(b.path('\u0000').includes('%00')));
+  for (const [name, spec] of specs) {
+    if (spec.method !== method) continue;
+    const pattern = spec.path('\u0000').replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('%00', '[^/]+');
+    if (new RegExp(`^${pattern}$`).test(path)) return name;
+  }
+  return `${method} ${path}`;
+}
+
+/** The ids of the items in a listing response: the largest array of objects, each item's first *Id field. */
+function itemIds(body: unknown): string[] {
+  let best: unknown[] = [];
+  const walk = (v: unknown, depth: number) => {
+    if (depth > 4 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      if (v.length > best.length && typeof v[0] === 'object') best = v;
+      return;
+    }
+    for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  walk(body, 0);
+  return best.map((item) => {
+    const o = item as Record<string, unknown>;
+    const key = Object.keys(o).find((k) => /(^id|Id)$/.test(k) && typeof o[k] === 'string') ?? Object.keys(o)[0]!;
+    return String(o[key]);
+  });
 }

@@ -66,5 +66,6 @@ process.on('message', (raw) => {
     }
   }
 });
-process.on('disconnect', () => void sim.stop().then(() => process.exit(0)));
+// The parent ends this process with SIGTERM (or it dies with the parent's IPC channel).
+process.on('disconnect', () => process.exit(0));
 process.send!({ ready: true, endpoint: sim.endpoints[vendor], now: sim.clock.now().toISOString(), seedMs });

@@ -57,7 +57,6 @@ export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    if (child.connected) child.disconnect();
-    else child.kill();
+    child.kill('SIGTERM');
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { automations, buildEngineDeps, runAutomation } from '../../lib/automations';
@@ -10,7 +10,7 @@ import { RequestRecorder } from './request-recorder';
 /**
  * Runs ONE function sweep in this fresh process and reports its cost: wall time, CPU time of this
  * process (the simulator lives in another one), peak RSS, vendor requests and their minimum.
- * argv: function vendor endpoint now mode
+ * argv: function vendor endpoint now mode; BENCH_RATE_LIMIT=1 keeps the client's token buckets on
  */
 export interface SweepMeasurement {
   wallMs: number;
@@ -24,6 +24,8 @@ export interface SweepMeasurement {
   rows: number;
   statuses: Record<string, number>;
   errors: string[];
+  /** Per action: attempts, throttled answers, and the span between the first and last attempt. */
+  timeline: Record<string, { attempts: number; throttled: number; firstMs: number; lastMs: number; perSecond: Record<number, number> }>;
 }
 
 const [fn, vendor, endpoint, now, mode] = process.argv.slice(2) as [FunctionName, SimVendorName, string, string, Mode];
@@ -34,6 +36,8 @@ const config = benchConfig(vendor, endpoint, dir);
 const recorder = new RequestRecorder(vendor);
 const automation = automations[fn];
 
+const rateLimited = process.env.BENCH_RATE_LIMIT === '1';
+const timeline: SweepMeasurement['timeline'] = {};
 const baseRssBytes = process.memoryUsage().rss;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -46,7 +50,23 @@ const deps = await buildEngineDeps({
   shouldStop: () => false,
   // Retries short (the sims answer at once); the client's token buckets off: the rate-limit
   // benchmark measures those separately, here they would only add sleep to the wall time.
-  transport: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, rateLimit: false, timeoutMs: 60_000, fetch: recorder.fetch },
+  transport: {
+    // the rate-limit run keeps the production retry policy: how the client recovers from a 429 is part of what it measures
+    retry: rateLimited ? undefined : { baseDelayMs: 5, maxDelayMs: 50 },
+    rateLimit: rateLimited,
+    timeoutMs: 60_000,
+    fetch: recorder.fetch,
+    onAttempt: (e) => {
+      const at = performance.now() - e.ms; // when the attempt was sent
+      const t = (timeline[e.action] ??= { attempts: 0, throttled: 0, firstMs: at, lastMs: at, perSecond: {} });
+      t.attempts++;
+      const second = Math.floor((Date.now() - e.ms) / 1000); // the simulator's one-second windows are wall-clock seconds
+      t.perSecond[second] = (t.perSecond[second] ?? 0) + 1;
+      if (e.outcome !== 'ok') t.throttled++;
+      t.firstMs = Math.min(t.firstMs, at);
+      t.lastMs = Math.max(t.lastMs, at);
+    },
+  },
   resolveCredentials: async () => ({ accessKeyId: process.env.BENCH_ACCESS_KEY_ID!, secret: process.env.BENCH_SECRET! }),
 });
 const report = await runAutomation(deps, automation.spec, automation.policies(config));
@@ -70,8 +90,8 @@ const result: SweepMeasurement = {
   rows: report.rows.length,
   statuses,
   errors: report.errors.slice(0, 5),
+  timeline,
 };
-if (process.env.BENCH_DUMP) writeFileSync(process.env.BENCH_DUMP, JSON.stringify(recorder.samples, null, 1));
 rmSync(dir, { recursive: true, force: true });
 process.send!(result);
 process.disconnect();

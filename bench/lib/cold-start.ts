@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { spread, type Spread } from './stats';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The custom.esbuild options of serverless.yml (sourcemaps left out: they are not loaded). */
+const OPTIONS = {
+  bundle: true,
+  minify: true,
+  treeShaking: true,
+  format: 'esm' as const,
+  platform: 'node' as const,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  external: ['@aws-sdk/*'],
+  banner: { js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);" },
+  logLevel: 'silent' as const,
+};
+
+export const FUNCTIONS = ['auto-delete', 'snapshots', 'spot-prices', 'renewal-reminders', 'recycle-bin', '_empty'] as const;
+
+/** Everything the functions use, imported eagerly at top level: what a bundle without lazy loading would carry. */
+const NAIVE_ENTRY = `
+export * as automations from '${ROOT}lib/automations/index.ts';
+export * as tencent from '${ROOT}lib/vendors/tencent/index.ts';
+export * as kec from '${ROOT}lib/vendors/kec/index.ts';
+export * as alibaba from '${ROOT}lib/vendors/alibaba/index.ts';
+export * as cecstack from '${ROOT}lib/vendors/cecstack/index.ts';
+export * as runtime from '${ROOT}lib/runtime/index.ts';
+export * as audit from '${ROOT}lib/audit/index.ts';
+export * as config from '${ROOT}lib/config/index.ts';
+export * as zod from 'zod';
+export * as zodLocales from 'zod/locales';
+export * as yaml from 'yaml';
+export * as logger from '@aws-lambda-powertools/logger';
+export * as batch from '@aws-lambda-powertools/batch';
+export * as middy from '@middy/core';
+export * as eventbridge from '@aws-sdk/client-eventbridge';
+export * as dynamodb from '@aws-sdk/client-dynamodb';
+export * as ssm from '@aws-sdk/client-ssm';
+export * as sqs from '@aws-sdk/client-sqs';
+`;
+
+export interface BundleResult {
+  name: string;
+  kind: 'function' | 'naive' | 'vendor-sdk';
+  bytes: number;
+  gzipBytes: number;
+  loadMs: Spread;
+}
+
+export interface ColdStartResult {
+  bundles: BundleResult[];
+  /** Per function: its bundle against the naive one and each official SDK alone (bytes, gzip, load time). */
+  ratios: { function: string; versus: string; bytes: number; gzipBytes: number; loadMs: number }[];
+}
+
+/** Module-load time of `file` in a fresh node process, `runs` times (milliseconds). */
+function loadTimes(file: string, runs: number): number[] {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    out.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', POWERTOOLS_LOG_LEVEL: 'SILENT' } })));
+  }
+  return out;
+}
+
+async function bundle(dir: string, name: string, entry: { file?: string; contents?: string }): Promise<string> {
+  const outfile = join(dir, `${name}.mjs`);
+  await build({
+    ...OPTIONS,
+    outfile,
+    ...(entry.file ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents!, resolveDir: ROOT, loader: 'ts' as const } }),
+  });
+  return outfile;
+}
+
+/** Builds every bundle into a temp folder (node_modules linked beside it for the external AWS SDK) and measures it. */
+export async function benchColdStart(runs: number): Promise<ColdStartResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'ca-cold-'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+  try {
+    const specs: { name: string; kind: BundleResult['kind']; entry: { file?: string; contents?: string } }[] = [
+      ...FUNCTIONS.map((f) => ({ name: f, kind: 'function' as const, entry: { file: join(ROOT, 'functions', `${f}.ts`) } })),
+      { name: 'naive-eager', kind: 'naive', entry: { contents: NAIVE_ENTRY } },
+      { name: 'tencentcloud-sdk-nodejs-cvm', kind: 'vendor-sdk', entry: { contents: "export * from 'tencentcloud-sdk-nodejs-cvm';" } },
+      { name: '@alicloud/pop-core', kind: 'vendor-sdk', entry: { contents: "export { default } from '@alicloud/pop-core';" } },
+    ];
+    const bundles: BundleResult[] = [];
+    for (const s of specs) {
+      const file = await bundle(dir, s.name.replace(/[@/]/g, '_'), s.entry);
+      const bytes = readFileSync(file);
+      bundles.push({ name: s.name, kind: s.kind, bytes: bytes.length, gzipBytes: gzipSync(bytes).length, loadMs: spread(loadTimes(file, runs)) });
+    }
+    const ratios: ColdStartResult['ratios'] = [];
+    for (const f of bundles.filter((b) => b.kind === 'function')) {
+      for (const other of bundles.filter((b) => b.kind !== 'function')) {
+        ratios.push({
+          function: f.name,
+          versus: other.name,
+          bytes: f.bytes / other.bytes,
+          gzipBytes: f.gzipBytes / other.gzipBytes,
+          loadMs: f.loadMs.median / other.loadMs.median,
+        });
+      }
+    }
+    return { bundles, ratios };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
