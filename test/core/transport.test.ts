@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BudgetExceeded, DryRunViolation, TokenBucket, Transport, VendorError, type HttpResponse } from '../../lib/vendors/core';
+import { BudgetExceeded, bucketForRate, DryRunViolation, TokenBucket, Transport, VendorError, type HttpResponse } from '../../lib/vendors/core';
 
 // A loopback server whose behaviour each test scripts: throttle, 500, hang, malformed body.
 type Script = (n: number) => { status: number; body: string; hangMs?: number };
@@ -109,6 +109,27 @@ describe('Transport', () => {
     now = 500; // half a second at 2/s refills one token
     await pending;
     expect(third).toBe(true);
+  });
+
+  it('admits at most the documented rate in any one-second window', async () => {
+    let now = 0;
+    const bucket = bucketForRate(40, () => now);
+    let admitted = 0;
+    const all = Array.from({ length: 60 }, () => bucket.take().then(() => admitted++));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(admitted).toBe(4); // the burst: a tenth of the rate
+    for (let t = 50; t <= 1000; t += 50) {
+      now = t; // the clock moves in 50 ms steps; the bucket refills 36/s
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    expect(admitted).toBeGreaterThanOrEqual(38);
+    expect(admitted).toBeLessThanOrEqual(40); // never the 80 a full-size burst would let through
+    now = 1e6;
+    for (let i = 0; i < 40 && admitted < 60; i++) {
+      now += 1000;
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    await Promise.all(all);
   });
 
   it('counts every request it sends per action', async () => {

@@ -38,6 +38,17 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * A bucket that never lets more than `ratePerSecond` requests into any one-second window: a
+ * bucket admits its burst plus its refill rate per second, so the burst is a tenth of the rate and
+ * the refill the rest (vendors count per clock second; 40/s must not become 80 in one second).
+ */
+export function bucketForRate(ratePerSecond: number, now?: () => number): TokenBucket {
+  if (ratePerSecond < 2) return new TokenBucket(ratePerSecond, 1, now);
+  const burst = Math.max(1, Math.floor(ratePerSecond / 10));
+  return new TokenBucket(ratePerSecond - burst, burst, now);
+}
+
 /** One bucket per key (vendor, action, region), created on first use. */
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
@@ -45,7 +56,7 @@ export class RateLimiter {
   take(key: string, ratePerSecond: number): Promise<void> {
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(ratePerSecond);
+      bucket = bucketForRate(ratePerSecond);
       this.buckets.set(key, bucket);
     }
     return bucket.take();
