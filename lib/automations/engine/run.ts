@@ -1,5 +1,6 @@
 import type { Capabilities } from '../../vendors/core';
 import { executeScope, type RunBudget, type ScopeIdentity } from './execute';
+import { ListingCache } from './listing-cache';
 import type { EngineDeps, FunctionName, Mode, PlanRow, RunReport, ScopeArgs, ScopePlan, TargetConfig } from './types';
 
 export interface PolicyBase {
@@ -47,7 +48,11 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
   const errors: string[] = [];
   const budget: RunBudget = { destructiveLeft: deps.config.safety.maxDestructivePerRun };
   const saidUnsupported = new Set<string>();
-  const scopes = scopesFor(deps, policies);
+  // target × region major, so the policies of one scope share its listing (ListingCache)
+  const scopes = scopesFor(deps, policies)
+    .map((s, order) => ({ ...s, order }))
+    .sort((a, b) => a.target.name.localeCompare(b.target.name) || a.region.localeCompare(b.region) || a.order - b.order);
+  const listings = new ListingCache();
   let remaining: ScopeRef[] | undefined;
 
   for (const [index, { policy, target, region }] of scopes.entries()) {
@@ -60,7 +65,8 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
     const id: ScopeIdentity = { function: spec.function, policy: policy.name, vendor: target.vendor, target: target.name, region };
     deps.progress?.(`${spec.function}: ${policy.name} on ${target.name}/${region}`);
     try {
-      const client = deps.client(target, mode);
+      listings.enter(target.name, region);
+      const client = listings.wrap(deps.client(target, mode));
       const missing = spec.requires?.(client.capabilities);
       if (missing) {
         if (!saidUnsupported.has(target.name)) {
@@ -72,6 +78,7 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
       const plan = await spec.planScope({ deps, policy, target, client, capabilities: client.capabilities, scope: { region }, mode });
       for (const failure of plan.readFailures) errors.push(`${target.name}/${region} (${policy.name}): ${failure}`);
       rows.push(...(await executeScope(deps, id, plan, mode, budget)));
+      if (mode === 'enforce' && plan.actions.some((a) => a.kind === 'vendor')) listings.invalidate();
     } catch (e) {
       const message = `${target.name}/${region} (${policy.name}): ${(e as Error).message}`;
       errors.push(message);

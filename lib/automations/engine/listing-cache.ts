@@ -1,0 +1,64 @@
+import type { Instance, ListInstancesOptions, Scope, Snapshot, VendorClient } from '../../vendors/core';
+
+/** Items one cached listing may hold; past it the listing streams through uncached. */
+export const LISTING_CACHE_ITEMS = 20_000;
+
+/**
+ * Shares one full listing of a target × region between the policies of a run, so two policies
+ * over the same fleet cost one listing (the API-efficiency minimum), while memory stays bounded:
+ * only the current target × region is kept, only up to LISTING_CACHE_ITEMS, only complete
+ * listings, never lookups by id (those confirm vendor state), and a mutation in the scope drops it.
+ */
+export class ListingCache {
+  private scopeKey?: string;
+  private readonly lists = new Map<string, unknown[][]>();
+
+  /** Called as the run moves to a target × region: earlier scopes' listings are dropped. */
+  enter(target: string, region: string): void {
+    const key = `${target}|${region}`;
+    if (key !== this.scopeKey) this.lists.clear();
+    this.scopeKey = key;
+  }
+
+  /** Something changed at the vendor: the next reader lists afresh. */
+  invalidate(): void {
+    this.lists.clear();
+  }
+
+  wrap(client: VendorClient): VendorClient {
+    const cache = this;
+    const wrapped: VendorClient = Object.create(client) as VendorClient;
+    Object.assign(wrapped, {
+      listInstances(scope: Scope, options: ListInstancesOptions = {}): AsyncIterable<Instance[]> {
+        if (options.ids?.length) return client.listInstances(scope, options);
+        return cache.shared(`instances|${JSON.stringify([scope, options])}`, () => client.listInstances(scope, options));
+      },
+      listSnapshots(scope: Scope, options: { names?: string[]; sourceIds?: string[] } = {}): AsyncIterable<Snapshot[]> {
+        if (options.names?.length) return client.listSnapshots(scope, options);
+        return cache.shared(`snapshots|${JSON.stringify([scope, options])}`, () => client.listSnapshots(scope, options));
+      },
+    });
+    return wrapped;
+  }
+
+  private async *shared<T>(key: string, list: () => AsyncIterable<T[]>): AsyncGenerator<T[]> {
+    const cached = this.lists.get(key) as T[][] | undefined;
+    if (cached) {
+      yield* cached;
+      return;
+    }
+    const pages: T[][] = [];
+    let items = 0;
+    let keep = true;
+    for await (const page of list()) {
+      if (keep) {
+        items += page.length;
+        if (items > LISTING_CACHE_ITEMS) keep = false;
+        else pages.push(page);
+      }
+      yield page;
+    }
+    // reached only when the consumer read to the end and the vendor reported no error
+    if (keep) this.lists.set(key, pages);
+  }
+}

@@ -1,0 +1,37 @@
+import { createTencentSim, type TencentSim } from '../../../sim/tencent';
+import { startHarness, type Harness } from '../../support/harness';
+
+// Two policies over one fleet cost one listing; a mutation in the scope makes the next policy list afresh.
+describe('shared listings between the policies of a run', () => {
+  let h: Harness;
+  let cvm: TencentSim;
+
+  beforeEach(async () => {
+    cvm = createTencentSim({ transitionMs: 0 });
+    h = await startHarness([cvm]);
+    h.sim.clock.set('2026-11-24T04:00:00Z');
+    cvm.bindClock(h.sim.clock);
+    for (let i = 0; i < 250; i++) cvm.addInstance({ InstanceName: `web-${i}` });
+  });
+  afterEach(() => h.stop());
+
+  const listings = () => h.sim.requests.filter((r) => r.action === 'DescribeInstances').length;
+  const policies = [
+    { name: 'by-tag', mode: 'enforce' as const },
+    { name: 'tmp-ttl', mode: 'enforce' as const, selector: { names: ['tmp-*'] }, source: { ttl: '1h' } },
+  ];
+
+  it('lists the fleet once for both policies in a dry run', async () => {
+    await h.run('auto-delete', h.config({ autoDelete: policies }), { dryRun: true });
+    expect(listings()).toBe(3); // 251 instances at 100 per page, once
+  });
+
+  it('lists again after the first policy changed something at the vendor', async () => {
+    const due = cvm.addInstance({ InstanceName: 'due', tags: { 'auto-delete-at': '2026-11-24T10:00:00+08:00' } });
+    const report = await h.run('auto-delete', h.config({ autoDelete: policies }, { safety: { maxDestructivePercent: 100 } }));
+    expect(report.rows.find((r) => r.resource.startsWith(due.InstanceId))?.status).toBe('applied');
+    expect(listings()).toBe(6);
+    // the second policy saw the fleet after the deletion, not the cached one before it
+    expect(report.rows.filter((r) => r.resource.startsWith(due.InstanceId))).toHaveLength(1);
+  });
+});
