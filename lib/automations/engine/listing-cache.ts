@@ -26,17 +26,16 @@ export class ListingCache {
   }
 
   wrap(client: VendorClient): VendorClient {
-    const cache = this;
     const wrapped: VendorClient = Object.create(client) as VendorClient;
     Object.assign(wrapped, {
-      listInstances(scope: Scope, options: ListInstancesOptions = {}): AsyncIterable<Instance[]> {
-        if (options.ids?.length) return client.listInstances(scope, options);
-        return cache.shared(`instances|${JSON.stringify([scope, options])}`, () => client.listInstances(scope, options));
-      },
-      listSnapshots(scope: Scope, options: { names?: string[]; sourceIds?: string[] } = {}): AsyncIterable<Snapshot[]> {
-        if (options.names?.length) return client.listSnapshots(scope, options);
-        return cache.shared(`snapshots|${JSON.stringify([scope, options])}`, () => client.listSnapshots(scope, options));
-      },
+      listInstances: (scope: Scope, options: ListInstancesOptions = {}): AsyncIterable<Instance[]> =>
+        options.ids?.length
+          ? client.listInstances(scope, options)
+          : this.shared(`instances|${JSON.stringify([scope, options])}`, () => client.listInstances(scope, options)),
+      listSnapshots: (scope: Scope, options: { names?: string[]; sourceIds?: string[] } = {}): AsyncIterable<Snapshot[]> =>
+        options.names?.length
+          ? client.listSnapshots(scope, options)
+          : this.shared(`snapshots|${JSON.stringify([scope, options])}`, () => client.listSnapshots(scope, options)),
     });
     return wrapped;
   }
