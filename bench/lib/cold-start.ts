@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { createRequire } from 'node:module';
 import { spread, type Spread } from './stats';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** serverless.yml's esbuild plugins (zod in English only). */
+const PLUGINS = createRequire(import.meta.url)('../../build/esbuild-plugins.cjs') as Plugin[];
+
 /** The custom.esbuild options of serverless.yml (sourcemaps left out: they are not loaded). */
 const OPTIONS = {
+  plugins: PLUGINS,
   bundle: true,
   minify: true,
   treeShaking: true,
