@@ -37,34 +37,37 @@ const cecstackTypes = { 'instance.created': 'Instance Created', 'instance.delete
 
 const enumOf = <T extends Record<string, string>>(types: T) => z.enum(Object.keys(types) as [keyof T & string, ...(keyof T & string)[]]);
 
+/** The `{ Target, Region, EventType, InstanceId, EventTime }` shape Tencent and KEC webhooks share. */
+function pascalCaseFormat<T extends Record<string, CloudEventType>>(types: T, hints: { region: string; instance: string; time: string; parseTime: (s: string) => string }) {
+  return format({
+    schema: z.strictObject({
+      Target: text('the target name from the automation config'),
+      Region: text(hints.region),
+      EventType: enumOf(types),
+      InstanceId: text(hints.instance),
+      EventTime: text(hints.time).optional(),
+    }),
+    eventTypes: types,
+    toDetail: (b) => ({ eventName: b.EventType, target: b.Target, region: b.Region, instanceId: b.InstanceId, time: b.EventTime }),
+    parseTime: hints.parseTime,
+    timeField: 'EventTime',
+  });
+}
+
 export const webhookFormats = {
   // Tencent CVM: PascalCase fields, UTC ISO-8601 times like CreatedTime (seed 004 L2278).
-  tencent: format({
-    schema: z.strictObject({
-      Target: text('the target name from the automation config'),
-      Region: text('a Tencent region id like "ap-guangzhou"'),
-      EventType: enumOf(tencentTypes),
-      InstanceId: text('a CVM instance id like "ins-xxxxxxxx"'),
-      EventTime: text('an ISO-8601 time with zone').optional(),
-    }),
-    eventTypes: tencentTypes,
-    toDetail: (b) => ({ eventName: b.EventType, target: b.Target, region: b.Region, instanceId: b.InstanceId, time: b.EventTime }),
+  tencent: pascalCaseFormat(tencentTypes, {
+    region: 'a Tencent region id like "ap-guangzhou"',
+    instance: 'a CVM instance id like "ins-xxxxxxxx"',
+    time: 'an ISO-8601 time with zone',
     parseTime: parseIsoWithZone,
-    timeField: 'EventTime',
   }),
   // Kingsoft KEC: PascalCase fields, Beijing wall time like SpotRecyclingTime (seed 000 L6405-6410).
-  kec: format({
-    schema: z.strictObject({
-      Target: text('the target name from the automation config'),
-      Region: text('a KEC region id like "cn-beijing-6"'),
-      EventType: enumOf(kecTypes),
-      InstanceId: text('a KEC instance id'),
-      EventTime: text('a Beijing time like "2026-11-24 10:00:00"').optional(),
-    }),
-    eventTypes: kecTypes,
-    toDetail: (b) => ({ eventName: b.EventType, target: b.Target, region: b.Region, instanceId: b.InstanceId, time: b.EventTime }),
+  kec: pascalCaseFormat(kecTypes, {
+    region: 'a KEC region id like "cn-beijing-6"',
+    instance: 'a KEC instance id',
+    time: 'a Beijing time like "2026-11-24 10:00:00"',
     parseTime: parseBeijingWallTime,
-    timeField: 'EventTime',
   }),
   // Alibaba Apsara ECS: RegionId (seed 001 L796), UTC minute times like CreationTime (seed 001 L1813).
   alibaba: format({
