@@ -12,17 +12,31 @@ export const LISTING_CACHE_ITEMS = 20_000;
 export class ListingCache {
   private scopeKey?: string;
   private readonly lists = new Map<string, unknown[][]>();
+  /** Instances changed since their listing was cached: re-read by id when the listing is replayed. */
+  private readonly touched = new Set<string>();
 
   /** Called as the run moves to a target × region: earlier scopes' listings are dropped. */
   enter(target: string, region: string): void {
     const key = `${target}|${region}`;
-    if (key !== this.scopeKey) this.lists.clear();
+    if (key !== this.scopeKey) this.invalidate();
     this.scopeKey = key;
   }
 
   /** Something changed at the vendor: the next reader lists afresh. */
   invalidate(): void {
     this.lists.clear();
+    this.touched.clear();
+  }
+
+  /**
+   * These instances changed at the vendor: a replayed instance listing re-reads just them by id
+   * (dropping the ones gone), so a second policy sees them as they are now without listing the
+   * fleet again. Snapshot listings are dropped whole.
+   */
+  touch(instanceIds: string[]): void {
+    if (!instanceIds.length) return;
+    for (const id of instanceIds) this.touched.add(id);
+    for (const key of [...this.lists.keys()]) if (key.startsWith('snapshots|')) this.lists.delete(key);
   }
 
   wrap(client: VendorClient): VendorClient {
@@ -31,7 +45,9 @@ export class ListingCache {
       listInstances: (scope: Scope, options: ListInstancesOptions = {}): AsyncIterable<Instance[]> =>
         options.ids?.length
           ? client.listInstances(scope, options)
-          : this.shared(`instances|${JSON.stringify([scope, options])}`, () => client.listInstances(scope, options)),
+          : this.shared(`instances|${JSON.stringify([scope, options])}`, () => client.listInstances(scope, options), (ids) =>
+              client.listInstances(scope, { ...options, ids }),
+            ),
       listSnapshots: (scope: Scope, options: { names?: string[]; sourceIds?: string[] } = {}): AsyncIterable<Snapshot[]> =>
         options.names?.length
           ? client.listSnapshots(scope, options)
@@ -40,10 +56,20 @@ export class ListingCache {
     return wrapped;
   }
 
-  private async *shared<T>(key: string, list: () => AsyncIterable<T[]>): AsyncGenerator<T[]> {
+  private async *shared<T extends { id: string }>(
+    key: string,
+    list: () => AsyncIterable<T[]>,
+    reread?: (ids: string[]) => AsyncIterable<T[]>,
+  ): AsyncGenerator<T[]> {
     const cached = this.lists.get(key) as T[][] | undefined;
     if (cached) {
-      yield* cached;
+      if (!this.touched.size || !reread) {
+        yield* cached;
+        return;
+      }
+      const now = new Map<string, T>();
+      for await (const page of reread([...this.touched])) for (const item of page) now.set(item.id, item);
+      for (const page of cached) yield page.flatMap((item) => (!this.touched.has(item.id) ? [item] : now.has(item.id) ? [now.get(item.id)!] : []));
       return;
     }
     const pages: T[][] = [];

@@ -78,7 +78,7 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
       const plan = await spec.planScope({ deps, policy, target, client, capabilities: client.capabilities, scope: { region }, mode });
       for (const failure of plan.readFailures) errors.push(`${target.name}/${region} (${policy.name}): ${failure}`);
       rows.push(...(await executeScope(deps, id, plan, mode, budget)));
-      if (mode === 'enforce' && plan.actions.some((a) => a.kind === 'vendor')) listings.invalidate();
+      if (mode === 'enforce') listings.touch(plan.actions.filter((a) => a.kind === 'vendor').map((a) => a.resourceId));
     } catch (e) {
       const message = `${target.name}/${region} (${policy.name}): ${(e as Error).message}`;
       errors.push(message);

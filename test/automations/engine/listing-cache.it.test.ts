@@ -19,19 +19,21 @@ describe('shared listings between the policies of a run', () => {
   const policies = [
     { name: 'by-tag', mode: 'enforce' as const },
     { name: 'tmp-ttl', mode: 'enforce' as const, selector: { names: ['tmp-*'] }, source: { ttl: '1h' } },
+    { name: 'by-tag-too', mode: 'enforce' as const }, // wants the same deletion as by-tag
   ];
 
-  it('lists the fleet once for both policies in a dry run', async () => {
+  it('lists the fleet once for all three policies in a dry run', async () => {
     await h.run('auto-delete', h.config({ autoDelete: policies }), { dryRun: true });
     expect(listings()).toBe(3); // 251 instances at 100 per page, once
   });
 
-  it('lists again after the first policy changed something at the vendor', async () => {
+  it('after the first policy changed an instance, the second re-reads just that one, not the fleet', async () => {
     const due = cvm.addInstance({ InstanceName: 'due', tags: { 'auto-delete-at': '2026-11-24T10:00:00+08:00' } });
     const report = await h.run('auto-delete', h.config({ autoDelete: policies }, { safety: { maxDestructivePercent: 100 } }));
     expect(report.rows.find((r) => r.resource.startsWith(due.InstanceId))?.status).toBe('applied');
-    expect(listings()).toBe(6);
-    // the second policy saw the fleet after the deletion, not the cached one before it
-    expect(report.rows.filter((r) => r.resource.startsWith(due.InstanceId))).toHaveLength(1);
+    expect(listings()).toBe(5); // the fleet once (3 pages) + the changed instance by id, for each later policy
+    // by-tag-too saw the instance as it is after the deletion, not as the cached listing had it
+    expect(report.rows.filter((r) => r.resource.startsWith(due.InstanceId) && r.action === 'delete-instance')).toHaveLength(1);
+    expect(h.sim.requests.filter((r) => r.action === 'TerminateInstances')).toHaveLength(1);
   });
 });
