@@ -42,6 +42,8 @@ const PAGE_PARAM = /^(Offset|Marker|PageNumber|pageNumber|current)$/;
 interface Seen {
   sent: number;
   ids: Set<string>;
+  /** Ids named by reads of a paged action (lookups by id, apart from its listings). */
+  readIds: Set<string>;
   items: Set<string>;
   signatures: Set<string>;
 }
@@ -50,7 +52,8 @@ interface Seen {
  * Wraps the transport's fetch and works out, per action, the fewest requests the documents allow
  * for what this sweep read and changed:
  * - a paged listing: ceil(distinct items / largest page), at least one per distinct query;
- * - a call naming resources (batch reads, mutations): ceil(distinct ids / documented batch, else 1);
+ * - reads of the same action by id: ceil(distinct ids / documented batch, else 1), on top;
+ * - a mutation naming resources: ceil(distinct ids / documented batch, else 1);
  * - any other read: one per distinct question asked.
  * Retries and repeated listings are what push `sent` above it.
  */
@@ -77,7 +80,7 @@ export class RequestRecorder {
       else params.push(...new URLSearchParams(body).entries());
     }
     const action = params.find(([k]) => k === 'Action')?.[1] ?? cecstackAction(method, url.pathname);
-    const seen = this.actions.get(action) ?? { sent: 0, ids: new Set<string>(), items: new Set<string>(), signatures: new Set<string>() };
+    const seen = this.actions.get(action) ?? { sent: 0, ids: new Set<string>(), readIds: new Set<string>(), items: new Set<string>(), signatures: new Set<string>() };
     this.actions.set(action, seen);
     seen.sent++;
     if (status !== 200) return;
@@ -88,11 +91,16 @@ export class RequestRecorder {
       if (m && !['batch-delete', 'batch-stop', 'recycle-config', 'query-price'].includes(m[1]!)) ids.push(decodeURIComponent(m[1]!));
       if (jsonBody && typeof jsonBody === 'object') for (const [k, v] of Object.entries(jsonBody)) if (ID_PARAM.test(k) && Array.isArray(v)) ids.push(...(v as string[]));
     }
+    const limits = actionLimits(this.vendor, action);
+    if (ids.length && limits.pageSize && !limits.mutating) {
+      // a lookup by id next to the listings of the same action: its own minimum
+      for (const id of ids) seen.readIds.add(id);
+      return;
+    }
     for (const id of ids) seen.ids.add(id);
     const question = params.filter(([k]) => !VOLATILE.test(k) && !ID_PARAM.test(k)).map(([k, v]) => `${k}=${v}`).sort().join('&');
     const isFirstPage = !params.some(([k, v]) => PAGE_PARAM.test(k) && v !== '0' && v !== '1');
     if (isFirstPage) seen.signatures.add(`${url.pathname}?${question}|${ids.join(',')}|${JSON.stringify(jsonBody ?? '')}`);
-    const limits = actionLimits(this.vendor, action);
     if (limits.pageSize && !limits.mutating) for (const item of itemIds(JSON.parse(text))) seen.items.add(item);
   }
 
@@ -103,9 +111,10 @@ export class RequestRecorder {
     for (const [action, seen] of this.actions) {
       const limits = actionLimits(this.vendor, action);
       let minimum: number;
-      if (seen.ids.size > 0 && (limits.mutating || limits.pageSize)) minimum = Math.ceil(seen.ids.size / (limits.batch ?? 1));
+      if (seen.ids.size > 0 && limits.mutating) minimum = Math.ceil(seen.ids.size / (limits.batch ?? 1));
       else if (limits.pageSize && !limits.mutating) minimum = Math.max(seen.signatures.size, Math.ceil(seen.items.size / limits.pageSize));
       else minimum = seen.signatures.size;
+      if (seen.readIds.size > 0) minimum += Math.ceil(seen.readIds.size / (limits.batch ?? 1));
       byAction[action] = { sent: seen.sent, minimum };
       total += minimum;
     }

@@ -79,10 +79,11 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
     return;
   }
   const wanted = wantedDeletion(instance, policy.source, ttlApplies(policy));
-  const scope = { region: instance.region, project: instance.project };
   const base = { resourceId: instance.id, resourceName: instance.name, resourceKind: 'instance' as const };
-  // a batch call runs with the first action's scope: never mix projects in one batch
-  const batch = (key: string) => `${key}|${instance.project ?? ''}`;
+  // mutations name instances by id: the project only narrows listings, so batches span projects
+  // (one TerminateInstances of up to 100 ids, not one per project)
+  const mutationScope = { region: instance.region };
+  const batch = (key: string) => key;
   const before = {
     state: instance.rawState,
     autoDeleteAt: instance.autoDeleteAt,
@@ -140,7 +141,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
             ? `set the auto-delete time back to ${instance.autoDeleteAt}`
             : 'clear the instance auto-delete time',
           batchKey: batch(`set-timer:${d.at}`),
-          run: (ids) => client.setAutoDeleteTime(scope, ids, d.at),
+          run: (ids) => client.setAutoDeleteTime(mutationScope, ids, d.at),
           confirm: async () => sameTimerMinute((await find(client, instance))?.autoDeleteAt, d.at),
         });
         break;
@@ -155,7 +156,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           before,
           undoHint: `set the auto-delete time back to ${instance.autoDeleteAt}`,
           batchKey: batch('clear-timer'),
-          run: (ids) => client.clearAutoDeleteTime(scope, ids),
+          run: (ids) => client.clearAutoDeleteTime(mutationScope, ids),
           confirm: async () => !(await find(client, instance))?.autoDeleteAt,
         });
         break;
@@ -174,7 +175,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
               ? 'restore it from the recycle bin'
               : undefined,
           batchKey: batch('delete-instance'),
-          run: (ids) => client.deleteInstances(scope, ids),
+          run: (ids) => client.deleteInstances(mutationScope, ids),
           confirm: async () => {
             const now = await find(client, instance, true);
             return !now || ['deleting', 'recycled', 'deleted'].includes(now.state);
@@ -195,7 +196,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           expected: { state: 'stopped', [tag]: purgeAt },
           undoHint: `remove tag ${tag} and start the instance (recycle-bin policy action: restore)`,
           batchKey: batch(`soft-delete:${purgeAt}`),
-          run: softDeleteRun(client, scope, tag, purgeAt),
+          run: softDeleteRun(client, mutationScope, tag, purgeAt),
           confirm: async () => Boolean((await find(client, instance))?.tags[tag]),
         } satisfies PlannedAction);
         break;

@@ -34,6 +34,9 @@ import { listPages, type FetchedPage } from './paging';
 import type { RecycledInstance } from './schemas';
 import { staticHeaderSigner, type CecstackSigner } from './signer';
 
+/** Up to this many ids are looked up one by one; more, and one paged listing is cheaper. */
+const FEW_IDS = 10;
+
 export const capabilities: Capabilities = {
   tags: 'native',
   autoDelete: 'emulated',
@@ -124,6 +127,20 @@ export class CecstackClient implements VendorClient {
   }
 
   async *listInstances(scope: Scope, options: ListInstancesOptions = {}): AsyncIterable<Instance[]> {
+    const keep = (i: Instance) => options.includeRecycled || i.state !== 'recycled';
+    // the list has no id filter: a handful of ids is cheaper read one by one (instance detail)
+    if (options.ids?.length && options.ids.length <= FEW_IDS) {
+      const found: Instance[] = [];
+      for (const id of new Set(options.ids)) {
+        try {
+          found.push(await this.getInstance(scope, id));
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+        }
+      }
+      yield found.filter(keep);
+      return;
+    }
     const filter = this.instanceFilter();
     const ids = options.ids ? new Set(options.ids) : undefined;
     const pages = listPages(
@@ -136,7 +153,7 @@ export class CecstackClient implements VendorClient {
       `cecstack ${this.target} instances in ${scope.region}`,
     );
     for await (const page of pages) {
-      yield page.filter((i) => (options.includeRecycled || i.state !== 'recycled') && (!ids || ids.has(i.id)));
+      yield page.filter((i) => keep(i) && (!ids || ids.has(i.id)));
     }
   }
 
