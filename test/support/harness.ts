@@ -35,6 +35,8 @@ export interface Harness {
   config(policies: AutomationConfigInput['policies'], extra?: Partial<AutomationConfigInput>): AutomationConfig;
   run(fn: FunctionName, config: AutomationConfig, options?: RunOptions): Promise<RunReport & { deps: BuiltDeps }>;
   audit(): AuditRecord[];
+  /** The details of the events published so far (the local events file), of one detail-type. */
+  busEvents(detailType: string): Record<string, unknown>[];
   /**
    * Runs the exported Lambda handler of `functions/<fn>.ts` the way Lambda would: the config is
    * written to a file that AUTOMATION_CONFIG points at, the event is a sample from events/ (a
@@ -113,6 +115,16 @@ export async function startHarness(modules: VendorSimulator[]): Promise<Harness>
       const { handler } = (await import(`../../functions/${fn}`)) as { handler: (e: unknown, c: unknown) => Promise<RunReport> };
       const remaining = options.remainingMs ?? 900_000;
       return handler(payload, { functionName: fn, awsRequestId: `it-${configs}`, getRemainingTimeInMillis: () => remaining });
+    },
+    busEvents(detailType) {
+      const path = join(dir, 'events.jsonl');
+      if (!existsSync(path)) return [];
+      return readFileSync(path, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { detailType: string; detail: Record<string, unknown> })
+        .filter((e) => e.detailType === detailType)
+        .map((e) => e.detail);
     },
     stop: () => sim.stop(),
   };

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { RENEWAL_DIGEST, RENEWAL_REMINDER, renewalReminderDetailSchema } from '../../../lib/automations/renewal-reminders';
 import { createAlibabaSim, type AlibabaSim } from '../../../sim/alibaba';
 import { createCecstackSim, type CecstackSim } from '../../../sim/cecstack';
@@ -13,20 +11,7 @@ import { startHarness, type Harness } from '../../support/harness';
 const NOW = new Date('2026-11-24T02:00:00Z'); // the sample scheduled event's time
 const DAY = 86_400_000;
 
-interface BusEvent {
-  detailType: string;
-  detail: Record<string, unknown>;
-}
-const busEvents = (h: Harness, type: string): Record<string, unknown>[] => {
-  const path = join(h.dir, 'events.jsonl');
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as BusEvent)
-    .filter((e) => e.detailType === type)
-    .map((e) => e.detail);
-};
+const busEvents = (h: Harness, type: string) => h.busEvents(type);
 const reminderOf = (h: Harness, id: string) => busEvents(h, RENEWAL_REMINDER).filter((d) => (d.instance as { id: string }).id === id);
 
 describe('functions/renewal-reminders handler on all four simulated clouds', () => {

@@ -12,20 +12,7 @@ import { EVENTS_DIR, startHarness, type Harness } from '../../support/harness';
 // (price history, SpotRecyclingTime) and Tencent (price table quotes) simulators.
 const NOW = new Date('2026-11-24T02:00:00Z'); // the sample events' time
 
-interface BusEvent {
-  detailType: string;
-  detail: Record<string, unknown>;
-}
-const busEvents = (h: Harness, type: string): Record<string, unknown>[] => {
-  const path = join(h.dir, 'events.jsonl');
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as BusEvent)
-    .filter((e) => e.detailType === type)
-    .map((e) => e.detail);
-};
+const busEvents = (h: Harness, type: string) => h.busEvents(type);
 
 /** The sample interruption event, for another vendor's instance. */
 function interruption(vendor: string, target: string, region: string, instanceId: string) {
