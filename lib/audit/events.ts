@@ -1,7 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { AuditRecord } from './record';
 import { redact } from './redact';
 
 /** `source` of every event this project publishes. */
@@ -93,15 +92,9 @@ export class EventBridgePublisher implements EventPublisher {
   }
 
   async publish(entries: BusEvent[]): Promise<{ failed: FailedBusEvent[] }> {
-    const failed: FailedBusEvent[] = [];
+    const { accepted, failed } = screen(entries);
     let pending: Pending[] = [];
-    for (const raw of entries) {
-      const { event, detailJson } = prepare(raw);
-      const size = putEventsEntrySize(event, detailJson);
-      if (size > PUT_EVENTS_MAX_BYTES) {
-        failed.push(oversize(event, size));
-        continue;
-      }
+    for (const { event, detailJson, size } of accepted) {
       const entry: PutEventsRequestEntry = {
         EventBusName: this.busName,
         Source: event.source,
@@ -192,14 +185,8 @@ export class MemoryPublisher implements EventPublisher {
   }
 
   async publish(entries: BusEvent[]): Promise<{ failed: FailedBusEvent[] }> {
-    const failed: FailedBusEvent[] = [];
-    for (const raw of entries) {
-      const { event, detailJson } = prepare(raw);
-      const size = putEventsEntrySize(event, detailJson);
-      if (size > PUT_EVENTS_MAX_BYTES) {
-        failed.push(oversize(event, size));
-        continue;
-      }
+    const { accepted, failed } = screen(entries);
+    for (const { event } of accepted) {
       this.events.push(event);
       if (this.options.path) appendFileSync(this.options.path, `${JSON.stringify(event)}\n`);
     }
@@ -207,14 +194,15 @@ export class MemoryPublisher implements EventPublisher {
   }
 }
 
-const DETAIL_TYPES: Record<AuditRecord['phase'], string> = {
-  planned: 'Automation Action Planned',
-  intent: 'Automation Action Started',
-  result: 'Automation Action Result',
-  notice: 'Automation Notice',
-};
-
-/** The bus event for an audit record: source cloud-automation, the record as detail. */
-export function eventFromRecord(record: AuditRecord): BusEvent {
-  return { source: EVENT_SOURCE, detailType: DETAIL_TYPES[record.phase], detail: record, time: record.at };
+/** Redacts and sizes each entry; one over EventBridge's 256 KB limit fails at once, in every publisher alike. */
+function screen(entries: BusEvent[]) {
+  const accepted: { event: BusEvent; detailJson: string; size: number }[] = [];
+  const failed: FailedBusEvent[] = [];
+  for (const raw of entries) {
+    const { event, detailJson } = prepare(raw);
+    const size = putEventsEntrySize(event, detailJson);
+    if (size > PUT_EVENTS_MAX_BYTES) failed.push(oversize(event, size));
+    else accepted.push({ event, detailJson, size });
+  }
+  return { accepted, failed };
 }

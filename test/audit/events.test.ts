@@ -8,7 +8,6 @@ import {
   MemoryPublisher,
   PUT_EVENTS_MAX_BYTES,
   clearRegisteredSecrets,
-  eventFromRecord,
   openEventPublisher,
   putEventsEntrySize,
   registerSecret,
@@ -113,7 +112,7 @@ describe('EventBridgePublisher', () => {
       error: { code: err.code, message: err.message },
       details: { url: 'https://ecs.example/?Action=DeleteInstance&Signature=QmFzZTY0U2ln%3D', headers: { Authorization: `Bearer ${secret}` } },
     });
-    const { failed } = await publisher().publish([eventFromRecord(record), notice(1, { vendorError: err, password: secret })]);
+    const { failed } = await publisher().publish([{ source: 'cloud-automation', detailType: 'Automation Action', detail: record, time: record.at }, notice(1, { vendorError: err, password: secret })]);
     expect(failed).toEqual([]);
     const wire = server.calls.map((c) => c.body).join('\n');
     expect(wire).toContain('SignatureDoesNotMatch');
@@ -138,12 +137,5 @@ describe('MemoryPublisher', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('eventFromRecord', () => {
-  it('publishes a record under our source with a detail type per phase', () => {
-    const r = sampleRecord({ phase: 'notice', action: 'send-reminder' });
-    expect(eventFromRecord(r)).toEqual({ source: 'cloud-automation', detailType: 'Automation Notice', detail: r, time: r.at });
   });
 });
