@@ -2,7 +2,8 @@
 // --experimental-vm-modules (see the "jest" script), so ESM-only packages
 // such as @middy/core load as they do in Lambda: no CJS shims, no mocks of ESM.
 export default {
-  testEnvironment: 'node',
+  // node, holding what the code under test prints until a test fails (a green run is quiet)
+  testEnvironment: '<rootDir>/test/support/quiet-environment.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],

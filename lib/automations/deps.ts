@@ -50,6 +50,9 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
     creds.set(target.name, { credentials, operator: target.operatorCredentials ? await input.resolveCredentials(target, 'operatorCredentials') : undefined });
   }
   const clients = new Map<string, VendorClient>();
+  // the run's business time, advancing with the wall clock while the run lasts
+  const wallAtStart = Date.now();
+  const businessNow = () => input.now.getTime() + (Date.now() - wallAtStart);
   return {
     runId: input.runId,
     trigger: input.trigger,
@@ -78,6 +81,7 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
           operatorCredentials: c.operator,
           transport: transports[mode],
           settings: target.settings,
+          now: businessNow,
         });
         clients.set(key, client);
       }

@@ -15,6 +15,8 @@ export interface ClientSpec {
   operatorCredentials?: Credentials;
   transport: Transport;
   settings?: unknown;
+  /** Business time (ClientOptions.now). */
+  now?: () => number;
 }
 
 /** The one place a vendor name picks an implementation; everything past it reads `capabilities`. */
@@ -25,6 +27,7 @@ export function createVendorClient(spec: ClientSpec): VendorClient {
     credentials: spec.credentials,
     operatorCredentials: spec.operatorCredentials,
     transport: spec.transport,
+    now: spec.now,
   };
   switch (spec.vendor) {
     case 'tencent':

@@ -106,5 +106,5 @@ describe('fan-out: dispatch → SQS → workers, continued past a cut-off, equal
     const intents = fanned.fleet.audit().filter((r) => r.phase === 'intent').map((r) => r.actionKey);
     expect(new Set(intents).size).toBe(intents.length);
     expect(fanned.fleet.state()).toEqual(single.fleet.state());
-  });
+  }, 300_000); // a safety net, not a speed goal: two full runs over 20 targets on a loaded 2-core machine
 });

@@ -112,6 +112,8 @@ export async function startHarness(modules: VendorSimulator[]): Promise<Harness>
       writeFileSync(path, JSON.stringify(config)); // JSON is YAML: the loader reads it as the real file
       process.env.AUTOMATION_CONFIG = path;
       const payload = typeof event === 'string' ? JSON.parse(readFileSync(join(EVENTS_DIR, event), 'utf8')) : event;
+      // a manual run's now is the wall clock; in this world the wall clock is the simulator's
+      if (isManualPayload(payload) && payload.now === undefined) payload.now = sim.clock.now().toISOString();
       const { handler } = (await import(`../../functions/${fn}`)) as { handler: (e: unknown, c: unknown) => Promise<RunReport> };
       const remaining = options.remainingMs ?? 900_000;
       return handler(payload, { functionName: fn, awsRequestId: `it-${configs}`, getRemainingTimeInMillis: () => remaining });
@@ -145,4 +147,9 @@ async function loadAutomation(fn: FunctionName): Promise<{ spec: AutomationSpec<
     case 'spot-prices':
       return { spec: cast((await import('../../lib/automations/spot-prices')).spotPricesSpec), key: 'spotPrices' };
   }
+}
+
+/** A manual payload is neither a scheduled nor a cloud event (lib/runtime/triggers.ts). */
+function isManualPayload(payload: unknown): payload is { now?: string } {
+  return typeof payload === 'object' && payload !== null && !('source' in payload) && !('detail-type' in payload);
 }

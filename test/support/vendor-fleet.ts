@@ -4,6 +4,7 @@ import type { SimClock, SimVendorName, VendorSimulator } from '../../sim/core';
 import { createKecSim, type KecSimulator } from '../../sim/kec';
 import { createTencentSim, type TencentSim } from '../../sim/tencent';
 import { SIM_REGIONS, SIM_TARGETS } from './harness';
+import { TEST_NOW } from './clock';
 
 /**
  * One small adapter per simulated vendor, so a test written once can add an instance and read back
@@ -50,7 +51,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 
 export function tencentFleet(): VendorFleet & { sim: TencentSim } {
   const sim = createTencentSim({ transitionMs: 0 });
-  let now = () => Date.now();
+  let now = () => TEST_NOW.getTime();
   const map: Record<string, FleetState> = {
     RUNNING: 'running',
     STOPPED: 'stopped',
@@ -94,7 +95,7 @@ export function tencentFleet(): VendorFleet & { sim: TencentSim } {
 
 export function kecFleet(): VendorFleet & { sim: KecSimulator } {
   const sim = createKecSim();
-  let now = () => Date.now();
+  let now = () => TEST_NOW.getTime();
   const map: Record<string, FleetState> = {
     active: 'running',
     stopped: 'stopped',
@@ -139,7 +140,7 @@ export function kecFleet(): VendorFleet & { sim: KecSimulator } {
 
 export function alibabaFleet(): VendorFleet & { sim: AlibabaSim } {
   const sim = createAlibabaSim();
-  let now = () => Date.now();
+  let now = () => TEST_NOW.getTime();
   const map: Record<string, FleetState> = { Running: 'running', Stopped: 'stopped', Stopping: 'stopped' };
   const find = (id: string) => sim.instances().find((i) => i.id === id);
   return {
@@ -179,7 +180,7 @@ export function alibabaFleet(): VendorFleet & { sim: AlibabaSim } {
 
 export function cecstackFleet(): VendorFleet & { sim: CecstackSim } {
   const sim = createCecstackSim();
-  let now = () => Date.now();
+  let now = () => TEST_NOW.getTime();
   let seq = 0;
   const map: Record<string, FleetState> = {
     Running: 'running',

@@ -71,4 +71,9 @@ export interface ClientOptions<TSettings> {
   operatorCredentials?: Credentials;
   transport: Transport;
   settings: TSettings;
+  /**
+   * Business time in epoch ms (default: the machine clock). Vendor rules relative to "now" (KEC's
+   * 30-minute timer lead) and times we stamp read it, so a run with a set clock is consistent.
+   */
+  now?: () => number;
 }

@@ -52,6 +52,7 @@ export interface KecClient extends VendorClient {
 }
 
 export function createKecClient(options: ClientOptions<KecSettings>): KecClient {
+  const now = options.now ?? Date.now;
   const { target, transport, credentials, endpoint, settings } = options;
   let projectsCache: Promise<string[]> | undefined;
 
@@ -178,7 +179,7 @@ export function createKecClient(options: ClientOptions<KecSettings>): KecClient 
     async setAutoDeleteTime(scope, ids, at) {
       const ms = Date.parse(at);
       if (Number.isNaN(ms)) throw new Error(`setAutoDeleteTime: "at" must be a UTC ISO time, got ${JSON.stringify(at)}`);
-      if (ms < Date.now() + limits.autoDeleteMinLeadMinutes! * 60_000) {
+      if (ms < now() + limits.autoDeleteMinLeadMinutes! * 60_000) {
         throw new Error(`setAutoDeleteTime: "at" (${at}) must be at least ${limits.autoDeleteMinLeadMinutes} minutes ahead (KEC rule, seed 000 L3141-3145); pick a later time`);
       }
       // Guard: without AutoDeleteTime the call CLEARS the timer, so never send it empty here.
@@ -264,7 +265,7 @@ export function createKecClient(options: ClientOptions<KecSettings>): KecClient 
       // Normally EndTime is left out ("空表示当前时间", seed 000 L3203): the window ends at the vendor's
       // own now, and the points carry the vendor's times. KEC serves at most 3 days before the end
       // (L3199): an older `since` is clamped to the last 3 days of this machine's clock, EndTime set to match.
-      const end = Date.now();
+      const end = now();
       const slackMs = 10 * 60_000; // the vendor's now may run ahead of ours
       const window = start >= end - SPOT_MAX_WINDOW_MS + slackMs ? { StartTime: spotTime(start) } : { StartTime: spotTime(end - SPOT_MAX_WINDOW_MS), EndTime: spotTime(end) };
       const points: SpotPricePoint[] = [];

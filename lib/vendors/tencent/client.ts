@@ -73,6 +73,7 @@ export function splitFilters(filters: Filter[]): Filter[][] {
 const CHARGE_FILTER: Partial<Record<ChargeType, string>> = { prepaid: 'PREPAID', postpaid: 'POSTPAID_BY_HOUR' };
 
 export function createTencentClient(options: ClientOptions<TencentSettings>): TencentClient {
+  const now = options.now ?? Date.now;
   const { target, transport, credentials, settings, endpoint } = options;
 
   function call<K extends ActionName>(name: K, region: string | undefined, params: Params = {}): Promise<Body<K>> {
@@ -345,7 +346,7 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
           else if (item.InstanceChargeType === 'POSTPAID_BY_HOUR') onDemand.set(key, price);
         }
       }
-      const at = new Date().toISOString();
+      const at = new Date(now()).toISOString();
       return watches
         .filter((w) => spot.has(`${w.zone}|${w.instanceType}`))
         .map((w) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AutomationConfigInput } from '../../../lib/config/schema';
 import type { SimContext, SimRequest } from '../../../sim/core';
 import { EVENTS_DIR, startHarness, type Harness } from '../../support/harness';
+import { TEST_NOW } from '../../support/clock';
 import { kecFleet, type VendorFleet } from '../../support/vendor-fleet';
 import type { KecSimulator } from '../../../sim/kec';
 
@@ -24,8 +25,7 @@ describe('auto-delete on KEC (native timer)', () => {
   let h: Harness;
   let fleet: VendorFleet & { sim: KecSimulator };
   let sent: string[];
-  // the client checks the 30-minute lead against the real clock: business time starts at the real minute
-  const now = new Date(Math.floor(Date.now() / MIN) * MIN);
+  const now = TEST_NOW;
   const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
   const scheduleAt = (ms: number) => ({ ...SCHEDULE, time: at(ms) });
 

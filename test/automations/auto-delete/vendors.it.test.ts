@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AutomationConfig } from '../../../lib/config/schema';
 import { EVENTS_DIR, startHarness, type Harness } from '../../support/harness';
+import { TEST_NOW } from '../../support/clock';
 import { FLEETS, type FleetState, type VendorFleet } from '../../support/vendor-fleet';
 
 // auto-delete through the exported Lambda handler, for every vendor whose autoDelete is not
@@ -33,8 +34,7 @@ const DELETE_ACTION: Record<string, string> = {
 describe.each(['tencent', 'kec', 'alibaba', 'cecstack'] as const)('auto-delete handler on %s', (vendor) => {
   let h: Harness;
   let fleet: VendorFleet;
-  // KEC's client checks the 30-minute lead against the real clock: business time starts at the real minute
-  const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const now = TEST_NOW;
   const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
   const schedule = { ...SCHEDULE, time: now.toISOString() };
 

@@ -26,8 +26,8 @@ const SCHEDULE = JSON.parse(readFileSync(join(EVENTS_DIR, 'recycle-bin.schedule.
 const DELETED = JSON.parse(
   readFileSync(join(EVENTS_DIR, 'recycle-bin.instance-deleted.json'), 'utf8'),
 ) as Record<string, unknown>;
-// business time at the real minute: event-triggered runs take the real clock as their now
-const now = new Date(Math.floor(Date.now() / MIN) * MIN);
+// business time: the sample event's time, which is also an event-triggered run's now
+const now = new Date(DELETED.time as string);
 const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
 const slot = (ms = 0) => ({ ...SCHEDULE, time: at(ms) });
 

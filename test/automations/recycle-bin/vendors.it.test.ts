@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AutomationConfig } from '../../../lib/config/schema';
 import { EVENTS_DIR, startHarness, type Harness } from '../../support/harness';
+import { TEST_NOW } from '../../support/clock';
 import { FLEETS, type FleetState, type VendorFleet } from '../../support/vendor-fleet';
 
 // The lifecycle through the exported handlers, for every vendor with a recycle bin (native or our
@@ -32,7 +33,7 @@ describe.each(['tencent', 'kec', 'alibaba', 'cecstack'] as const)('recycle-bin h
   let h: Harness;
   let fleet: VendorFleet;
   let binned: string[];
-  const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const now = TEST_NOW;
   const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
   const slot = (fn: string, ms = 0) => ({ ...schedule(fn), time: at(ms) });
 

@@ -1,15 +1,19 @@
 import { collect, DryRunViolation, Transport, UnsupportedCapability, VendorError, type KecSettings } from '../../../lib/vendors/core';
 import { createKecClient, type KecClient } from '../../../lib/vendors/kec';
-import { simCredentials, startSim, type RunningSim } from '../../../sim/core';
+import { SimClock, simCredentials, startSim, type RunningSim } from '../../../sim/core';
 import { createKecSim, type KecSimulator } from '../../../sim/kec';
+import { TEST_NOW } from '../../support/clock';
 
 const REGION = 'cn-beijing-6';
 const scope = { region: REGION };
 let sim: RunningSim;
 let kec: KecSimulator;
+// business time: the simulator and the client read the test's clock
+const clock = new SimClock();
+clock.set(TEST_NOW);
 
 beforeAll(async () => {
-  sim = await startSim({ modules: [createKecSim()], ports: { kec: 0 } });
+  sim = await startSim({ modules: [createKecSim()], ports: { kec: 0 }, clock });
   kec = sim.module<KecSimulator>('kec');
 });
 afterAll(() => sim.stop());
@@ -24,11 +28,12 @@ function client(settings: KecSettings = {}, opts: { readOnly?: boolean; secret?:
     credentials: { accessKeyId: opts.accessKeyId ?? creds.accessKeyId, secret: opts.secret ?? creds.secret },
     transport: new Transport({ readOnly: opts.readOnly, retry: { baseDelayMs: 1, maxDelayMs: 5 } }),
     settings,
+    now: () => clock.nowMs(),
   });
 }
 
 const requestsOf = (action: string) => sim.requests.filter((r) => r.action === action);
-const add = (p: Parameters<KecSimulator['addInstance']>[0] = {}) => kec.addInstance({ region: REGION, ...p });
+const add = (p: Parameters<KecSimulator['addInstance']>[0] = {}) => kec.addInstance({ region: REGION, ...p }, clock.nowMs());
 
 describe('KEC client against the simulator', () => {
   it('lists regions and zones', async () => {
@@ -39,7 +44,7 @@ describe('KEC client against the simulator', () => {
 
   it('pages past several pages of 1000 across every project learned from IAM', async () => {
     const region = 'cn-guangzhou-1';
-    for (let n = 0; n < 2300; n++) kec.addInstance({ region, projectId: n % 10 === 0 ? 777 : 0, name: `p-${n}` });
+    for (let n = 0; n < 2300; n++) kec.addInstance({ region, projectId: n % 10 === 0 ? 777 : 0, name: `p-${n}` }, clock.nowMs());
     const before = requestsOf('DescribeInstances').length;
     const pages = await collect(client().listInstances({ region }));
     expect(pages).toHaveLength(2300);
@@ -51,16 +56,16 @@ describe('KEC client against the simulator', () => {
 
   it('scans only the configured projects, or the scope project', async () => {
     const region = 'cn-hongkong-2';
-    const a = kec.addInstance({ region, projectId: 0 });
-    const b = kec.addInstance({ region, projectId: 4242 });
+    const a = kec.addInstance({ region, projectId: 0 }, clock.nowMs());
+    const b = kec.addInstance({ region, projectId: 4242 }, clock.nowMs());
     expect((await collect(client({ projects: ['4242'] }).listInstances({ region }))).map((i) => i.id)).toEqual([b.id]);
     expect((await collect(client().listInstances({ region, project: '0' }))).map((i) => i.id)).toEqual([a.id]);
   });
 
   it('hides recycle-bin instances unless asked, and lists the bin', async () => {
     const region = 'ap-singapore-1';
-    const live = kec.addInstance({ region });
-    const binned = kec.addInstance({ region, state: 'recycling' });
+    const live = kec.addInstance({ region }, clock.nowMs());
+    const binned = kec.addInstance({ region, state: 'recycling' }, clock.nowMs());
     const c = client();
     expect((await collect(c.listInstances({ region }))).map((i) => i.id)).toEqual([live.id]);
     const all = await collect(c.listInstances({ region }, { includeRecycled: true }));
@@ -116,7 +121,7 @@ describe('KEC client against the simulator', () => {
 
   it('sets the native auto-delete timer in Beijing minutes, reads it back, clears it on purpose', async () => {
     const a = add();
-    const at = new Date(Date.now() + 2 * 3600_000);
+    const at = new Date(clock.nowMs() + 2 * 3600_000);
     at.setUTCSeconds(0, 0);
     const c = client();
     const out = await c.setAutoDeleteTime(scope, [a.id], at.toISOString());
@@ -131,14 +136,14 @@ describe('KEC client against the simulator', () => {
   it('refuses a timer under 30 minutes ahead before sending anything', async () => {
     const a = add();
     const before = requestsOf('ModifyInstanceAutoDeleteTime').length;
-    await expect(client().setAutoDeleteTime(scope, [a.id], new Date(Date.now() + 10 * 60_000).toISOString())).rejects.toThrow(/at least 30 minutes/);
+    await expect(client().setAutoDeleteTime(scope, [a.id], new Date(clock.nowMs() + 10 * 60_000).toISOString())).rejects.toThrow(/at least 30 minutes/);
     expect(requestsOf('ModifyInstanceAutoDeleteTime').length).toBe(before);
   });
 
   it('bisects an auto-delete batch around a failing id (the action has no per-id result)', async () => {
     const [a, b, c] = [add(), add(), add()];
     sim.faults.failIds(c.id);
-    const at = new Date(Date.now() + 3 * 3600_000).toISOString();
+    const at = new Date(clock.nowMs() + 3 * 3600_000).toISOString();
     const out = await client().setAutoDeleteTime(scope, [a.id, b.id, c.id], at);
     expect(out.map((o) => [o.id, o.ok])).toEqual([
       [a.id, true],
@@ -180,7 +185,7 @@ describe('KEC client against the simulator', () => {
     const before = sim.mutatingRequests('kec').length;
     const c = client({}, { readOnly: true });
     await expect(c.deleteInstances(scope, [a.id])).rejects.toBeInstanceOf(DryRunViolation);
-    await expect(c.setAutoDeleteTime(scope, [a.id], new Date(Date.now() + 7200_000).toISOString())).rejects.toBeInstanceOf(DryRunViolation);
+    await expect(c.setAutoDeleteTime(scope, [a.id], new Date(clock.nowMs() + 7200_000).toISOString())).rejects.toBeInstanceOf(DryRunViolation);
     expect(sim.mutatingRequests('kec').length).toBe(before);
     expect(kec.instance(a.id)!.state).toBe('active');
     expect((await collect(c.listInstances(scope, { ids: [a.id] })))[0]!.id).toBe(a.id);
@@ -217,7 +222,7 @@ describe('KEC client against the simulator', () => {
 
   it('reads spot price history (Beijing hours → UTC) with the on-demand OriginPrice', async () => {
     kec.setSpotPrice('N3.2B', 'cn-beijing-6a', 0.1048);
-    const since = new Date(Date.now() - 5 * 3600_000).toISOString();
+    const since = new Date(clock.nowMs() - 5 * 3600_000).toISOString();
     const points = await client().getSpotPrices(scope, [{ zone: 'cn-beijing-6a', instanceType: 'N3.2B' }], since);
     expect(points.length).toBeGreaterThanOrEqual(4);
     expect(points[0]).toMatchObject({ price: '0.1048', onDemandPrice: '0.524', currency: 'CNY', zone: 'cn-beijing-6a', instanceType: 'N3.2B' });
@@ -225,10 +230,10 @@ describe('KEC client against the simulator', () => {
   });
 
   it('clamps the spot window to 3 days and refuses undocumented families', async () => {
-    const points = await client().getSpotPrices(scope, [{ zone: 'cn-beijing-6b', instanceType: 'E1.2A' }], new Date(Date.now() - 10 * 86_400_000).toISOString());
+    const points = await client().getSpotPrices(scope, [{ zone: 'cn-beijing-6b', instanceType: 'E1.2A' }], new Date(clock.nowMs() - 10 * 86_400_000).toISOString());
     expect(points.length).toBeGreaterThan(70);
     expect(points.length).toBeLessThanOrEqual(73);
-    await expect(client().getSpotPrices(scope, [{ zone: 'cn-beijing-6a', instanceType: 'I2.2C' }], new Date().toISOString())).rejects.toThrow(/E1, N2, N3/);
+    await expect(client().getSpotPrices(scope, [{ zone: 'cn-beijing-6a', instanceType: 'I2.2C' }], clock.now().toISOString())).rejects.toThrow(/E1, N2, N3/);
   });
 
   it('declares its capabilities and throws UnsupportedCapability where KEC has none', async () => {

@@ -2,6 +2,7 @@ import { ACTIONS } from '../../../lib/vendors/kec/actions';
 import { buildRequest, type Params } from '../../../lib/vendors/kec/codec';
 import { Rng, SimClock, simCredentials, startSim, type RunningSim } from '../../../sim/core';
 import { createKecSim, RECYCLE_RETENTION_MS, type KecSimulator } from '../../../sim/kec';
+import { TEST_NOW } from '../../support/clock';
 
 let sim: RunningSim;
 let kec: KecSimulator;
@@ -9,7 +10,7 @@ const clock = new SimClock();
 const creds = simCredentials('kec');
 
 beforeAll(async () => {
-  clock.set(new Date());
+  clock.set(TEST_NOW);
   sim = await startSim({ modules: [createKecSim()], ports: { kec: 0 }, clock });
   kec = sim.module<KecSimulator>('kec');
 });
