@@ -80,9 +80,9 @@ function demoInstances(state: CvmState, region: string, base: (r: string, n: num
   add(11, { InstanceName: 'demo-spot-2', InstanceChargeType: 'SPOTPAID', RenewFlag: undefined, expiredMs: undefined, InstanceType: 'S3.LARGE8', spotMaxPrice: '0.50' });
   // Recycle bin: expired and isolated, one near its purge.
   const expired = now - 6 * DAY_MS;
-  add(12, { InstanceName: 'demo-expired-near-purge', InstanceChargeType: 'PREPAID', RenewFlag: 'NOTIFY_AND_MANUAL_RENEW', InstanceState: 'SHUTDOWN', RestrictState: 'EXPIRED', expiredMs: expired, purgeAtMs: expired + 7 * DAY_MS });
-  add(13, { InstanceName: 'demo-expired-fresh', InstanceChargeType: 'PREPAID', RenewFlag: 'NOTIFY_AND_MANUAL_RENEW', InstanceState: 'SHUTDOWN', RestrictState: 'EXPIRED', expiredMs: now - DAY_MS, purgeAtMs: now + 6 * DAY_MS });
-  add(14, { InstanceName: 'demo-returned', InstanceChargeType: 'PREPAID', RenewFlag: 'NOTIFY_AND_MANUAL_RENEW', InstanceState: 'SHUTDOWN', RestrictState: 'PROTECTIVELY_ISOLATED', expiredMs: now + 20 * DAY_MS, purgeAtMs: now + 5 * DAY_MS });
+  add(12, { InstanceName: 'demo-expired-near-purge', InstanceChargeType: 'PREPAID', RenewFlag: 'NOTIFY_AND_MANUAL_RENEW', InstanceState: 'SHUTDOWN', RestrictState: 'EXPIRED', isolatedSource: 'EXPIRE', expiredMs: expired, purgeAtMs: expired + 7 * DAY_MS });
+  add(13, { InstanceName: 'demo-expired-fresh', InstanceChargeType: 'PREPAID', RenewFlag: 'NOTIFY_AND_MANUAL_RENEW', InstanceState: 'SHUTDOWN', RestrictState: 'EXPIRED', isolatedSource: 'EXPIRE', expiredMs: now - DAY_MS, purgeAtMs: now + 6 * DAY_MS });
+  add(14, { InstanceName: 'demo-returned', InstanceChargeType: 'PREPAID', RenewFlag: 'NOTIFY_AND_MANUAL_RENEW', InstanceState: 'SHUTDOWN', RestrictState: 'PROTECTIVELY_ISOLATED', isolatedSource: 'MANMADE', expiredMs: now + 20 * DAY_MS, purgeAtMs: now + 5 * DAY_MS });
   return out;
 }
 

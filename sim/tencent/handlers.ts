@@ -54,6 +54,12 @@ function instancesOf(env: HandlerEnv, max = 100): SimInstance[] {
   });
 }
 
+/** A new operation on an instance whose last one is still OPERATING is refused (sim/DECISIONS.md T17). */
+function refuseBusy(list: SimInstance[]): void {
+  const busy = list.find((i) => i.latestOperationState === 'OPERATING');
+  if (busy) throw new ApiError('MutexOperation.TaskRunning', `instance ${busy.InstanceId} is still running ${busy.latestOperation ?? 'an operation'}`); // seed 004 L4537
+}
+
 /** Batches are atomic (DECISIONS.md D6): an id the fault control marks failing fails the whole request. */
 function failIfInjected(env: HandlerEnv, ids: string[], code: string): void {
   const bad = ids.find((id) => env.ctx.faults.isFailingId(id));
@@ -104,7 +110,8 @@ export function renderInstance(i: SimInstance) {
     InstanceState: i.InstanceState,
     RestrictState: i.RestrictState,
     InstanceChargeType: i.InstanceChargeType,
-    RenewFlag: i.RenewFlag,
+    // null for postpaid and spot, as the SDK model says ("后付费模式本项为null"; sim/DECISIONS.md T15).
+    RenewFlag: i.RenewFlag ?? null,
     CPU: spec.cpu,
     Memory: spec.memory,
     ImageId: i.imageId,
@@ -117,6 +124,8 @@ export function renderInstance(i: SimInstance) {
     Tags: Object.entries(i.tags).map(([Key, Value]) => ({ Key, Value })),
     LatestOperation: i.latestOperation ?? null,
     LatestOperationState: i.latestOperationState ?? null,
+    DisableApiTermination: i.disableApiTermination ?? false,
+    IsolatedSource: i.isolatedSource ?? 'NOTISOLATED',
   };
 }
 
@@ -134,6 +143,7 @@ export function renderImage(img: SimImage) {
     Architecture: 'x86_64',
     Platform: 'CentOS',
     ImageSource: img.ImageType === 'PUBLIC_IMAGE' ? 'OFFICIAL' : 'CREATE_IMAGE',
+    Tags: Object.entries(img.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
   };
 }
 
@@ -249,6 +259,7 @@ export const HANDLERS: Record<string, Handler> = {
     run: (env) => {
       const list = instancesOf(env);
       failIfInjected(env, list.map((i) => i.InstanceId), 'InvalidInstance.NotSupported');
+      refuseBusy(list);
       // "only allowed for the instances with a status of RUNNING" (seed 004 L1736); code: DECISIONS.md D10.
       const wrong = list.find((i) => i.InstanceState !== 'RUNNING');
       if (wrong) throw new ApiError('InvalidInstanceState', `instance ${wrong.InstanceId} is ${wrong.InstanceState}, not RUNNING`);
@@ -271,6 +282,9 @@ export const HANDLERS: Record<string, Handler> = {
     run: (env) => {
       const list = instancesOf(env);
       failIfInjected(env, list.map((i) => i.InstanceId), 'InvalidInstance.NotSupported');
+      const protectedOne = list.find((i) => i.disableApiTermination);
+      if (protectedOne) throw new ApiError('UnsupportedOperation', `instance ${protectedOne.InstanceId} has termination protection (DisableApiTermination)`); // seed 004 L685; T17
+      refuseBusy(list);
       const refused = list.find((i) => i.InstanceChargeType === 'PREPAID' && i.InstanceState !== 'SHUTDOWN' && !i.returnable);
       if (refused) throw new ApiError('InvalidInstanceNotSupportedPrepaidInstance', `prepaid instance ${refused.InstanceId} does not meet the rules for returning instances`); // L2170
       const busy = list.find((i) => i.InstanceState === 'TERMINATING' || i.InstanceState === 'PENDING');
@@ -282,6 +296,7 @@ export const HANDLERS: Record<string, Handler> = {
           // Prepaid: first return isolates into the bin (DECISIONS.md D3).
           i.InstanceState = 'SHUTDOWN';
           i.RestrictState = 'PROTECTIVELY_ISOLATED';
+          i.isolatedSource = 'MANMADE';
           i.purgeAtMs = env.nowMs + env.state.options.isolationDays * DAY_MS;
         } else {
           i.InstanceState = 'TERMINATING';
@@ -314,9 +329,11 @@ export const HANDLERS: Record<string, Handler> = {
           // Renewing rescues an expired instance from isolation (seed 004 digest §9E).
           i.InstanceState = 'RUNNING';
           i.RestrictState = 'NORMAL';
+          i.isolatedSource = undefined;
           i.purgeAtMs = undefined;
         }
-        if (flag) i.RenewFlag = flag as SimInstance['RenewFlag'];
+        // An omitted flag takes its documented default (seed 004 L6522, cf. L3257): it is not "unchanged".
+        i.RenewFlag = (flag ?? 'NOTIFY_AND_AUTO_RENEW') as SimInstance['RenewFlag'];
         i.latestOperation = 'RenewInstances';
         i.latestOperationState = 'SUCCESS';
         env.state.changed(i);
@@ -398,9 +415,10 @@ export const HANDLERS: Record<string, Handler> = {
               charge === 'PREPAID'
                 ? { OriginalPrice: fenToYuan(hourly * 720), DiscountPrice: fenToYuan(Math.round(hourly * 720 * 0.8)) }
                 : charge === 'SPOTPAID'
-                  ? { ChargeUnit: 'HOUR', UnitPrice: Number(fenToYuan(spotPriceFen(zone, type, env.nowMs))) }
+                  ? // UnitPrice is the list price, UnitPriceDiscount what a spot buyer pays (SDK model ItemPrice; T18).
+                    { ChargeUnit: 'HOUR', UnitPrice: Number(fenToYuan(hourly)), UnitPriceDiscount: Number(fenToYuan(spotPriceFen(zone, type, env.nowMs))) }
                   : charge === 'POSTPAID_BY_HOUR'
-                    ? { ChargeUnit: 'HOUR', UnitPrice: Number(fenToYuan(hourly)) }
+                    ? { ChargeUnit: 'HOUR', UnitPrice: Number(fenToYuan(hourly)), UnitPriceDiscount: Number(fenToYuan(hourly)), Discount: 100 }
                     : undefined;
             if (!price) continue;
             set.push({ Zone: zone, InstanceType: type, InstanceChargeType: charge, InstanceFamily: family, TypeName: `Standard ${family}`, Cpu: spec.cpu, Memory: spec.memory, NetworkCard: 0, Externals: {}, LocalDiskTypeList: [], Status: 'SELL', Price: price });

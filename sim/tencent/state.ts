@@ -27,6 +27,10 @@ export interface SimInstance {
   latestOperation?: string;
   latestOperationState?: 'SUCCESS' | 'OPERATING' | 'FAILED';
   spotMaxPrice?: string;
+  /** Termination protection (SDK model Instance.DisableApiTermination): TerminateInstances is refused. */
+  disableApiTermination?: boolean;
+  /** Why an instance is in SHUTDOWN (SDK model Instance.IsolatedSource); NOTISOLATED otherwise. */
+  isolatedSource?: 'ARREAR' | 'EXPIRE' | 'MANMADE';
 }
 
 export interface SimImage {
@@ -41,6 +45,8 @@ export interface SimImage {
   sourceInstanceId?: string;
   shared: boolean;
   sizeGb: number;
+  /** Image tags (SDK model Image.Tags; absent from seed 004's Image type). */
+  tags?: Record<string, string>;
 }
 
 export const REGIONS: { Region: string; RegionName: string }[] = [
@@ -175,6 +181,7 @@ export class CvmState {
       } else {
         i.InstanceState = 'SHUTDOWN';
         i.RestrictState = 'EXPIRED';
+        i.isolatedSource = 'EXPIRE';
         i.purgeAtMs = i.expiredMs + this.options.expiredRetentionDays * DAY_MS;
       }
     }

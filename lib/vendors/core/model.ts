@@ -84,6 +84,10 @@ export interface Instance {
   spot?: { maxPrice?: string; reclaimAt?: string };
   /** Present when the instance sits in the vendor's recycle bin. */
   recycleBin?: { since?: string; purgeAt?: string };
+  /** The vendor refuses to terminate it through the API (Tencent DisableApiTermination). */
+  terminationProtected?: boolean;
+  /** An operation the vendor is still running on it (Tencent LatestOperationState OPERATING): start no new one. */
+  busyWith?: string;
 }
 
 /** Where a listing or call applies. */

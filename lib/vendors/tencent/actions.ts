@@ -17,6 +17,8 @@ export const itemPriceSchema = z.looseObject({
   ChargeUnit: z.string().optional(),
   OriginalPrice: money.optional(),
   DiscountPrice: money.optional(),
+  /** What a postpaid/spot buyer pays per unit; UnitPrice is the list price (SDK model ItemPrice; sim/DECISIONS.md T18). */
+  UnitPriceDiscount: money.optional(),
 });
 
 /** Samples use `tagKey`/`tagValue` (seed 004 L2390-2395); the Tag type has `Key`/`Value` (L6794-6796). */
@@ -35,7 +37,8 @@ export const instanceSchema = z.looseObject({
   InstanceState: z.string().optional(),
   RestrictState: z.string().optional(),
   InstanceChargeType: z.string().optional(),
-  RenewFlag: z.string().optional(),
+  /** null for postpaid and spot instances (SDK model Instance.RenewFlag "后付费模式本项为null"; sim/DECISIONS.md T15). */
+  RenewFlag: z.string().nullish(),
   CreatedTime: z.string().nullish(),
   ExpiredTime: z.string().nullish(),
   Placement: z.looseObject({ Zone: z.string().optional(), ProjectId: z.union([z.number(), z.string()]).optional() }).optional(),
@@ -44,6 +47,10 @@ export const instanceSchema = z.looseObject({
   /** Not in seed 004; later API versions (and the SDK models) report the async operation outcome. */
   LatestOperation: z.string().nullish(),
   LatestOperationState: z.string().nullish(),
+  /** Termination protection: TerminateInstances is refused while true (SDK model Instance; sim/DECISIONS.md T17). */
+  DisableApiTermination: z.boolean().nullish(),
+  /** ARREAR / EXPIRE / MANMADE / NOTISOLATED: why an instance sits in SHUTDOWN (SDK model Instance; T17). */
+  IsolatedSource: z.string().nullish(),
 });
 
 /** Image: the type says ImageState/CreatedTime/ImageCreator/OsName, the samples ImageStatus/ImageCreateTime/Creator/ImageOsName (seed 004 L4764-4783 vs L6448-6468). */
@@ -57,6 +64,8 @@ export const imageSchema = z.looseObject({
   CreatedTime: z.string().nullish(),
   ImageCreateTime: z.string().nullish(),
   ImageSize: z.number().optional(),
+  /** Real images carry tags (SDK model Image.Tags; not in seed 004's Image type): T17. */
+  Tags: z.array(tagSchema).nullish(),
 });
 
 export const schemas = {
@@ -139,5 +148,45 @@ export const FILTER_LIMITS = { filters: 10, values: 5 } as const;
 /** Prepaid periods in months (seed 004 L6521, InvalidPeriod L3279). */
 export const PREPAID_PERIODS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 24, 36] as const;
 
-/** Documented throttling code (seed 004 L682) and the internal-error codes worth a retry (L679, L2167). */
-export const RETRYABLE_CODES = new Set(['RequestLimitExceeded', 'InternalError', 'InternalServerError']);
+/**
+ * Error classes of both editions. 3.0 (seed 004 L674-690): throttling `RequestLimitExceeded`,
+ * `InternalError`, auth `AuthFailure.*`, `UnauthorizedOperation`. 2017 (seed 002 L1025-1071):
+ * throttling `InvalidRequest.LimitExceeded` / `.RequestConcurrencyExceeded`, transient
+ * `InternalError(.ResourceOpFailed)`, `InvalidAction.ActionUnavailable` ("稍后重试"),
+ * `InvalidRequest.ReplayAttack` (a fresh attempt carries a fresh Nonce/Timestamp); auth
+ * `InvalidParameter.SignatureFailure`, `.SecretIdNotFound`, `InvalidRequest.TokenCheckFailed`,
+ * `.MFACheckFailed`, `.Forbidden`, `InternalError.CAMInnerError`. A code matches itself and its
+ * dotted sub-codes (`RequestLimitExceeded.UinLimitExceeded`). sim/DECISIONS.md T19.
+ */
+export const RETRYABLE_CODES = new Set([
+  'RequestLimitExceeded',
+  'InternalError',
+  'InternalServerError',
+  'InvalidRequest.LimitExceeded',
+  'InvalidRequest.RequestConcurrencyExceeded',
+  'InvalidRequest.ReplayAttack',
+  'InvalidAction.ActionUnavailable',
+]);
+export const AUTH_CODES = new Set([
+  'AuthFailure',
+  'UnauthorizedOperation',
+  'InvalidParameter.SignatureFailure',
+  'InvalidParameter.SecretIdNotFound',
+  'InvalidRequest.TokenCheckFailed',
+  'InvalidRequest.MFACheckFailed',
+  'InvalidRequest.Forbidden',
+  'InternalError.CAMInnerError',
+]);
+
+/** Whether `code` is one of `codes` or a dotted sub-code of one. */
+function inFamily(codes: Set<string>, code: string): boolean {
+  for (let c = code; ; c = c.slice(0, c.lastIndexOf('.'))) {
+    if (codes.has(c)) return true;
+    if (!c.includes('.')) return false;
+  }
+}
+
+export function classifyError(code: string): { auth: boolean; retryable: boolean } {
+  const auth = inFamily(AUTH_CODES, code);
+  return { auth, retryable: !auth && inFamily(RETRYABLE_CODES, code) };
+}

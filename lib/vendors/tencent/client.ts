@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   batchWithBisect,
+  chunk,
   collect,
   offsetPages,
   UnsupportedCapability,
@@ -23,7 +24,7 @@ import {
 } from '../core';
 import { ACTIONS, FILTER_LIMITS, PREPAID_PERIODS, type ActionName } from './actions';
 import { buildRequest, parseEnvelope, requestIdOf, type Params } from './codec';
-import { DESCRIPTION_MAX, encodeImageDescription, priceOf, toInstance, toRecycleBinItem, toSnapshot } from './mapping';
+import { DESCRIPTION_MAX, encodeImageDescription, paidUnitPrice, priceOf, toInstance, toRecycleBinItem, toSnapshot } from './mapping';
 
 /** What the CVM API 3.0 documents allow (seed 004; design.md matrix; DECISIONS.md). */
 export const capabilities: Capabilities = {
@@ -105,6 +106,15 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     );
   }
 
+  /** Raw instances by id, at most the documented 100 ids per DescribeInstances (seed 004 L2223, L2249). */
+  async function describeByIds(scope: Scope, ids: string[]): Promise<Body<'DescribeInstances'>['InstanceSet']> {
+    const out: Body<'DescribeInstances'>['InstanceSet'] = [];
+    for (const group of chunk([...new Set(ids)], ACTIONS.DescribeInstances.batchLimit!)) {
+      for await (const page of describePages(scope, { InstanceIds: group })) out.push(...page);
+    }
+    return out;
+  }
+
   async function* listInstances(scope: Scope, opts: ListInstancesOptions = {}): AsyncGenerator<Instance[]> {
     const keep = (i: Instance) =>
       (opts.includeRecycled || i.state !== 'recycled') && (!opts.chargeTypes?.length || opts.chargeTypes.includes(i.chargeType));
@@ -157,10 +167,8 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     const ok = outcomes.filter((o) => o.ok).map((o) => o.id);
     if (!ok.length) return outcomes;
     const failed = new Map<string, string>();
-    for await (const page of describePages(scope, { InstanceIds: ok })) {
-      for (const raw of page) {
-        if (raw.LatestOperationState === 'FAILED' && (!raw.LatestOperation || raw.LatestOperation === operation)) failed.set(raw.InstanceId, raw.LatestOperation ?? operation);
-      }
+    for (const raw of await describeByIds(scope, ok)) {
+      if (raw.LatestOperationState === 'FAILED' && (!raw.LatestOperation || raw.LatestOperation === operation)) failed.set(raw.InstanceId, raw.LatestOperation ?? operation);
     }
     return outcomes.map((o) =>
       failed.has(o.id) ? { ...o, ok: false, error: { code: 'LatestOperationFailed', message: `${operation} reported FAILED by DescribeInstances`, retryable: false } } : o,
@@ -311,9 +319,28 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     },
 
     // RenewInstances has no ClientToken (seed 004 L3249-3258): idempotency comes from the audit store.
+    /**
+     * InstanceChargePrepaid.RenewFlag has a default (seed 004 L6522: NOTIFY_AND_AUTO_RENEW), so a
+     * renewal without it changes the auto-renew setting: each instance's current flag is read and
+     * sent back unchanged, one batch per flag. Ids without a flag (postpaid: null; unknown ids) go
+     * without one and the vendor answers for them (it renews prepaid instances only).
+     */
     async renewInstances(scope, ids, periodMonths) {
       checkPeriod(periodMonths);
-      const outcomes = await batch('RenewInstances', scope, ids, 'InstanceIds', { InstanceChargePrepaid: { Period: periodMonths } });
+      const unique = [...new Set(ids)];
+      const flags = new Map((await describeByIds(scope, unique)).map((raw) => [raw.InstanceId, raw.RenewFlag ?? '']));
+      const byFlag = new Map<string, string[]>();
+      for (const id of unique) {
+        const flag = flags.get(id) ?? '';
+        byFlag.set(flag, [...(byFlag.get(flag) ?? []), id]);
+      }
+      const outcomes: BatchOutcome[] = [];
+      for (const [flag, group] of byFlag) {
+        const prepaid = flag ? { Period: periodMonths, RenewFlag: flag } : { Period: periodMonths };
+        outcomes.push(...(await batch('RenewInstances', scope, group, 'InstanceIds', { InstanceChargePrepaid: prepaid })));
+      }
+      const order = new Map(unique.map((id, n) => [id, n]));
+      outcomes.sort((x, y) => order.get(x.id)! - order.get(y.id)!);
       return confirm(scope, outcomes, 'RenewInstances');
     },
 
@@ -340,7 +367,7 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
         const body = await call('DescribeZoneInstanceConfigInfos', scope.region, { Filters: set });
         for (const item of body.InstanceTypeQuotaSet) {
           const key = `${item.Zone}|${item.InstanceType}`;
-          const price = priceOf(item.Price, 'UnitPrice');
+          const price = paidUnitPrice(item.Price);
           if (!wanted.has(key) || price === undefined) continue;
           if (item.InstanceChargeType === 'SPOTPAID') spot.set(key, price);
           else if (item.InstanceChargeType === 'POSTPAID_BY_HOUR') onDemand.set(key, price);

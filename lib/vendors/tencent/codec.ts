@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import { VendorError, type Credentials, type HttpRequest, type HttpResponse, type TencentSettings } from '../core';
 import { validateResponse } from '../core/validate';
-import { RETRYABLE_CODES } from './actions';
+import { classifyError } from './actions';
 import { legacySign, legacyStringToSign, tc3Signature } from './signer';
 
 export const VERSION = '2017-03-12';
@@ -126,8 +126,7 @@ interface Envelope {
 
 /**
  * Reads the `{"Response": {...}}` envelope (seed 004 L625-667): failure iff `Response.Error`
- * exists, whatever the HTTP status. Throttling and internal errors are retryable, AuthFailure.* is
- * an auth error. An unreadable body is thrown as a plain Error (the transport retries it).
+ * exists, whatever the HTTP status. Codes of both editions are classified (`classifyError`). An unreadable body is thrown as a plain Error (the transport retries it).
  */
 export function parseEnvelope<S extends z.ZodType>(action: string, response: HttpResponse, schema: S): z.infer<S> {
   const envelope = JSON.parse(response.body) as Envelope;
@@ -136,6 +135,7 @@ export function parseEnvelope<S extends z.ZodType>(action: string, response: Htt
   const requestId = body.RequestId ?? body.RequestID;
   if (body.Error) {
     const code = body.Error.Code ?? 'UnknownError';
+    const { auth, retryable } = classifyError(code);
     throw new VendorError({
       vendor: 'tencent',
       action,
@@ -143,8 +143,8 @@ export function parseEnvelope<S extends z.ZodType>(action: string, response: Htt
       message: body.Error.Message ?? '',
       requestId,
       httpStatus: response.status,
-      retryable: RETRYABLE_CODES.has(code) || response.status >= 500,
-      auth: code.startsWith('AuthFailure'),
+      retryable: retryable || (!auth && response.status >= 500),
+      auth,
     });
   }
   if (response.status >= 500) throw new Error(`HTTP ${response.status} without an error envelope`);

@@ -48,7 +48,7 @@ export function tencentTime(value: string | null | undefined): string | undefine
   return parseIsoWithZone(value);
 }
 
-export function tagsOf(raw: RawInstance['Tags']): Record<string, string> {
+export function tagsOf(raw: RawInstance['Tags'] | RawImage['Tags']): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const t of raw ?? []) {
     const key = t.Key ?? t.tagKey;
@@ -64,7 +64,7 @@ export function isRecycled(raw: RawInstance): boolean {
 export function toInstance(raw: RawInstance, target: string, region: string): Instance {
   const rawState = raw.InstanceState ?? 'UNKNOWN';
   const rawCharge = raw.InstanceChargeType;
-  const restricted = raw.RestrictState && raw.RestrictState !== 'NORMAL' ? (RESTRICT[raw.RestrictState] ?? 'other') : undefined;
+  const restricted = restrictionOf(raw);
   const expiresAt = tencentTime(raw.ExpiredTime);
   const instance: Instance = {
     vendor: 'tencent',
@@ -82,12 +82,14 @@ export function toInstance(raw: RawInstance, target: string, region: string): In
     createdAt: tencentTime(raw.CreatedTime),
     expiresAt,
     renewFlag: raw.RenewFlag ? RENEW[raw.RenewFlag] : undefined,
-    rawRenewFlag: raw.RenewFlag,
+    rawRenewFlag: raw.RenewFlag ?? undefined,
     restricted,
     tags: tagsOf(raw.Tags),
   };
   const spot = spotOf(raw);
   if (spot) instance.spot = spot;
+  if (raw.DisableApiTermination === true) instance.terminationProtected = true;
+  if (raw.LatestOperationState === 'OPERATING') instance.busyWith = raw.LatestOperation ?? 'an operation';
   if (isRecycled(raw)) instance.recycleBin = recycleWindow(raw, expiresAt);
   return instance;
 }
@@ -110,9 +112,22 @@ export function spotOf(raw: RawInstance): Instance['spot'] | undefined {
   }
 }
 
-/** The vendor reports no bin times; an expired instance entered the bin at ExpiredTime (DECISIONS.md D4). */
+/** IsolatedSource (SDK model Instance): why the instance is isolated; absent in seed 004, so RestrictState decides then. */
+const ISOLATED: Record<string, Instance['restricted']> = { ARREAR: 'expired', EXPIRE: 'expired', MANMADE: 'isolated' };
+
+function restrictionOf(raw: RawInstance): Instance['restricted'] {
+  if (raw.IsolatedSource && raw.IsolatedSource !== 'NOTISOLATED') return ISOLATED[raw.IsolatedSource] ?? 'other';
+  return raw.RestrictState && raw.RestrictState !== 'NORMAL' ? (RESTRICT[raw.RestrictState] ?? 'other') : undefined;
+}
+
+/**
+ * The vendor reports no bin times. Only an instance isolated at its expiry entered the bin at
+ * ExpiredTime (DECISIONS.md D4); a returned (MANMADE) or arrears instance entered it at some other
+ * moment, so its times are left to the automation's trail (sim/DECISIONS.md T17).
+ */
 function recycleWindow(raw: RawInstance, expiresAt: string | undefined): { since?: string; purgeAt?: string } {
-  if (raw.RestrictState !== 'EXPIRED' || !expiresAt) return {};
+  const atExpiry = raw.IsolatedSource ? raw.IsolatedSource === 'EXPIRE' : raw.RestrictState === 'EXPIRED';
+  if (!atExpiry || !expiresAt) return {};
   return { since: expiresAt, purgeAt: new Date(Date.parse(expiresAt) + EXPIRED_RETENTION_DAYS * 86_400_000).toISOString() };
 }
 
@@ -165,7 +180,10 @@ const IMAGE_STATES: Record<string, SnapshotState> = { NORMAL: 'ready', CREATING:
 
 export function toSnapshot(raw: RawImage, target: string, region: string): Snapshot {
   const rawState = raw.ImageState ?? raw.ImageStatus ?? 'UNKNOWN';
-  const { sourceId, tags } = decodeImageDescription(raw.ImageDescription);
+  const decoded = decodeImageDescription(raw.ImageDescription);
+  const sourceId = decoded.sourceId;
+  // Real images carry tags (SDK model Image.Tags); ours also carry them in the description (D7).
+  const tags = { ...tagsOf(raw.Tags), ...decoded.tags };
   return {
     vendor: 'tencent',
     target,
@@ -185,7 +203,16 @@ export function toSnapshot(raw: RawImage, target: string, region: string): Snaps
 }
 
 /** Money from an ItemPrice field: number or numeric string (seed 004 L6631-6638 vs samples). */
-export function priceOf(price: z.infer<typeof itemPriceSchema> | undefined, field: 'UnitPrice' | 'OriginalPrice' | 'DiscountPrice'): string | undefined {
+export function priceOf(price: z.infer<typeof itemPriceSchema> | undefined, field: 'UnitPrice' | 'UnitPriceDiscount' | 'OriginalPrice' | 'DiscountPrice'): string | undefined {
   const v = price?.[field];
   return v === undefined ? undefined : parseMoney(v);
+}
+
+/**
+ * The hourly price a postpaid/spot buyer pays: UnitPriceDiscount; UnitPrice is the list price (SDK
+ * model ItemPrice). Seed 004's ItemPrice has only UnitPrice (L6631-6638): read when the other is absent.
+ * sim/DECISIONS.md T18.
+ */
+export function paidUnitPrice(price: z.infer<typeof itemPriceSchema> | undefined): string | undefined {
+  return priceOf(price, 'UnitPriceDiscount') ?? priceOf(price, 'UnitPrice');
 }
