@@ -45,6 +45,12 @@ function decode(s: string): string {
   }
 }
 
+/** A `Date` header (HTTP date) as `YYYYMMDD'T'HHMMSS'Z'`, or undefined. */
+function basicDate(header: string | undefined): string | undefined {
+  const ms = header === undefined ? Number.NaN : Date.parse(header);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
 const fail = (status: number, code: string, message: string): AuthFailure => ({ status, code, message });
 
 /** `YYYYMMDD'T'HHMMSS'Z'` → epoch ms, or undefined when not ISO 8601 basic format. */
@@ -75,20 +81,21 @@ export function verify(req: SimRequest, credentials: Map<string, string>, expect
     amzDate = req.headers['x-amz-date'];
     if (!amzDate) {
       if (!req.headers.date) return fail(400, 'IncompleteSignature', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header, Authorization=***");
-      const ms = Date.parse(req.headers.date);
-      if (Number.isNaN(ms)) return fail(400, 'IncompleteSignature', `Date must be in ISO-8601 'basic format'. Got '${req.headers.date}'. See http://en.wikipedia.org/wiki/ISO_8601 .`);
-      amzDate = new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      amzDate = basicDate(req.headers.date);
+      if (!amzDate) return fail(400, 'IncompleteSignature', `Date must be in ISO-8601 'basic format'. Got '${req.headers.date}'. See http://en.wikipedia.org/wiki/ISO_8601 .`);
     }
     canonicalPairs = query;
   } else if (queryMap.has('X-Amz-Algorithm') || queryMap.has('X-Amz-Signature')) {
-    for (const name of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-SignedHeaders', 'X-Amz-Date', 'X-Amz-Signature']) {
+    // X-Amz-Date is optional: it overrides the date of the Date header (seed 000 L6040).
+    for (const name of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-SignedHeaders', 'X-Amz-Signature']) {
       if (!queryMap.get(name)) return fail(400, 'IncompleteSignature', `KSC query-string parameters must include ${name}. Re-examine the query-string parameters.`);
     }
     if (queryMap.get('X-Amz-Algorithm') !== ALGORITHM) return fail(400, 'IncompleteSignature', `Unsupported ksc 'algorithm': ${queryMap.get('X-Amz-Algorithm')}.`);
     const c = parseCredential(queryMap.get('X-Amz-Credential')!);
     if ('error' in c) return fail(400, c.error, c.message);
     parsed = { ...c, signedHeaders: queryMap.get('X-Amz-SignedHeaders')!.split(';'), signature: queryMap.get('X-Amz-Signature')! };
-    amzDate = queryMap.get('X-Amz-Date')!;
+    amzDate = queryMap.get('X-Amz-Date') ?? basicDate(req.headers.date);
+    if (!amzDate) return fail(400, 'IncompleteSignature', "KSC query-string parameters must include X-Amz-Date, or the request a 'Date' header. Re-examine the query-string parameters.");
     expiresS = queryMap.has('X-Amz-Expires') ? Number(queryMap.get('X-Amz-Expires')) : undefined;
     canonicalPairs = query.filter(([k]) => k !== 'X-Amz-Signature');
   } else {

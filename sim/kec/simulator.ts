@@ -71,6 +71,12 @@ export class KecSimulator implements VendorSimulator {
   private listCache?: { key: string; version: number; items: SimInstance[] };
   private seq = 0;
   projectIds: number[] = [0];
+  /**
+   * Page size of DescribeLocalVolumes / DescribeLocalVolumeSnapshots: the seed documents no page
+   * parameter but its sample answers a `Marker` with `LocalVolumeCount: 32` (L5697-5733), so the sim
+   * pages by Marker (offset, 0 = done) and counts the whole listing (sim/DECISIONS.md K-paging).
+   */
+  localPageSize = 50;
   /** Spot price overrides, `type|zone` → price in 1e-5 CNY. */
   private readonly spotOverrides = new Map<string, number>();
 
@@ -378,7 +384,7 @@ export class KecSimulator implements VendorSimulator {
           CreationDate: beijingZ(i.createdAtMs),
         })),
       );
-    return { Marker: 0, LocalVolumeCount: set.length, LocalVolumeSet: set };
+    return { ...this.localPage(p, set, 'LocalVolumeSet'), LocalVolumeCount: set.length };
   }
 
   private createSnapshot(p: Map<string, string>, region: string, now: number): object {
@@ -418,7 +424,17 @@ export class KecSimulator implements VendorSimulator {
         DiskSize: s.diskSize,
         SnapshotType: s.type,
       }));
-    return { LocalVolumeSnapshotCount: set.length, LocalVolumeSnapshotSet: set };
+    return { ...this.localPage(p, set, 'LocalVolumeSnapshotSet'), LocalVolumeSnapshotCount: set.length };
+  }
+
+  /** One page by `Marker` (an offset; 0 in the answer when nothing follows, as DescribeInstances, L1468-1472). */
+  private localPage<T>(p: Map<string, string>, set: T[], key: string): object {
+    const raw = p.get('Marker');
+    if (raw !== undefined && !/^\d+$/.test(raw)) throw invalid('Marker');
+    const marker = raw === undefined ? 0 : Number(raw);
+    const page = set.slice(marker, marker + this.localPageSize);
+    const next = marker + page.length;
+    return { Marker: next < set.length ? next : 0, [key]: page };
   }
 
   /** Answers per id in `ReturnSet`, as the sample does (seed 000 L4963-4971). */

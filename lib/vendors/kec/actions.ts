@@ -80,10 +80,12 @@ export const schemas = {
     ...requestId,
     AvailabilityZoneSet: z.array(z.looseObject({ AvailabilityZone: z.string().optional(), AzCode: z.string().optional(), Region: z.string().optional() })),
   }),
-  describeLocalVolumes: z.looseObject({ ...requestId, LocalVolumeCount: num.optional(), LocalVolumeSet: z.array(localVolumeSchema).nullish() }),
+  /** The sample pages with `Marker` (seed 000 L5697-5733). */
+  describeLocalVolumes: z.looseObject({ ...requestId, Marker: num.nullish(), LocalVolumeCount: num.nullish(), LocalVolumeSet: z.array(localVolumeSchema).nullish() }),
   describeLocalVolumeSnapshots: z.looseObject({
     ...requestId,
-    LocalVolumeSnapshotCount: num.optional(),
+    Marker: num.nullish(),
+    LocalVolumeSnapshotCount: num.nullish(),
     LocalVolumeSnapshotSet: z.array(localVolumeSnapshotSchema).nullish(),
   }),
   /** The table names LocalVolumeSnapshotId; the sample returns AutoSnapshotPolicyId (seed 000 L4774 vs L4795-4798). */

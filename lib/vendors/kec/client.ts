@@ -2,8 +2,10 @@ import type { z } from 'zod';
 import {
   batchWithBisect,
   chunk,
+  collect,
   formatBeijingWallTime,
   paginate,
+  PagingError,
   parseMoney,
   UnsupportedCapability,
   VendorError,
@@ -141,10 +143,34 @@ export function createKecClient(options: ClientOptions<KecSettings>): KecClient 
     });
   }
 
+  /**
+   * A local-volume listing, followed by `Marker` until it is 0 (the sample answers a Marker and a
+   * count of 32, seed 000 L5697-5733; no page parameter is documented, so the first call sends none).
+   * The count must match the page or the whole listing: otherwise the read fails loudly, never a partial view.
+   */
+  async function listLocal<S extends z.ZodType, T>(spec: ActionSpec, scope: Scope, schema: S, read: (r: z.infer<S>) => { items: T[]; marker: unknown; count: unknown }): Promise<T[]> {
+    const what = `kec ${spec.action} ${scope.region}`;
+    const counts: { length: number; count?: number }[] = [];
+    const all = await collect(
+      paginate<T, number>(
+        async (marker) => {
+          const page = read(await call(spec, scope.region, marker ? { Marker: marker } : {}, schema));
+          const next = Number(page.marker ?? 0);
+          counts.push({ length: page.items.length, count: page.count === undefined || page.count === null ? undefined : Number(page.count) });
+          return { items: page.items, next: next > 0 && page.items.length > 0 ? next : undefined };
+        },
+        { what },
+      ),
+    );
+    const wrong = counts.find((c) => c.count !== undefined && c.count !== c.length && c.count !== all.length);
+    if (wrong) throw new PagingError(`${what} reported ${wrong.count} items but ${all.length} were listed; refusing to continue with a partial view`);
+    return all;
+  }
+
   async function listAllSnapshots(scope: Scope): Promise<Snapshot[]> {
-    // No paging and no id filter (seed 000 L4858-4890): one call, filtered here.
-    const r = await call(ACTIONS.DescribeLocalVolumeSnapshots, scope.region, {}, schemas.describeLocalVolumeSnapshots);
-    return (r.LocalVolumeSnapshotSet ?? []).map((s) => mapSnapshot(s, { target, region: scope.region }));
+    // No id filter (seed 000 L4858-4890): everything, filtered here.
+    const raw = await listLocal(ACTIONS.DescribeLocalVolumeSnapshots, scope, schemas.describeLocalVolumeSnapshots, (r) => ({ items: r.LocalVolumeSnapshotSet ?? [], marker: r.Marker, count: r.LocalVolumeSnapshotCount }));
+    return raw.map((s) => mapSnapshot(s, { target, region: scope.region }));
   }
 
   return {
@@ -176,14 +202,20 @@ export function createKecClient(options: ClientOptions<KecSettings>): KecClient 
     setTags: unsupported('tags'),
     removeTags: unsupported('tags'),
 
+    /**
+     * The vendor holds whole minutes (`yyyy-MM-dd HH:mm`, seed 000 L3145): the time is rounded UP to
+     * its minute first (never earlier than asked), and the minute that will be sent is what must lie
+     * 30 minutes ahead (L3141-3145).
+     */
     async setAutoDeleteTime(scope, ids, at) {
       const ms = Date.parse(at);
       if (Number.isNaN(ms)) throw new Error(`setAutoDeleteTime: "at" must be a UTC ISO time, got ${JSON.stringify(at)}`);
-      if (ms < now() + limits.autoDeleteMinLeadMinutes! * 60_000) {
-        throw new Error(`setAutoDeleteTime: "at" (${at}) must be at least ${limits.autoDeleteMinLeadMinutes} minutes ahead (KEC rule, seed 000 L3141-3145); pick a later time`);
+      const minute = new Date(Math.ceil(ms / 60_000) * 60_000).toISOString();
+      if (Date.parse(minute) < now() + limits.autoDeleteMinLeadMinutes! * 60_000) {
+        throw new Error(`setAutoDeleteTime: "at" (${at}, sent as the minute ${minute}) must be at least ${limits.autoDeleteMinLeadMinutes} minutes ahead (KEC rule, seed 000 L3141-3145); pick a later time`);
       }
       // Guard: without AutoDeleteTime the call CLEARS the timer, so never send it empty here.
-      return setAutoDelete(scope, ids, at);
+      return setAutoDelete(scope, ids, minute);
     },
 
     /** Omitting AutoDeleteTime turns the timer off (seed 000 L3141-3145): the only caller allowed to do so. */
@@ -199,9 +231,9 @@ export function createKecClient(options: ClientOptions<KecSettings>): KecClient 
 
     async listSnapshotSources(scope, instances) {
       // InstanceName is the only filter and names repeat (seed 000 L5657-5665): list all, match by id.
-      const r = await call(ACTIONS.DescribeLocalVolumes, scope.region, {}, schemas.describeLocalVolumes);
+      const volumes = await listLocal(ACTIONS.DescribeLocalVolumes, scope, schemas.describeLocalVolumes, (r) => ({ items: r.LocalVolumeSet ?? [], marker: r.Marker, count: r.LocalVolumeCount }));
       const zones = new Map(instances.map((i) => [i.id, i.zone]));
-      return (r.LocalVolumeSet ?? []).filter((v) => zones.has(v.InstanceId)).map((v) => mapSnapshotSource(v, { target, region: scope.region }, zones.get(v.InstanceId)));
+      return volumes.filter((v) => zones.has(v.InstanceId)).map((v) => mapSnapshotSource(v, { target, region: scope.region }, zones.get(v.InstanceId)));
     },
 
     async *listSnapshots(scope, options = {}) {

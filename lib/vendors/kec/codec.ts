@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { VendorError, type Credentials, type HttpRequest, type HttpResponse } from '../core';
 import { validateResponse } from '../core/validate';
 import { AUTH_CODES, RETRYABLE_CODES, type ActionSpec } from './actions';
-import { amzDate, authorizationHeader, sigV4 } from './signer';
+import { ALGORITHM, amzDate, sigV4, TERMINATOR } from './signer';
 
 /** A parameter tree: arrays become `.N` (1-based), objects `.Name` (seed 000 L1437-1438, L3620-3621). */
 export type ParamValue = string | number | boolean | undefined | ParamValue[] | { [key: string]: ParamValue };
@@ -44,36 +44,37 @@ export interface BuildInput {
 }
 
 /**
- * One signed GET (the method the seed recommends, L6016), parameters in the query string, SigV4 in
- * the `Authorization` + `X-Amz-Date` headers (header form, seed 000 L6165), JSON asked for by
- * `Accept` (L6062). Called per attempt so every attempt carries a fresh X-Amz-Date.
+ * One signed GET (the method the seed recommends, L6016) with every parameter in the URL,
+ * the SigV4 signature included: "GET方法所有请求参数包括signature放置在url中" (L6163), with the
+ * signing parameters of the common-parameter table (L6036-6043): X-Amz-Algorithm, -Credential,
+ * -Date, -SignedHeaders (`host`), -Signature; the canonical query holds all of them but the
+ * signature (L6188-6190). JSON is asked for by `Accept` (L6062). Called per attempt, so every
+ * attempt carries a fresh X-Amz-Date.
  */
 export function buildRequest(input: BuildInput): HttpRequest {
   const url = endpointFor(input.spec.service, input.region, input.endpoint);
-  const pairs = flattenParams({ Action: input.spec.action, Version: input.spec.version, ...input.params });
   const date = amzDate((input.now ?? Date.now)());
   const scopeRegion = input.spec.service === 'iam' ? IAM_SCOPE_REGION : input.region;
+  const pairs: [string, string][] = [
+    ...flattenParams({ Action: input.spec.action, Version: input.spec.version, ...input.params }),
+    ['X-Amz-Algorithm', ALGORITHM],
+    ['X-Amz-Credential', `${input.credentials.accessKeyId}/${date.slice(0, 8)}/${scopeRegion}/${input.spec.service}/${TERMINATOR}`],
+    ['X-Amz-Date', date],
+    ['X-Amz-SignedHeaders', 'host'],
+  ];
   const signed = sigV4({
     method: 'GET',
     path: url.pathname,
     query: pairs,
-    headers: { host: url.host, 'x-amz-date': date },
+    headers: { host: url.host },
     body: '',
     amzDate: date,
     region: scopeRegion,
     service: input.spec.service,
     secret: input.credentials.secret,
   });
-  url.search = formEncode(pairs);
-  return {
-    method: 'GET',
-    url: url.toString(),
-    headers: {
-      Accept: 'application/json',
-      'X-Amz-Date': date,
-      Authorization: authorizationHeader(input.credentials.accessKeyId, signed),
-    },
-  };
+  url.search = formEncode([...pairs, ['X-Amz-Signature', signed.signature]]);
+  return { method: 'GET', url: url.toString(), headers: { Accept: 'application/json' } };
 }
 
 interface Envelope {

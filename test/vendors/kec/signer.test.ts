@@ -84,17 +84,25 @@ describe('KEC SigV4 vectors', () => {
     expect(canonicalQuery([['k', 'b'], ['k', 'a'], ['A', '']])).toBe('A=&k=a&k=b');
   });
 
-  it('the client signs vector 1 exactly (header form)', () => {
+  it('the client signs GET in the URL, as seed 000 L6163 says, and reproduces vector 2', () => {
     const req = buildRequest({
-      spec: ACTIONS.DescribeInstances,
+      spec: ACTIONS.ModifyInstanceAutoDeleteTime,
       region: 'cn-beijing-6',
-      params: { MaxResults: 10, Filter: [{ Name: 'instance-state.name', Value: ['recycling'] }] },
+      params: { InstanceId: ['55655c35-4ba4-4443-991c-fc1c8a1057cc'], AutoDeleteTime: '2019-09-17 18:00' },
       credentials: { accessKeyId: AK, secret: SK },
       now: () => Date.UTC(2016, 8, 14, 11, 49, 2),
     });
-    expect(req.headers.Authorization).toContain('Signature=7cc4e60854f4d4d68995ac8ab15661fd30304d09e756e7025b7642c4046701be');
-    expect(req.headers['X-Amz-Date']).toBe(DATE);
-    expect(req.headers.Accept).toBe('application/json');
+    const url = new URL(req.url);
+    expect(url.host).toBe(HOST);
+    // The signing parameters of the common-parameter table (L6036-6043), nothing in the headers.
+    expect(Object.fromEntries([...url.searchParams].filter(([k]) => k.startsWith('X-Amz-')))).toEqual({
+      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+      'X-Amz-Credential': `${AK}/20160914/cn-beijing-6/kec/aws4_request`,
+      'X-Amz-Date': DATE,
+      'X-Amz-SignedHeaders': 'host',
+      'X-Amz-Signature': '93ebdaafeda2e0b1e4fdf450bcb32e8d9ec75f232bf4d99375a61abbc7555007',
+    });
+    expect(req.headers).toEqual({ Accept: 'application/json' });
   });
 });
 
@@ -119,6 +127,15 @@ describe('cross-check with @smithy/signature-v4 (service kec)', () => {
     const signed = await smithy.sign(new HttpRequest({ method: 'GET', protocol: 'https:', hostname: HOST, path: '/', query, headers: { host: HOST } }), { signingDate: when });
     const ours = sigV4({ method: 'GET', path: '/', query: pairsOf(query), headers: { host: HOST, 'x-amz-date': amzDate(when.getTime()) }, body: '', amzDate: amzDate(when.getTime()), region: 'cn-shanghai-2', service: 'kec', secret: SK });
     expect(signed.headers.authorization).toBe(authorizationHeader(AK, ours));
+  });
+
+  it.each(VARIED.map((q, i) => [i, q] as const))('GET query form (presign), input %i', async (_i, query) => {
+    const signed = await smithy.presign(new HttpRequest({ method: 'GET', protocol: 'https:', hostname: HOST, path: '/', query, headers: { host: HOST } }), { signingDate: when, expiresIn: 900 });
+    const q = signed.query as Record<string, string | string[]>;
+    const pairs = pairsOf(q).filter(([k]) => k !== 'X-Amz-Signature');
+    const ours = sigV4({ method: 'GET', path: '/', query: pairs, headers: { host: HOST }, body: '', amzDate: amzDate(when.getTime()), region: 'cn-shanghai-2', service: 'kec', secret: SK });
+    expect(q['X-Amz-SignedHeaders']).toBe('host');
+    expect(ours.signature).toBe(q['X-Amz-Signature']);
   });
 
   it('POST form body with a content-type header', async () => {
@@ -168,6 +185,27 @@ describe('requests signed by @smithy/signature-v4 pass the simulator', () => {
     const res = await send(signed as HttpRequest);
     expect(res.status).toBe(200);
     expect(res.body.RegionSet).toHaveLength(6);
+  });
+
+  it("the seed's query form (L6045-6056): X-Amz-* in the URL, no X-Amz-Expires; X-Amz-Date may yield to a Date header (L6040)", async () => {
+    const url = new URL(sim.endpoints.kec!);
+    const date = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const amz = amzDate(date.getTime());
+    const query = (withDate: boolean): [string, string][] => [
+      ['Action', 'DescribeRegions'],
+      ['Version', '2016-03-04'],
+      ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+      ['X-Amz-Credential', `${creds.accessKeyId}/${amz.slice(0, 8)}/cn-beijing-6/kec/aws4_request`],
+      ...(withDate ? [['X-Amz-Date', amz] as [string, string]] : []),
+      ['X-Amz-SignedHeaders', 'host'],
+    ];
+    for (const withDate of [true, false]) {
+      const pairs = query(withDate);
+      const sig = sigV4({ method: 'GET', path: '/', query: pairs, headers: { host: url.host }, body: '', amzDate: amz, region: 'cn-beijing-6', service: 'kec', secret: creds.secret }).signature;
+      const qs = canonicalQuery([...pairs, ['X-Amz-Signature', sig]]);
+      const res = await fetch(`${url.origin}/?${qs}`, { headers: { accept: 'application/json', ...(withDate ? {} : { date: date.toUTCString() }) } });
+      expect([withDate, res.status]).toEqual([withDate, 200]);
+    }
   });
 
   it('POST form body', async () => {
