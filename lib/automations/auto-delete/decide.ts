@@ -49,10 +49,17 @@ export type AutoDeleteDecision =
   | { action: 'delete'; at: string; reason: string }
   | { action: 'soft-delete'; at: string; reason: string }
   | { action: 'set-timer'; at: string; reason: string }
-  | { action: 'clear-timer'; reason: string };
+  | { action: 'clear-timer'; reason: string }
+  /** Termination protection is on: the vendor would refuse, so no call is made. */
+  | { action: 'protected'; at: string; reason: string }
+  /** The vendor still runs an operation on the instance: no new one this run. */
+  | { action: 'busy'; would: 'delete' | 'soft-delete' | 'set-timer' | 'clear-timer'; reason: string };
 
 export interface DecideInput {
-  instance: Pick<Instance, 'id' | 'state' | 'autoDeleteAt' | 'chargeType' | 'expiresAt'>;
+  instance: Pick<
+    Instance,
+    'id' | 'state' | 'autoDeleteAt' | 'chargeType' | 'expiresAt' | 'terminationProtected' | 'busyWith'
+  >;
   wanted: WantedTime;
   now: Date;
   capabilities: Pick<Capabilities, 'autoDelete' | 'recycleBin'>;
@@ -85,6 +92,39 @@ export function sameTimerMinute(a: string | undefined, b: string | undefined): b
  * instance is deleted when due (into our soft-delete bin where the vendor has no recycle bin).
  */
 export function decideAutoDelete(input: DecideInput): AutoDeleteDecision[] {
+  return decideUnguarded(input).map((d) => guard(d, input.instance));
+}
+
+/**
+ * What the vendor would refuse or trip over is never attempted: a protected instance is shown as
+ * "protected" and gets no deletion call; an instance with an operation still running gets no new
+ * action this run (the next run retries), with that reason in the plan (sim/DECISIONS.md T17).
+ */
+function guard(d: AutoDeleteDecision, instance: DecideInput['instance']): AutoDeleteDecision {
+  if ((d.action === 'delete' || d.action === 'soft-delete') && instance.terminationProtected) {
+    return {
+      action: 'protected',
+      at: d.at,
+      reason: `${d.reason}; protected: termination protection is on (DisableApiTermination), so the vendor refuses deletion and none is attempted; turn the protection off to let this policy delete it`,
+    };
+  }
+  if (
+    (d.action === 'delete' ||
+      d.action === 'soft-delete' ||
+      d.action === 'set-timer' ||
+      d.action === 'clear-timer') &&
+    instance.busyWith
+  ) {
+    return {
+      action: 'busy',
+      would: d.action,
+      reason: `${d.reason}; busy: the vendor is still running ${instance.busyWith} on it (LatestOperationState OPERATING): no new action this run, the next run retries`,
+    };
+  }
+  return d;
+}
+
+function decideUnguarded(input: DecideInput): AutoDeleteDecision[] {
   const { instance, wanted, now, capabilities } = input;
   if (GONE_STATES.has(instance.state)) return [{ action: 'none', reason: `already ${instance.state}` }];
   if (wanted.invalid) return [{ action: 'invalid', reason: wanted.invalid }];

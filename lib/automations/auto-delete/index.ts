@@ -104,6 +104,12 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
       case 'invalid':
         note({ action: 'none', status: 'error', reason: d.reason });
         break;
+      case 'protected':
+        note({ action: 'protected', status: 'skipped', reason: d.reason });
+        break;
+      case 'busy':
+        note({ action: 'busy', status: 'skipped', reason: d.reason });
+        break;
       case 'warn': {
         const detail: AutoDeleteWarningDetail = {
           vendor: instance.vendor,

@@ -132,4 +132,22 @@ describe('native timer minutes', () => {
       }),
     ).toEqual(['none']);
   });
+  it('never deletes a protected instance and starts nothing on a busy one (issue 16 item 5)', () => {
+    const past = { at: '2026-11-24T03:00:00.000Z', from: 'tag' as const };
+    const later = { at: '2026-11-25T04:00:00.000Z', from: 'tag' as const };
+    expect(decide({ wanted: past, instance: { ...inst, terminationProtected: true } })).toEqual([
+      'protected',
+    ]);
+    expect(
+      decide({ wanted: past, capabilities: softBin, instance: { ...inst, terminationProtected: true } }),
+    ).toEqual(['protected']);
+    expect(
+      decide({ wanted: later, capabilities: native, instance: { ...inst, terminationProtected: true } }),
+    ).toEqual(['set-timer']);
+    expect(decide({ wanted: past, instance: { ...inst, busyWith: 'StopInstances' } })).toEqual(['busy']);
+    expect(
+      decide({ wanted: later, capabilities: native, instance: { ...inst, busyWith: 'StopInstances' } }),
+    ).toEqual(['busy']);
+    expect(decide({ wanted: later, instance: { ...inst, busyWith: 'StopInstances' } })).toEqual(['none']);
+  });
 });

@@ -108,4 +108,40 @@ describe('auto-delete on Tencent (emulated)', () => {
     expect(ok.rows.find((r) => r.action === 'delete-instance')?.status).toBe('applied');
     expect(cvm.instance(a.InstanceId)?.InstanceState ?? 'gone').toMatch(/TERMINATING|gone/);
   });
+  it('a protected instance is shown as "protected" and gets no call (DisableApiTermination)', async () => {
+    const a = cvm.addInstance({
+      InstanceName: 'p',
+      disableApiTermination: true,
+      tags: { 'auto-delete-at': '2026-11-24T11:00:00+08:00' },
+    });
+    const cfg = h.config(policy(), { safety: { maxDestructivePercent: 100 } });
+    const report = await h.run('auto-delete', cfg);
+    expect(report.rows.find((r) => r.resource.startsWith(a.InstanceId))).toMatchObject({
+      action: 'protected',
+      status: 'skipped',
+      reason: expect.stringMatching(/termination protection/),
+    });
+    expect(h.sim.mutatingRequests()).toEqual([]);
+    expect(cvm.instance(a.InstanceId)?.InstanceState).toBe('RUNNING');
+  });
+
+  it('an instance with an operation still running gets no new action this run; the next run deletes it', async () => {
+    const a = cvm.addInstance({
+      InstanceName: 'b',
+      latestOperation: 'StopInstances',
+      latestOperationState: 'OPERATING',
+      tags: { 'auto-delete-at': '2026-11-24T11:00:00+08:00' },
+    });
+    const cfg = h.config(policy(), { safety: { maxDestructivePercent: 100 } });
+    const busy = await h.run('auto-delete', cfg);
+    expect(busy.rows.find((r) => r.resource.startsWith(a.InstanceId))).toMatchObject({
+      action: 'busy',
+      status: 'skipped',
+      reason: expect.stringMatching(/still running StopInstances.*next run retries/),
+    });
+    expect(h.sim.mutatingRequests()).toEqual([]);
+    cvm.instance(a.InstanceId)!.latestOperationState = 'SUCCESS';
+    const next = await h.run('auto-delete', cfg);
+    expect(next.rows.find((r) => r.action === 'delete-instance')?.status).toBe('applied');
+  });
 });
