@@ -1,6 +1,7 @@
 import type { SimContext, SimResponse } from '../core';
 import type { WireParams } from './params';
 import { ApiError, ok } from './protocol';
+import { IMAGE_CORE, INSTANCE_CORE, PRICE_CORE } from './shapes';
 import {
   addMonths,
   DAY_MS,
@@ -227,7 +228,9 @@ export const HANDLERS: Record<string, Handler> = {
         }
         return out;
       });
-      return ok({ TotalCount: view.length, InstanceSet: view.slice(offset, offset + limit).map(renderInstance) });
+      const shapes = env.state.shapes;
+      const page = view.slice(offset, offset + (shapes ? shapes.pageLength(limit, view.length - offset) : limit));
+      return ok({ TotalCount: view.length, InstanceSet: page.map((i) => (shapes ? shapes.vary(renderInstance(i), 'Instance', INSTANCE_CORE) : renderInstance(i))) });
     },
   },
 
@@ -421,7 +424,8 @@ export const HANDLERS: Record<string, Handler> = {
                     ? { ChargeUnit: 'HOUR', UnitPrice: Number(fenToYuan(hourly)), UnitPriceDiscount: Number(fenToYuan(hourly)), Discount: 100 }
                     : undefined;
             if (!price) continue;
-            set.push({ Zone: zone, InstanceType: type, InstanceChargeType: charge, InstanceFamily: family, TypeName: `Standard ${family}`, Cpu: spec.cpu, Memory: spec.memory, NetworkCard: 0, Externals: {}, LocalDiskTypeList: [], Status: 'SELL', Price: price });
+            const shaped = env.state.shapes ? env.state.shapes.vary(price as Record<string, unknown>, 'ItemPrice', PRICE_CORE) : price;
+            set.push({ Zone: zone, InstanceType: type, InstanceChargeType: charge, InstanceFamily: family, TypeName: `Standard ${family}`, Cpu: spec.cpu, Memory: spec.memory, NetworkCard: 0, Externals: {}, LocalDiskTypeList: [], Status: 'SELL', Price: shaped });
           }
         }
       return ok({ InstanceTypeQuotaSet: set });
@@ -505,7 +509,9 @@ export const HANDLERS: Record<string, Handler> = {
       const all = [...env.state.images.values()].filter(
         (i) => (i.region === env.region || i.ImageType === 'PUBLIC_IMAGE') && (!ids.length || ids.includes(i.ImageId)) && filters.every((f) => f.Values.includes(field[f.Name]!(i))),
       );
-      return ok({ TotalCount: all.length, ImageSet: all.slice(offset, offset + limit).map(renderImage) });
+      const shapes = env.state.shapes;
+      const page = all.slice(offset, offset + (shapes ? shapes.pageLength(limit, all.length - offset) : limit));
+      return ok({ TotalCount: all.length, ImageSet: page.map((i) => (shapes ? shapes.vary(renderImage(i), 'Image', IMAGE_CORE) : renderImage(i))) });
     },
   },
 

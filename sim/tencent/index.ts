@@ -3,6 +3,7 @@ import { seedFleet } from './fleet';
 import { HANDLERS, renderInstance } from './handlers';
 import { WireParams } from './params';
 import { actionOf, ApiError, authenticate, fail, VERSION } from './protocol';
+import { RealShapes } from './shapes';
 import { CvmState, DAY_MS, REGIONS, zonesOf, type SimImage, type SimInstance } from './state';
 
 export interface TencentSimOptions {
@@ -14,6 +15,8 @@ export interface TencentSimOptions {
   expiredRetentionDays?: number;
   /** Custom images per region (seed 004 sample L5394 says 20; prose L4576 says 10). */
   imageQuota?: number;
+  /** Seeded real-shapes mode: nulls and absent fields as the SDK model allows, short pages (sim/DECISIONS.md T20). */
+  realShapes?: { seed: number };
 }
 
 export interface TencentSim extends VendorSimulator {
@@ -36,6 +39,7 @@ export function createTencentSim(options: TencentSimOptions = {}): TencentSim {
     expiredRetentionDays: options.expiredRetentionDays ?? 7,
     imageQuota: options.imageQuota ?? 20,
   });
+  if (options.realShapes) state.shapes = new RealShapes(options.realShapes.seed);
   let nowForHelpers = () => Date.now();
 
   const handle = (req: SimRequest, ctx: SimContext): SimResponse => {

@@ -1,3 +1,5 @@
+import type { RealShapes } from './shapes';
+
 /** In-memory CVM state: instances and images per region, lazily advanced on the business clock. */
 
 export type ChargeType = 'PREPAID' | 'POSTPAID_BY_HOUR' | 'SPOTPAID' | 'CDHPAID';
@@ -89,6 +91,8 @@ export const isoSeconds = (ms: number) => `${new Date(ms).toISOString().slice(0,
 export class CvmState {
   readonly instances = new Map<string, SimInstance>();
   readonly images = new Map<string, SimImage>();
+  /** Seeded real-shapes mode (sim/DECISIONS.md T20); off unless the options ask for it. */
+  shapes?: RealShapes;
   /** Bumped on every change: listings cache their filtered views per version. */
   version = 0;
   private nextEventMs = Number.POSITIVE_INFINITY;

@@ -3,7 +3,7 @@ import { createTencentClient, type TencentClient } from '../../../lib/vendors/te
 import { ACTIONS } from '../../../lib/vendors/tencent/actions';
 import { parseEnvelope } from '../../../lib/vendors/tencent/codec';
 import { toInstance, toSnapshot } from '../../../lib/vendors/tencent/mapping';
-import { startSim, simCredentials, type RunningSim } from '../../../sim/core';
+import { Rng, startSim, simCredentials, type RunningSim } from '../../../sim/core';
 import { createTencentSim, type TencentSim } from '../../../sim/tencent';
 import { spotPriceFen } from '../../../sim/tencent/handlers';
 
@@ -194,5 +194,36 @@ describe('error codes of both editions are classified (item 6)', () => {
     ['UnsupportedOperation', 'final'],
   ])('%s is %s', (code, expected) => {
     expect(classOf(code)).toBe(expected);
+  });
+});
+
+describe('seeded real-shapes mode: nulls and absent fields the SDK model allows, short pages', () => {
+  it.each([1, 2, 3])('seed %i: every listing reads the whole fleet as the simulator holds it', async (seed) => {
+    await running.stop();
+    sim = createTencentSim({ transitionMs: 1000, realShapes: { seed } });
+    running = await startSim({ modules: [sim], ports: { tencent: 0 } });
+    running.clock.set('2026-03-01T00:00:00Z');
+    sim.bindClock(running.clock);
+    sim.seedFleet({ rng: new Rng(seed), count: 900, now: running.clock.now(), demo: true, regions: ['ap-guangzhou'] });
+    for (let n = 0; n < 130; n++) sim.addImage({ ImageName: `img-${n}`, tags: n % 2 ? { team: 'x' } : undefined });
+    const c = client();
+
+    const listed = await collect(c.listInstances(scope, { includeRecycled: true }));
+    const held = sim.instances().filter((i) => i.region === 'ap-guangzhou');
+    expect(listed.map((i) => i.id).sort()).toEqual(held.map((i) => i.InstanceId).sort());
+    const charge = { PREPAID: 'prepaid', POSTPAID_BY_HOUR: 'postpaid', SPOTPAID: 'spot' } as Record<string, string>;
+    expect(listed.every((i) => i.chargeType === charge[sim.instance(i.id)!.InstanceChargeType])).toBe(true);
+    expect(listed.filter((i) => i.chargeType === 'prepaid').every((i) => i.expiresAt && i.renewFlag)).toBe(true);
+
+    expect((await collect(c.listRecycleBin(scope))).map((b) => b.id).sort()).toEqual(held.filter((i) => i.InstanceState === 'SHUTDOWN').map((i) => i.InstanceId).sort());
+    expect(await collect(c.listSnapshots(scope))).toHaveLength(sim.snapshots().filter((i) => i.region === 'ap-guangzhou').length);
+    const points = await c.getSpotPrices(scope, [{ zone: 'ap-guangzhou-1', instanceType: 'S2.MEDIUM4' }], '2026-02-28T00:00:00Z');
+    expect(points).toHaveLength(1);
+
+    // The variation happened at the vendor: nulls, absent fields and short pages were sent.
+    const stats = sim.state.shapes!.stats;
+    expect(stats.nulls).toBeGreaterThan(100);
+    expect(stats.absent).toBeGreaterThan(100);
+    expect(stats.shortPages).toBeGreaterThan(0);
   });
 });
