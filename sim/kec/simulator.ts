@@ -74,7 +74,7 @@ export class KecSimulator implements VendorSimulator {
   /**
    * Page size of DescribeLocalVolumes / DescribeLocalVolumeSnapshots: the seed documents no page
    * parameter but its sample answers a `Marker` with `LocalVolumeCount: 32` (L5697-5733), so the sim
-   * pages by Marker (offset, 0 = done) and counts the whole listing (sim/DECISIONS.md K-paging).
+   * pages by Marker (offset, 0 = done) and counts the whole listing (sim/DECISIONS.md K2).
    */
   localPageSize = 50;
   /** Spot price overrides, `type|zone` → price in 1e-5 CNY. */
