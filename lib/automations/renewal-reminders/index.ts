@@ -60,7 +60,12 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
           digest.push({ ...(owner !== null && { owner }), instanceId: inst.id, name: inst.name, ...(inst.expiresAt && { expiresAt: inst.expiresAt }), lapsed: decision.state });
           continue;
         }
-        const setAutoRenew = decision.setAutoRenew && canAct;
+        // The vendor still runs an operation on it (Tencent OPERATING): no new purchase or flag change this run (sim/DECISIONS.md T17).
+        const busy = inst.busyWith ? `busy: the vendor is still running ${inst.busyWith} on it; no renewal action this run, the next run retries` : undefined;
+        if (busy && canAct && (decision.setAutoRenew || (decision.renewCandidate && policy.renew))) {
+          plan.notes.push({ resourceId: inst.id, action: 'busy', reason: busy, status: 'skipped' });
+        }
+        const setAutoRenew = decision.setAutoRenew && canAct && !busy;
         if (setAutoRenew) plan.actions.push(autoRenewAction(args, inst, decision.expiresAt));
         if (decision.stage === undefined) continue;
 
@@ -77,7 +82,7 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
         }
         const quote = quoteSummary(quotes);
         let renewPlanned = false;
-        if (decision.renewCandidate && policy.renew && canAct) {
+        if (decision.renewCandidate && policy.renew && canAct && !busy) {
           const verdict = quoteError ? { renew: false as const, reason: `${quoteError}: not renewed` } : checkRenewBudget(quotes, policy.renew);
           if (verdict.renew) {
             renewPlanned = true;

@@ -34,6 +34,11 @@ export async function listSources(client: VendorClient, scope: Scope, policy: Sn
           notes.push({ resourceId: instance.id, action: 'snapshot', reason: exemption.reason ?? 'exempt', status: 'exempt' });
           continue;
         }
+        if (instance.busyWith) {
+          // The vendor still runs an operation on it (Tencent OPERATING): nothing new this run (sim/DECISIONS.md T17).
+          notes.push({ resourceId: instance.id, action: 'snapshot', reason: `busy: the vendor is still running ${instance.busyWith} on it; no snapshot this run, the next run retries`, status: 'skipped' });
+          continue;
+        }
         chosen.push(instance);
       }
       if (chosen.length) sources.push(...(await client.listSnapshotSources(scope, chosen)));

@@ -80,6 +80,16 @@ describe('renewal-reminders against the Tencent simulator', () => {
     expect(h.events.events.map((e) => e.detailType).sort()).toEqual(['Automation Action', 'Renewal Digest', 'Renewal Lapsed', 'Renewal Reminder']);
     expect((await h.audit.query({ action: 'set-auto-renew', phase: 'result' })).map((r) => [r.resourceId, r.outcome])).toEqual([[manual.InstanceId, 'success']]);
   });
+
+  it('starts no renewal action on an instance the vendor is still operating on (LatestOperationState OPERATING)', async () => {
+    const busy = cvm.addInstance({ InstanceChargeType: 'PREPAID', RenewFlag: 'NOTIFY_AND_MANUAL_RENEW', InstanceType: 'S2.MEDIUM4', expiredMs: T0.getTime() + 5 * DAY, latestOperation: 'StopInstances', latestOperationState: 'OPERATING' });
+    const h = setup();
+    const report = await runAutomation(h.deps(T0, 'run-1'), renewalRemindersSpec, [policy({ autoRenew: true, renew: { periodMonths: 1, budget: '400' } })]);
+    expect(report.errors).toEqual([]);
+    expect(sim.mutatingRequests()).toEqual([]);
+    expect(report.rows.find((r) => r.resource.startsWith(busy.InstanceId) && r.action === 'busy')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/still running StopInstances.*next run retries/) });
+    expect(cvm.instance(busy.InstanceId)!.expiredMs).toBe(T0.getTime() + 5 * DAY);
+  });
 });
 
 describe('renewal-reminders against the CECSTACK simulator', () => {

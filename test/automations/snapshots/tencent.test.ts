@@ -86,6 +86,16 @@ describe('snapshots on the Tencent simulator (system-disk images)', () => {
     expect(sim.snapshots()).toEqual([]);
   });
 
+  it('takes no image of an instance the vendor is still operating on; the next run does', async () => {
+    const busy = sim.addInstance({ InstanceName: 'web-b', tags: { team: 'web' }, latestOperation: 'StopInstances', latestOperationState: 'OPERATING' }).InstanceId;
+    const report = await run('2026-03-01T18:30:00Z', policy());
+    expect(creates()).toHaveLength(0);
+    expect(report.rows.find((r) => r.resource.startsWith(busy))).toMatchObject({ action: 'snapshot', status: 'skipped', reason: expect.stringMatching(/busy: .*StopInstances/) });
+    sim.instance(busy)!.latestOperationState = 'SUCCESS';
+    await run('2026-03-01T19:00:00Z', policy());
+    expect(creates()).toHaveLength(1);
+  });
+
   it('enforce takes one image per source per slot; a second run in the slot takes none', async () => {
     const [a, b] = web();
     const p = policy();
