@@ -1,3 +1,4 @@
+import { KecShapes } from './shapes';
 import { KecSimulator } from './simulator';
 
 export { KecSimulator, RECYCLE_RETENTION_MS, SIM_RATE_PER_SECOND } from './simulator';
@@ -5,6 +6,8 @@ export { MAX_SKEW_MS } from './auth';
 export type { SimInstance, SimSnapshot } from './state';
 
 /** The simulated Kingsoft Cloud KEC (seed 000): SigV4-verified query API on its own port. */
-export function createKecSim(): KecSimulator {
-  return new KecSimulator();
+export function createKecSim(options: { realShapes?: { seed: number } } = {}): KecSimulator {
+  const sim = new KecSimulator();
+  if (options.realShapes) sim.shapes = new KecShapes(options.realShapes.seed);
+  return sim;
 }

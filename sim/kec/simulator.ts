@@ -1,6 +1,7 @@
 import type { FleetOptions, SimContext, SimRequest, SimResponse, VendorSimulator } from '../core';
 import { requestPairs, verify } from './auth';
 import { seedKecFleet } from './fleet';
+import { KEC_INSTANCE_CORE, KEC_INSTANCE_NULLABLE, KEC_SNAPSHOT_CORE, KEC_VOLUME_CORE, type KecShapes } from './shapes';
 import {
   beijing,
   beijingZ,
@@ -77,6 +78,8 @@ export class KecSimulator implements VendorSimulator {
    * pages by Marker (offset, 0 = done) and counts the whole listing (sim/DECISIONS.md K2).
    */
   localPageSize = 50;
+  /** Seeded real-shapes mode (sim/DECISIONS.md K5); off unless `createKecSim({ realShapes })`. */
+  shapes?: KecShapes;
   /** Spot price overrides, `type|zone` → price in 1e-5 CNY. */
   private readonly spotOverrides = new Map<string, number>();
 
@@ -326,9 +329,11 @@ export class KecSimulator implements VendorSimulator {
       this.listCache = { key, version: this.version, items };
     }
     const all = this.listCache.items;
-    const page = all.slice(marker, marker + max);
+    const shapes = this.shapes;
+    const page = all.slice(marker, marker + (shapes ? shapes.pageLength(max, all.length - marker) : max));
     const next = marker + page.length;
-    return { Marker: next < all.length ? next : 0, InstanceCount: all.length, InstancesSet: page.map(render) };
+    const rendered = page.map((i) => (shapes ? shapes.vary(render(i) as Record<string, unknown>, KEC_INSTANCE_CORE, KEC_INSTANCE_NULLABLE) : render(i)));
+    return { Marker: next < all.length ? next : 0, InstanceCount: all.length, InstancesSet: rendered };
   }
 
   /** Per-id `Return` (InstanceStateChange, seed 000 L6554-6569; `false` for an invalid state as in L7712-7722). */
@@ -339,7 +344,7 @@ export class KecSimulator implements VendorSimulator {
       if (!i || i.region !== region || ctx.faults.isFailingId(id)) return { InstanceId: id, Return: false };
       const ok = apply(i);
       this.touch(this.byId.get(id));
-      return { InstanceId: id, Return: ok };
+      return { InstanceId: id, Return: this.shapes ? this.shapes.returnFlag(ok) : ok };
     });
     return { InstancesSet: set };
   }
@@ -384,7 +389,7 @@ export class KecSimulator implements VendorSimulator {
           CreationDate: beijingZ(i.createdAtMs),
         })),
       );
-    return { ...this.localPage(p, set, 'LocalVolumeSet'), LocalVolumeCount: set.length };
+    return { ...this.localPage(p, set, 'LocalVolumeSet', KEC_VOLUME_CORE), LocalVolumeCount: set.length };
   }
 
   private createSnapshot(p: Map<string, string>, region: string, now: number): object {
@@ -424,17 +429,18 @@ export class KecSimulator implements VendorSimulator {
         DiskSize: s.diskSize,
         SnapshotType: s.type,
       }));
-    return { ...this.localPage(p, set, 'LocalVolumeSnapshotSet'), LocalVolumeSnapshotCount: set.length };
+    return { ...this.localPage(p, set, 'LocalVolumeSnapshotSet', KEC_SNAPSHOT_CORE), LocalVolumeSnapshotCount: set.length };
   }
 
   /** One page by `Marker` (an offset; 0 in the answer when nothing follows, as DescribeInstances, L1468-1472). */
-  private localPage<T>(p: Map<string, string>, set: T[], key: string): object {
+  private localPage<T extends Record<string, unknown>>(p: Map<string, string>, set: T[], key: string, core: ReadonlySet<string>): object {
     const raw = p.get('Marker');
     if (raw !== undefined && !/^\d+$/.test(raw)) throw invalid('Marker');
     const marker = raw === undefined ? 0 : Number(raw);
-    const page = set.slice(marker, marker + this.localPageSize);
+    const shapes = this.shapes;
+    const page = set.slice(marker, marker + (shapes ? shapes.pageLength(this.localPageSize, set.length - marker) : this.localPageSize));
     const next = marker + page.length;
-    return { Marker: next < set.length ? next : 0, [key]: page };
+    return { Marker: next < set.length ? next : 0, [key]: shapes ? page.map((x) => shapes.vary(x, core)) : page };
   }
 
   /** Answers per id in `ReturnSet`, as the sample does (seed 000 L4963-4971). */
@@ -448,7 +454,7 @@ export class KecSimulator implements VendorSimulator {
         const s = this.snaps.get(id);
         const ok = !!s && s.region === region && !ctx.faults.isFailingId(id);
         if (ok) this.snaps.delete(id);
-        return { LocalVolumeSnapshotId: id, Return: ok };
+        return { LocalVolumeSnapshotId: id, Return: this.shapes ? this.shapes.returnFlag(ok) : ok };
       }),
     };
   }

@@ -92,3 +92,32 @@ describe('AutoDeleteTime is rounded to its minute before the 30-minute check (it
     expect(requestsOf('ModifyInstanceAutoDeleteTime')).toHaveLength(0);
   });
 });
+
+describe('seeded real-shapes mode: optional fields absent, unset timers null, Return as String, short pages', () => {
+  it.each([1, 2, 3])('seed %i: listings, per-id results and local volumes read as the simulator holds them', async (seed) => {
+    await sim.stop();
+    sim = await startSim({ modules: [createKecSim({ realShapes: { seed } })], ports: { kec: 0 } });
+    kec = sim.module<KecSimulator>('kec');
+    const ids = Array.from({ length: 1300 }, (_, n) => kec.addInstance({ region: REGION, dataDiskGb: n % 3 ? 40 : 0, chargeType: n % 5 ? 'Daily' : 'Monthly' }).id);
+    for (let n = 0; n < 120; n++) kec.addSnapshot({ instanceId: ids[n]!, name: `s-${n}` });
+    const c = client();
+
+    const listed = await collect(c.listInstances(scope));
+    expect(listed.map((i) => i.id).sort()).toEqual([...ids].sort());
+    expect(listed.filter((i) => i.chargeType === 'prepaid')).toHaveLength(260);
+    expect(await c.listSnapshotSources(scope, listed)).toHaveLength(1300 + 866);
+    const snaps = await collect(c.listSnapshots(scope));
+    expect(snaps).toHaveLength(120);
+
+    const stopped = await c.stopInstances(scope, ids.slice(0, 150));
+    expect(stopped.filter((o) => o.ok)).toHaveLength(150);
+    expect((await c.deleteSnapshots(scope, snaps.slice(0, 30).map((s) => s.id))).filter((o) => o.ok)).toHaveLength(30);
+    expect(kec.snapshots()).toHaveLength(90);
+
+    const stats = kec.shapes!.stats;
+    expect(stats.absent).toBeGreaterThan(100);
+    expect(stats.nulls).toBeGreaterThan(100);
+    expect(stats.stringReturns).toBeGreaterThan(10);
+    expect(stats.shortPages).toBeGreaterThan(0);
+  });
+});
