@@ -39,7 +39,9 @@ export function createTencentSim(options: TencentSimOptions = {}): TencentSim {
     expiredRetentionDays: options.expiredRetentionDays ?? 7,
     imageQuota: options.imageQuota ?? 20,
   });
-  if (options.realShapes) state.shapes = new RealShapes(options.realShapes.seed);
+  // SIM_REAL_SHAPES=<seed> turns the mode on for every simulator a run creates (exploratory runs of the suite).
+  const shapesSeed = options.realShapes?.seed ?? (process.env.SIM_REAL_SHAPES ? Number(process.env.SIM_REAL_SHAPES) : undefined);
+  if (shapesSeed !== undefined) state.shapes = new RealShapes(shapesSeed);
   let nowForHelpers = () => Date.now();
 
   const handle = (req: SimRequest, ctx: SimContext): SimResponse => {
