@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { vendorSettings } from '../vendors/core/settings';
 import { checkCrossFields } from './cross-checks';
 import { bool, clockTime, decimal, duration, int, isoInstant, name, nonEmpty, timeZone } from './fields';
+import { notificationsSchema } from './notifications';
 
 /**
  * The automation config: one YAML file (design §4). Every object is strict so a typo is an
@@ -301,6 +302,7 @@ export const automationConfigSchema = z
     audit: auditSchema,
     events: eventsSchema,
     policies: policiesSchema,
+    notifications: notificationsSchema,
   })
   // Runs even when other parts are invalid, so every problem in the file is reported at once.
   .superRefine((value, ctx) => checkCrossFields(value, ctx), { when: () => true });

@@ -1,0 +1,260 @@
+import type { NoticeLanguage, NoticeSeverity, NotificationsConfig } from '../config/notifications';
+import type { Notice } from './notice';
+
+/** One notice as people read it, before a channel's markup is applied. */
+export interface RenderedItem {
+  key: string;
+  severity: NoticeSeverity;
+  title: string;
+  fields: [label: string, value: string][];
+  link?: { text: string; url: string };
+  /** What the reader should do. */
+  todo: string;
+  /** DingTalk @-mentions (owner mobiles). */
+  mobiles: string[];
+}
+
+export interface RenderOptions {
+  language: NoticeLanguage;
+  timeZone: string;
+  consoleLinks?: NotificationsConfig['consoleLinks'];
+  owners?: NotificationsConfig['owners'];
+}
+
+/** `2026-12-09 17:00 (UTC+08:00)` in the reader's zone. */
+export function formatTime(iso: string | undefined, timeZone: string): string {
+  if (!iso) return '-';
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(t)
+      .map((p) => [p.type, p.value]),
+  );
+  const local = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!);
+  const offsetMin = Math.round((local - Math.floor(t.getTime() / 60_000) * 60_000) / 60_000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} (UTC${offset})`;
+}
+
+const T = {
+  zh: {
+    where: '位置',
+    owner: '负责人',
+    expires: '到期时间',
+    daysLeft: (n: number) => `${n} 天后到期`,
+    quote: '续费报价',
+    months: (n: number) => `${n} 个月`,
+    autoRenew: '自动续费',
+    on: '已开启',
+    planned: '本次开启',
+    off: '未开启',
+    console: '控制台',
+    purgeAt: '彻底删除时间',
+    policyAction: '策略动作',
+    dueAt: '删除时间',
+    source: '来源',
+    reclaimAt: '回收时间',
+    price: '价格',
+    threshold: '阈值',
+    instances: '受影响实例',
+    quota: '配额',
+    error: '错误',
+    policy: '策略',
+    state: '状态',
+    none: '(无)',
+    reminder: (name: string, days: number) => `续费提醒:${name} ${days} 天后到期`,
+    reminderTodo: '请在控制台续费或开启自动续费;无需续费请打标签 automation-exempt=true(或填到期时间暂缓提醒)。',
+    renewPlanned: '本次运行将在预算内自动续费。',
+    lapsed: (name: string, state: string) => `已到期:${name}(${state})`,
+    lapsedTodo: '续费可恢复使用;不再需要请释放。',
+    digest: (r: number, l: number) => `续费汇总:${r} 条提醒,${l} 台已到期`,
+    digestTodo: '逐台续费或开启自动续费。',
+    purge: (name: string) => `回收站即将彻底删除:${name}`,
+    purgeTodo: (at: string) => `如仍需要,请在 ${at} 前从回收站恢复;彻底删除后无法找回。`,
+    autoDelete: (name: string) => `即将自动删除:${name}`,
+    autoDeleteTodo: '要保留请修改或删除 auto-delete-at 标签,或打标签 automation-exempt(填到期时间即暂缓)。',
+    spotPrice: (zone: string, type: string) => `竞价价格告警:${zone} ${type}`,
+    spotPriceTodo: '考虑更换可用区或机型,或调整出价上限。',
+    reclaim: (name: string) => `竞价实例即将被回收:${name}`,
+    reclaimTodo: '请尽快保存数据,准备替换实例。',
+    quotaTitle: (policy: string) => `快照配额不足:策略 ${policy}`,
+    quotaTodo: '请提高快照配额或收紧保留策略。',
+    failed: (action: string, id: string) => `操作失败:${action} ${id}`,
+    failedTodo: (id: string) => `查看审计记录:cloud-automation audit --resource ${id}`,
+    header: (n: number) => `云资源通知(${n} 条)`,
+    part: (i: number, n: number) => `第 ${i}/${n} 部分`,
+  },
+  en: {
+    where: 'Where',
+    owner: 'Owner',
+    expires: 'Expires',
+    daysLeft: (n: number) => `expires in ${n} day${n === 1 ? '' : 's'}`,
+    quote: 'Renewal quote',
+    months: (n: number) => `${n} month${n === 1 ? '' : 's'}`,
+    autoRenew: 'Auto-renew',
+    on: 'on',
+    planned: 'turned on by this run',
+    off: 'off',
+    console: 'Console',
+    purgeAt: 'Purged at',
+    policyAction: 'Policy action',
+    dueAt: 'Deleted at',
+    source: 'Source',
+    reclaimAt: 'Reclaimed at',
+    price: 'Price',
+    threshold: 'Threshold',
+    instances: 'Instances affected',
+    quota: 'Quota',
+    error: 'Error',
+    policy: 'Policy',
+    state: 'State',
+    none: '(none)',
+    reminder: (name: string, days: number) => `Renewal reminder: ${name} expires in ${days} day${days === 1 ? '' : 's'}`,
+    reminderTodo: 'Renew it in the console or turn on auto-renew; if it should lapse, tag it automation-exempt=true (or an ISO time to snooze).',
+    renewPlanned: 'This run renews it within the policy budget.',
+    lapsed: (name: string, state: string) => `Expired: ${name} (${state})`,
+    lapsedTodo: 'Renew it to bring it back, or release it if it is no longer needed.',
+    digest: (r: number, l: number) => `Renewal digest: ${r} reminders, ${l} expired`,
+    digestTodo: 'Renew each, or turn on auto-renew.',
+    purge: (name: string) => `Recycle bin purge ahead: ${name}`,
+    purgeTodo: (at: string) => `Restore it from the recycle bin before ${at} if it is still needed; a purge cannot be undone.`,
+    autoDelete: (name: string) => `Scheduled deletion ahead: ${name}`,
+    autoDeleteTodo: 'To keep it, change or remove its auto-delete-at tag, or tag it automation-exempt (an ISO time snoozes until then).',
+    spotPrice: (zone: string, type: string) => `Spot price alert: ${zone} ${type}`,
+    spotPriceTodo: 'Consider another zone or instance type, or raise the bid ceiling.',
+    reclaim: (name: string) => `Spot instance about to be reclaimed: ${name}`,
+    reclaimTodo: 'Save its data now and prepare a replacement.',
+    quotaTitle: (policy: string) => `Snapshot quota exhausted: policy ${policy}`,
+    quotaTodo: 'Raise the snapshot quota or tighten the retention.',
+    failed: (action: string, id: string) => `Action failed: ${action} ${id}`,
+    failedTodo: (id: string) => `See the audit trail: cloud-automation audit --resource ${id}`,
+    header: (n: number) => `Cloud fleet notices (${n})`,
+    part: (i: number, n: number) => `part ${i}/${n}`,
+  },
+} as const;
+
+export type Texts = (typeof T)[NoticeLanguage];
+export const texts = (language: NoticeLanguage): Texts => T[language];
+
+const s = (v: unknown, fallback = '-') => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : fallback);
+const o = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+
+/** The template of each detail-type, in the reader's language and zone. */
+export function renderNotice(n: Notice, opts: RenderOptions): RenderedItem {
+  const t = texts(opts.language);
+  const tz = opts.timeZone;
+  const d = n.detail;
+  const label = n.resourceName && n.resourceName !== n.resourceId ? `${n.resourceName} (${n.resourceId})` : n.resourceId;
+  const fields: [string, string][] = [];
+  let title: string;
+  let todo: string;
+  switch (n.type) {
+    case 'Renewal Reminder': {
+      const days = typeof d.daysLeft === 'number' ? d.daysLeft : 0;
+      title = t.reminder(label, days);
+      fields.push([t.expires, formatTime(n.dueAt, tz)]);
+      const q = d.quote ? o(d.quote) : undefined;
+      if (q?.total !== undefined) fields.push([t.quote, `${s(q.total)} ${s(q.currency, '')} / ${t.months(Number(q.periodMonths ?? 1))}`.trim()]);
+      const ar = o(d.autoRenew);
+      fields.push([t.autoRenew, ar.enabled ? t.on : ar.planned ? t.planned : t.off]);
+      todo = d.renewPlanned ? `${t.renewPlanned} ${t.reminderTodo}` : t.reminderTodo;
+      break;
+    }
+    case 'Renewal Lapsed':
+      title = t.lapsed(label, s(d.state));
+      fields.push([t.expires, formatTime(n.dueAt, tz)]);
+      todo = t.lapsedTodo;
+      break;
+    case 'Renewal Digest': {
+      title = t.digest(Number(d.reminders ?? 0), Number(d.lapsed ?? 0));
+      for (const g of Array.isArray(d.owners) ? d.owners : []) {
+        const entries = Array.isArray(o(g).entries) ? (o(g).entries as unknown[]) : [];
+        const list = entries.map((e) => `${s(o(e).name, '')} ${s(o(e).instanceId)}`.trim()).join(', ');
+        fields.push([`${t.owner} ${s(o(g).owner, t.none)}`, list || t.none]);
+      }
+      todo = t.digestTodo;
+      break;
+    }
+    case 'Recycle Bin Purge Warning':
+      title = t.purge(label);
+      fields.push([t.purgeAt, formatTime(n.dueAt, tz)], [t.policyAction, s(d.policyAction)]);
+      todo = t.purgeTodo(formatTime(n.dueAt, tz));
+      break;
+    case 'Auto Delete Warning':
+      title = t.autoDelete(label);
+      fields.push([t.dueAt, formatTime(n.dueAt, tz)], [t.source, s(d.source)]);
+      todo = t.autoDeleteTodo;
+      break;
+    case 'Spot Price Alert':
+      title = t.spotPrice(s(d.zone), s(d.instanceType));
+      fields.push([t.price, `${s(d.price)} ${s(d.currency, '')}`.trim()], [t.threshold, `${s(d.kind)} ${s(d.threshold)}`]);
+      fields.push([t.instances, String(Array.isArray(d.instances) ? d.instances.length : 0)]);
+      todo = t.spotPriceTodo;
+      break;
+    case 'Spot Reclaim Alert':
+      title = t.reclaim(label);
+      fields.push([t.reclaimAt, formatTime(n.dueAt ?? s(d.eventAt, ''), tz)]);
+      todo = t.reclaimTodo;
+      break;
+    case 'Snapshot Quota Exhausted':
+      title = t.quotaTitle(n.policy);
+      fields.push([t.quota, `${s(d.used)}/${s(d.limit)} (-${s(d.shortBy)})`]);
+      todo = t.quotaTodo;
+      break;
+    case 'Automation Action': {
+      title = t.failed(s(d.action), label);
+      const e = o(d.error);
+      fields.push([t.policy, `${n.function} / ${n.policy}`], [t.error, `${s(e.code)}: ${s(e.message)}`]);
+      todo = t.failedTodo(n.resourceId);
+      break;
+    }
+  }
+  fields.unshift([t.where, `${n.vendor} / ${n.target} / ${n.region}`]);
+  if (n.owner !== null) fields.push([t.owner, n.owner]);
+  const template = opts.consoleLinks?.[n.vendor];
+  const link =
+    template && n.resourceKind !== 'other' && n.resourceKind !== 'price'
+      ? { text: t.console, url: template.replaceAll('{id}', encodeURIComponent(n.resourceId)).replaceAll('{region}', encodeURIComponent(n.region)) }
+      : undefined;
+  const mobile = n.owner !== null ? opts.owners?.[n.owner]?.mobile : undefined;
+  return { key: n.key, severity: n.severity, title, fields, ...(link && { link }), todo, mobiles: mobile ? [mobile] : [] };
+}
+
+const ICON: Record<NoticeSeverity, string> = { info: 'ℹ️', warning: '⚠️', critical: '🔴' };
+
+/** Markdown as DingTalk, WeCom and Feishu (lark_md) render it: bold, links, quotes, line breaks. */
+export function itemMarkdown(item: RenderedItem, opts: { mention?: boolean } = {}): string {
+  const lines = [`**${ICON[item.severity]} ${escapeMd(item.title)}**`];
+  for (const [k, v] of item.fields) lines.push(`- ${k}: ${escapeMd(v)}`);
+  if (item.link) lines.push(`- [${item.link.text}](${item.link.url})`);
+  lines.push(`> ${escapeMd(item.todo)}`);
+  if (opts.mention && item.mobiles.length) lines.push(item.mobiles.map((m) => `@${m}`).join(' '));
+  return lines.join('\n');
+}
+
+/** Slack mrkdwn: *bold*, <url|text>, and &, <, > escaped as Slack documents. */
+export function itemMrkdwn(item: RenderedItem): string {
+  const esc = (x: string) => x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const lines = [`*${ICON[item.severity]} ${esc(item.title)}*`];
+  for (const [k, v] of item.fields) lines.push(`• ${esc(k)}: ${esc(v)}`);
+  if (item.link) lines.push(`• <${item.link.url}|${esc(item.link.text)}>`);
+  lines.push(`> ${esc(item.todo)}`);
+  return lines.join('\n');
+}
+
+/** Plain text (e-mail bodies). */
+export function itemText(item: RenderedItem): string {
+  const lines = [`${ICON[item.severity]} ${item.title}`];
+  for (const [k, v] of item.fields) lines.push(`  ${k}: ${v}`);
+  if (item.link) lines.push(`  ${item.link.text}: ${item.link.url}`);
+  lines.push(`  → ${item.todo}`);
+  return lines.join('\n');
+}
+
+/** Resource names come from tags anyone can set: keep them from opening markup (these renderers take no backslash escapes). */
+function escapeMd(x: string): string {
+  return x.replace(/\*/g, '∗').replace(/`/g, "'").replace(/\[/g, '(').replace(/\]/g, ')');
+}

@@ -1,0 +1,30 @@
+import type { NotificationsConfig, RouteConfig } from '../config/notifications';
+import type { Notice } from './notice';
+
+/** The channel names a notice goes to (each at most once), in config order. */
+export function routeNotice(notice: Notice, config: NotificationsConfig): string[] {
+  const all = config.channels.map((c) => c.name);
+  if (!config.routes) return all;
+  const out = new Set<string>();
+  for (const route of config.routes) {
+    if (!matches(route, notice)) continue;
+    const owner = notice.owner !== null ? config.owners[notice.owner] : undefined;
+    // an owner with channels reads there; an owner without an entry falls back to the route's channels
+    if (route.toOwner && owner && owner.channels.length > 0) owner.channels.forEach((c) => out.add(c));
+    else route.channels.forEach((c) => out.add(c));
+  }
+  return all.filter((c) => out.has(c));
+}
+
+function matches(route: RouteConfig, n: Notice): boolean {
+  const m = route.match;
+  const any = <T>(list: T[] | undefined, value: T) => list === undefined || list.includes(value);
+  return (
+    any(m.detailTypes, n.type) &&
+    any(m.functions, n.function) &&
+    any(m.policies, n.policy) &&
+    any(m.targets, n.target) &&
+    any(m.severities, n.severity) &&
+    (m.owners === undefined || (n.owner !== null && m.owners.includes(n.owner)))
+  );
+}
