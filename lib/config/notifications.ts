@@ -99,7 +99,7 @@ export const notificationsSchema = z
       )
       .default({}),
     /** Vendor -> console URL template with {id} and {region}; shown as the resource's link. */
-    consoleLinks: z.record(z.enum(['tencent', 'kec', 'alibaba', 'cecstack']), z.string().regex(/\{id\}/, { error: 'expected a URL template containing {id}' })).optional(),
+    consoleLinks: z.partialRecord(z.enum(['tencent', 'kec', 'alibaba', 'cecstack']), z.string().regex(/\{id\}/, { error: 'expected a URL template containing {id}' })).optional(),
     /** How long to wait for a rate-limited channel in one invocation before leaving it to a retry. */
     maxWaitSeconds: int(0).default(60),
   })

@@ -6,3 +6,5 @@ export * from './ledger';
 export * from './secrets';
 export * from './deliver';
 export * from './channels';
+export * from './handler';
+export * from './local';

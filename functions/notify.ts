@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import { openAuditStore } from '../lib/audit/open';
+import type { AutomationConfig } from '../lib/config/schema';
+import { buildChannels, type Channel } from '../lib/notify/channels';
+import type { FailedDelivery } from '../lib/notify/deliver';
+import { handleNotify } from '../lib/notify/handler';
+import type { SlidingWindowLimiter } from '../lib/notify/limiter';
+import { createLogger } from '../lib/runtime/logger';
+import { loadConfig } from '../lib/runtime/ssm-config';
+
+// Notices and failed actions from our bus (through the notify queue) → DingTalk, WeCom, Feishu, Slack, e-mail, webhooks (lib/notify/).
+const logger = createLogger('notify');
+let config: Promise<AutomationConfig> | undefined;
+let channels: Promise<ReadonlyMap<string, Channel>> | undefined;
+const limiters = new Map<string, SlidingWindowLimiter>(); // per warm container: the per-minute windows hold across invocations
+
+async function sendToFailureQueue(entries: FailedDelivery[]): Promise<void> {
+  const name = process.env.NOTIFY_FAILURE_QUEUE_NAME;
+  if (!name && !process.env.NOTIFY_FAILURE_QUEUE_URL) return void logger.error('undeliverable notices and no NOTIFY_FAILURE_QUEUE_NAME', { count: entries.length });
+  const { GetQueueUrlCommand, SQSClient, SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+  const sqs = new SQSClient({});
+  // plain name in serverless.yml (sls invoke local resolves no Refs); the URL is looked up once
+  const url = process.env.NOTIFY_FAILURE_QUEUE_URL ?? (process.env.NOTIFY_FAILURE_QUEUE_URL = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!);
+  for (let i = 0; i < entries.length; i += 10) {
+    const batch = entries.slice(i, i + 10);
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: batch.map((e, j) => ({ Id: String(j), MessageBody: JSON.stringify(e) })) }));
+  }
+}
+
+export const handler = async (event: unknown, context?: Context) => {
+  logger.addContext(context ?? ({} as Context));
+  const { batchItemFailures } = await handleNotify(event, {
+    config: () => (config ??= loadConfig().catch((e: unknown) => ((config = undefined), Promise.reject(e)))),
+    store: (c) => openAuditStore(c.audit.store === 'file' ? { kind: 'file', path: c.audit.path } : { kind: 'dynamodb', tableName: c.audit.tableName, endpoint: c.audit.endpoint, region: c.audit.region }),
+    channels: (c) => (channels ??= buildChannels(c.notifications).catch((e: unknown) => ((channels = undefined), Promise.reject(e)))),
+    failures: { put: sendToFailureQueue },
+    runId: context?.awsRequestId ?? randomUUID(),
+    limiters,
+    log: (level, message, data) => logger[level](message, data ?? {}),
+  });
+  return { batchItemFailures };
+};

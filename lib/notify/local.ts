@@ -1,0 +1,62 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { openAuditStore } from '../audit/open';
+import type { AutomationConfig } from '../config/schema';
+import { buildChannels } from './channels';
+import { deliver, type DeliveryReport, type FailedDelivery, type FailureSink } from './deliver';
+import { AuditLedger } from './ledger';
+import type { IncomingEvent } from './notice';
+
+export const DEFAULT_FAILURES_PATH = '.automation/notify-failures.jsonl';
+
+/** Local runs: what cannot be delivered is appended here as JSON lines. */
+export function fileFailureSink(path = DEFAULT_FAILURES_PATH): FailureSink {
+  return {
+    async put(entries: FailedDelivery[]) {
+      mkdirSync(dirname(path), { recursive: true });
+      appendFileSync(path, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    },
+  };
+}
+
+/** True when local runs should deliver: channels configured and no bus (a bus means the deployed notify function delivers). */
+export function deliversLocally(config: AutomationConfig): boolean {
+  return config.notifications.channels.length > 0 && !config.events.busName;
+}
+
+/** The events one run published to the local events file (JSON lines of BusEvent). */
+export function eventsOfRun(path: string, runId: string): IncomingEvent[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as IncomingEvent)
+    .filter((e) => (e.detail as { runId?: string } | undefined)?.runId === runId);
+}
+
+/**
+ * The local delivery path (CLI `apply`, `npm start -- --enforce`): the same deliver() as the
+ * deployed function, over the configured audit store, waiting out rate limits in-process.
+ */
+export async function deliverLocally(config: AutomationConfig, events: IncomingEvent[], options: { runId: string; failuresPath?: string; env?: Record<string, string | undefined> } = { runId: 'local' }): Promise<DeliveryReport> {
+  const store = await openAuditStore(
+    config.audit.store === 'file' ? { kind: 'file', path: config.audit.path } : { kind: 'dynamodb', tableName: config.audit.tableName, endpoint: config.audit.endpoint, region: config.audit.region },
+  );
+  try {
+    return await deliver(events, {
+      config: config.notifications,
+      channels: await buildChannels(config.notifications, options.env ? { env: options.env } : {}),
+      ledger: new AuditLedger({ store, runId: options.runId, now: Date.now }),
+      failures: fileFailureSink(options.failuresPath),
+      retryLater: false,
+    });
+  } finally {
+    await store.close?.();
+  }
+}
+
+/** One line for people: what went where. */
+export function formatDelivery(r: DeliveryReport): string {
+  const parts = Object.entries(r.channels).map(([name, c]) => `${name}: ${c.delivered} in ${c.messages} message${c.messages === 1 ? '' : 's'}${c.alreadySent ? `, ${c.alreadySent} already sent` : ''}${c.failed ? `, ${c.failed} failed` : ''}`);
+  return `notifications: ${r.notices} notice${r.notices === 1 ? '' : 's'}${parts.length ? ` → ${parts.join('; ')}` : ''}${r.unrouted ? ` (${r.unrouted} matched no route)` : ''}`;
+}
