@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import type { RunReport } from '../automations/engine/types';
-import { functionNames, type FunctionName } from '../config';
+import { functionNames, loadConfig, type FunctionName } from '../config';
+import { localNotifier } from '../notify/local';
 import { Rng, simCredentials, type RunningSim } from '../../sim/core';
 import { startAllSims } from '../../sim/all';
 import { formatPlanTable, formatSummary } from './table';
@@ -49,6 +50,8 @@ export async function runDemo(options: DemoOptions): Promise<{ reports: Record<F
     process.env.AUTOMATION_CONFIG = demoConfigPath;
 
     const { automationHandler } = await import('../runtime/run-automation');
+    // with notifications.channels in the config, each run's notices are delivered after it (lib/notify/local.ts)
+    const notifier = localNotifier(await loadConfig(demoConfigPath), out);
     const reports = {} as Record<FunctionName, RunReport>;
     let failures = 0;
     out(`\nmode: ${options.enforce ? 'ENFORCE (changes the simulated clouds)' : 'dry run (nothing changes; use --enforce to apply)'}`);
@@ -59,6 +62,7 @@ export async function runDemo(options: DemoOptions): Promise<{ reports: Record<F
       reports[name] = report;
       out(formatPlanTable(report.rows));
       out(`  summary: ${formatSummary(report)}`);
+      if (notifier) failures += await notifier.afterRun(report);
       failures += report.rows.filter((r) => r.status === 'failed').length + report.errors.length;
     }
     out(`\naudit records: ${config.audit.store === 'file' ? config.audit.path : 'dynamodb'}; events: ${config.events.file ?? '(bus)'}`);

@@ -3,6 +3,7 @@ import type { RunReport } from '../automations/engine/types';
 import { openAuditStore } from '../audit/open';
 import type { AuditQuery } from '../audit/store';
 import { ConfigError, functionNames, loadConfig, type FunctionName } from '../config';
+import { localNotifier } from '../notify/local';
 import { TriggerError } from '../runtime/triggers';
 import { formatPlanTable, formatSummary } from './table';
 
@@ -65,14 +66,16 @@ async function runCommand(command: 'plan' | 'apply', args: string[], out: (s: st
     },
   });
   if (values.config) process.env.AUTOMATION_CONFIG = values.config;
-  await loadConfig(); // fail fast, exit 2, on an invalid file
+  const config = await loadConfig(); // fail fast, exit 2, on an invalid file
+  // notices are delivered after each enforced run when notifications.channels are configured (lib/notify/local.ts)
+  const notifier = command === 'apply' ? localNotifier(config, values.json ? () => {} : out) : undefined;
   const names: FunctionName[] = values.function ? [checkFunction(values.function)] : functionNames;
   const { automationHandler } = await import('../runtime/run-automation');
   const reports: RunReport[] = [];
   let failures = 0;
   for (const name of names) {
     const payload = { dryRun: command === 'plan', targets: values.target, policies: values.policy, now: values.now };
-    const report = await automationHandler(name)(payload, { functionName: name, getRemainingTimeInMillis: () => NO_DEADLINE_MS } as never);
+    const report = await automationHandler(name, notifier ? { config: notifier.config } : {})(payload, { functionName: name, getRemainingTimeInMillis: () => NO_DEADLINE_MS } as never);
     reports.push(report);
     failures += report.rows.filter((r) => r.status === 'failed').length + report.errors.length;
     if (!values.json) {
@@ -80,6 +83,7 @@ async function runCommand(command: 'plan' | 'apply', args: string[], out: (s: st
       out(formatPlanTable(report.rows));
       out(`  summary: ${formatSummary(report)}`);
     }
+    if (notifier) failures += await notifier.afterRun(report);
   }
   if (values.json) out(JSON.stringify(reports, null, 2));
   return failures ? 1 : 0;

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DEFAULT_EVENTS_PATH } from '../audit/events';
 import { openAuditStore } from '../audit/open';
 import type { AutomationConfig } from '../config/schema';
 import { buildChannels } from './channels';
@@ -59,4 +60,27 @@ export async function deliverLocally(config: AutomationConfig, events: IncomingE
 export function formatDelivery(r: DeliveryReport): string {
   const parts = Object.entries(r.channels).map(([name, c]) => `${name}: ${c.delivered} in ${c.messages} message${c.messages === 1 ? '' : 's'}${c.alreadySent ? `, ${c.alreadySent} already sent` : ''}${c.failed ? `, ${c.failed} failed` : ''}`);
   return `notifications: ${r.notices} notice${r.notices === 1 ? '' : 's'}${parts.length ? ` → ${parts.join('; ')}` : ''}${r.unrouted ? ` (${r.unrouted} matched no route)` : ''}`;
+}
+
+/**
+ * The CLI and `npm start` hook: when channels are configured and no bus is, runs write their
+ * events to a file (the configured one, else DEFAULT_EVENTS_PATH) and each run's notices are
+ * delivered right after it. Returns undefined when there is nothing to deliver locally.
+ */
+export function localNotifier(config: AutomationConfig, out: (line: string) => void) {
+  if (!deliversLocally(config)) return undefined;
+  const eventsPath = config.events.file ?? DEFAULT_EVENTS_PATH;
+  const runConfig: AutomationConfig = config.events.file ? config : { ...config, events: { ...config.events, file: eventsPath } };
+  return {
+    config: runConfig,
+    /** Delivers one run's notices; returns how many failed (for the exit code). */
+    async afterRun(report: { runId: string }): Promise<number> {
+      const events = eventsOfRun(eventsPath, report.runId);
+      if (!events.length) return 0;
+      const r = await deliverLocally(runConfig, events, { runId: `notify-${report.runId}` });
+      out(`  ${formatDelivery(r)}`);
+      for (const e of r.errors) out(`  error: ${e}`);
+      return r.errors.length + Object.values(r.channels).reduce((a, c) => a + c.failed, 0);
+    },
+  };
 }
