@@ -100,6 +100,8 @@ export const notificationsSchema = z
       .default({}),
     /** Vendor -> console URL template with {id} and {region}; shown as the resource's link. */
     consoleLinks: z.partialRecord(z.enum(['tencent', 'kec', 'alibaba', 'cecstack']), z.string().regex(/\{id\}/, { error: 'expected a URL template containing {id}' })).optional(),
+    /** Messages carrying more notices than this show one line per notice (DingTalk, WeCom, Feishu). */
+    compactAbove: int(0).default(10),
     /** How long to wait for a rate-limited channel in one invocation before leaving it to a retry. */
     maxWaitSeconds: int(0).default(60),
   })

@@ -1,6 +1,7 @@
 import { redact } from '../audit/redact';
 import type { NotificationsConfig } from '../config/notifications';
 import type { Channel, OutMessage, SendOutcome } from './channels/channel';
+import { todos } from './channels/chat';
 import type { Claim, DeliveryLedger } from './ledger';
 import { realClock, realSleep, SlidingWindowLimiter, type Clock, type Sleep } from './limiter';
 import { NotANotice, toNotice, type IncomingEvent, type Notice } from './notice';
@@ -122,9 +123,10 @@ export async function deliver(events: IncomingEvent[], deps: DeliverDeps): Promi
 
       const t = texts(language);
       const header = t.header(claimed.length);
-      const parts = pack(channel, claimed, header);
+      const compact = claimed.length > deps.config.compactAbove;
+      const parts = pack(channel, claimed, header, compact);
       for (const [i, part] of parts.entries()) {
-        const message: OutMessage = { header: parts.length > 1 ? `${header} · ${t.part(i + 1, parts.length)}` : header, items: part.map((p) => p.item), texts: t };
+        const message: OutMessage = { header: parts.length > 1 ? `${header} · ${t.part(i + 1, parts.length)}` : header, items: part.map((p) => p.item), texts: t, compact };
         const outcome: SendOutcome = dead ?? (await sendWithin(channel, limiter, message, sleep, deps.config.maxWaitSeconds * 1000));
         if (outcome.ok) {
           r.messages++;
@@ -158,13 +160,15 @@ function failed(n: Notice, channel: string, code: string, message: string): Fail
 }
 
 /** Greedy packing in order: a part closes when the next item would pass the byte or item limit. */
-export function pack<T extends { item: RenderedItem }>(channel: Channel, entries: T[], header: string): T[][] {
-  const budget = channel.limits.maxBytes - channel.overheadBytes(header);
+export function pack<T extends { item: RenderedItem }>(channel: Channel, entries: T[], header: string, compact = false): T[][] {
+  // compact messages state each distinct instruction once: reserve room for all of them
+  const todoBytes = compact ? Buffer.byteLength(todos(entries.map((e) => e.item)), 'utf8') + 2 : 0;
+  const budget = channel.limits.maxBytes - channel.overheadBytes(header) - todoBytes;
   const parts: T[][] = [];
   let current: T[] = [];
   let used = 0;
   for (const e of entries) {
-    const size = channel.itemBytes(e.item);
+    const size = channel.itemBytes(e.item, compact);
     if (current.length && (used + size > budget || current.length >= channel.limits.maxItems)) {
       parts.push(current);
       current = [];

@@ -10,6 +10,8 @@ export interface RenderedItem {
   link?: { text: string; url: string };
   /** What the reader should do. */
   todo: string;
+  /** The one-line form used when a message carries many notices (notifications.compactAbove). */
+  line: string;
   /** DingTalk @-mentions (owner mobiles). */
   mobiles: string[];
 }
@@ -220,7 +222,8 @@ export function renderNotice(n: Notice, opts: RenderOptions): RenderedItem {
       ? { text: t.console, url: template.replaceAll('{id}', encodeURIComponent(n.resourceId)).replaceAll('{region}', encodeURIComponent(n.region)) }
       : undefined;
   const mobile = n.owner !== null ? opts.owners?.[n.owner]?.mobile : undefined;
-  return { key: n.key, severity: n.severity, title, fields, ...(link && { link }), todo, mobiles: mobile ? [mobile] : [] };
+  const line = n.dueAt ? `${title} · ${formatTime(n.dueAt, tz)}` : n.type === 'Automation Action' ? `${title} · ${fields.at(-1)?.[1] ?? ''}` : title;
+  return { key: n.key, severity: n.severity, title, fields, ...(link && { link }), todo, line, mobiles: mobile ? [mobile] : [] };
 }
 
 const ICON: Record<NoticeSeverity, string> = { info: 'ℹ️', warning: '⚠️', critical: '🔴' };
@@ -233,6 +236,13 @@ export function itemMarkdown(item: RenderedItem, opts: { mention?: boolean } = {
   lines.push(`> ${escapeMd(item.todo)}`);
   if (opts.mention && item.mobiles.length) lines.push(item.mobiles.map((m) => `@${m}`).join(' '));
   return lines.join('\n');
+}
+
+/** The compact markdown line of one notice; the message states each distinct `todo` once. */
+export function itemLine(item: RenderedItem, opts: { mention?: boolean } = {}): string {
+  const link = item.link ? ` [${item.link.text}](${item.link.url})` : '';
+  const mention = opts.mention && item.mobiles.length ? ` ${item.mobiles.map((m) => `@${m}`).join(' ')}` : '';
+  return `- ${ICON[item.severity]} ${escapeMd(item.line)}${link}${mention}`;
 }
 
 /** Slack mrkdwn: *bold*, <url|text>, and &, <, > escaped as Slack documents. */

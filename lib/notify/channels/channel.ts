@@ -20,6 +20,8 @@ export interface OutMessage {
   header: string;
   items: RenderedItem[];
   texts: Texts;
+  /** One line per notice, each distinct `todo` once (many notices in one message). */
+  compact?: boolean;
 }
 
 export interface Channel {
@@ -27,7 +29,7 @@ export interface Channel {
   readonly type: string;
   readonly limits: ChannelLimits;
   /** Bytes one item adds to the counted content (with its separator). */
-  itemBytes(item: RenderedItem): number;
+  itemBytes(item: RenderedItem, compact?: boolean): number;
   /** Bytes of everything but the items (header, part marker), at most. */
   overheadBytes(header: string): number;
   send(message: OutMessage): Promise<SendOutcome>;

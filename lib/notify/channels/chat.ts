@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { RenderedItem } from '../render';
-import { itemMarkdown, itemMrkdwn } from '../render';
+import { itemLine, itemMarkdown, itemMrkdwn } from '../render';
 import { bytes, clip, httpFailure, isOutcome, postJson, vendorCode, type Channel, type ChannelLimits, type OutMessage, type SendOutcome } from './channel';
 
 /** Resolved at run time from env/SSM; never logged. */
@@ -18,12 +18,20 @@ export interface ChatOptions {
 }
 
 const SEP = '\n\n';
-const mdBytes = (item: RenderedItem, mention: boolean) => bytes(itemMarkdown(item, { mention })) + bytes(SEP);
+const mdBytes = (item: RenderedItem, mention: boolean, compact = false) => (compact ? bytes(itemLine(item, { mention })) + 1 : bytes(itemMarkdown(item, { mention })) + bytes(SEP));
 const HEADER_RESERVE = 96; // header + "part i/n" marker
 
-function markdownBody(message: OutMessage, mention: boolean, max: number): string {
-  const text = [`### ${message.header}`, ...message.items.map((i) => itemMarkdown(i, { mention }))].join(SEP);
+function markdownBody(message: OutMessage, mention: boolean, max: number, withHeader = true): string {
+  const head = withHeader ? [`### ${message.header}`] : [];
+  const text = message.compact
+    ? [...head, message.items.map((i) => itemLine(i, { mention })).join('\n'), todos(message.items)].join(SEP)
+    : [...head, ...message.items.map((i) => itemMarkdown(i, { mention }))].join(SEP);
   return clip(text, max);
+}
+
+/** Each distinct instruction once, as quotes (compact messages). */
+export function todos(items: RenderedItem[]): string {
+  return [...new Set(items.map((i) => i.todo))].map((t) => `> ${t}`).join('\n');
 }
 
 const throttled = (code: string, message: string, retryAfterMs: number): SendOutcome => ({ ok: false, kind: 'throttled', code, message, retryAfterMs });
@@ -39,7 +47,7 @@ export function dingtalkChannel(o: ChatOptions): Channel {
     name: o.name,
     type: 'dingtalk',
     limits,
-    itemBytes: (i) => mdBytes(i, true),
+    itemBytes: (i, compact) => mdBytes(i, true, compact),
     overheadBytes: (h) => bytes(h) + HEADER_RESERVE,
     async send(message) {
       let url = o.secrets.url;
@@ -75,7 +83,7 @@ export function wecomChannel(o: ChatOptions): Channel {
     name: o.name,
     type: 'wecom',
     limits,
-    itemBytes: (i) => mdBytes(i, false),
+    itemBytes: (i, compact) => mdBytes(i, false, compact),
     overheadBytes: (h) => bytes(h) + HEADER_RESERVE,
     async send(message) {
       const body = { msgtype: 'markdown', markdown: { content: markdownBody(message, false, limits.maxBytes) } };
@@ -104,11 +112,11 @@ export function feishuChannel(o: ChatOptions): Channel {
     name: o.name,
     type: 'feishu',
     limits,
-    itemBytes: (i) => mdBytes(i, false),
+    itemBytes: (i, compact) => mdBytes(i, false, compact),
     overheadBytes: (h) => bytes(h) + 512, // card JSON around the text
     async send(message) {
       const worst = message.items.some((i) => i.severity === 'critical') ? 'red' : message.items.some((i) => i.severity === 'warning') ? 'orange' : 'blue';
-      const text = clip(message.items.map((i) => itemMarkdown(i)).join(SEP), limits.maxBytes);
+      const text = markdownBody(message, false, limits.maxBytes, false); // the card header carries the title
       const body: Record<string, unknown> = {
         msg_type: 'interactive',
         card: {
