@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { clearRegisteredSecrets } from '../../lib/audit/redact';
 import { buildChannels } from '../../lib/notify';
-import { dingtalkReceiver, feishuReceiver, slackReceiver, smtpReceiver, webhookReceiver, wecomReceiver, type Receiver } from '../support/notify-receivers';
+import { dingtalkReceiver, feishuReceiver, sesReceiver, slackReceiver, smtpReceiver, webhookReceiver, wecomReceiver, type Receiver } from '../support/notify-receivers';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { failedActionEvent, fakeTime, harness, notifications, purgeEvent, reminderEvent } from './fixtures';
 
 const open: { close(): Promise<void> }[] = [];
@@ -245,6 +246,31 @@ describe('e-mail over SMTP', () => {
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatch(/EAUTH/);
     expect(r.errors[0]).not.toContain('wrong-pass-999');
+    expect(bad.failures).toHaveLength(2);
+  });
+});
+
+describe('e-mail over SES (API v2)', () => {
+  const sesClient = (endpoint: string, secretAccessKey: string) =>
+    new SESv2Client({ endpoint, region: 'cn-test-1', credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey }, maxAttempts: 1 });
+
+  it('sends one SigV4-signed SendEmail per group; throttling is waited out; a wrong key fails loudly once', async () => {
+    const time = fakeTime();
+    const rx = (await track(sesReceiver({ accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'ses-secret-key-123', region: 'cn-test-1', now: time.clock }))) as Awaited<ReturnType<typeof sesReceiver>>;
+    const config = notifications({ channels: [{ name: 'mail', type: 'email', from: 'notify@example.com', to: ['ops@example.com', 'oncall@example.com'], transport: { kind: 'ses', region: 'cn-test-1' } }] });
+    const h = harness(config, await buildChannels(config, { sesClient: sesClient(rx.url, 'ses-secret-key-123') }), time);
+    rx.throttleNext(1);
+    const report = await h.send([purgeEvent({ id: 'ins-p1' }), purgeEvent({ id: 'ins-p2' })]);
+    expect(report.channels.mail).toMatchObject({ delivered: 2, messages: 1 });
+    expect(rx.emails).toHaveLength(1);
+    expect(rx.emails[0]).toMatchObject({ from: 'notify@example.com', to: ['ops@example.com', 'oncall@example.com'], subject: '云资源通知(2 条)' });
+    expect(rx.emails[0]!.text).toContain('回收站即将彻底删除:ins-p1');
+    const records = await h.store.query({ phase: 'result', action: 'notify:mail' });
+    expect(records.map((r) => r.details?.messageId)).toEqual(['0100-loopback-1', '0100-loopback-1']);
+
+    const bad = harness(config, await buildChannels(config, { sesClient: sesClient(rx.url, 'wrong-secret-key-000') }), time);
+    const r = await bad.send([purgeEvent(), purgeEvent({ runId: 'other' })]);
+    expect(r.errors).toEqual([expect.stringContaining('SignatureDoesNotMatch')]);
     expect(bad.failures).toHaveLength(2);
   });
 });

@@ -252,3 +252,63 @@ export async function smtpReceiver(o: { user: string; password: string }): Promi
       }),
   };
 }
+
+export interface SesReceiver extends Receiver {
+  emails: { from: string; to: string[]; subject: string; text: string }[];
+}
+
+/**
+ * SES API v2 SendEmail (POST /v2/email/outbound-emails, JSON), authenticated with AWS SigV4: the
+ * receiver re-signs the request with @smithy/signature-v4 and the credentials it knows, and
+ * answers 403 SignatureDoesNotMatch when the signature differs (as SES does).
+ */
+export async function sesReceiver(o: { accessKeyId: string; secretAccessKey: string; region: string; now: () => number }): Promise<SesReceiver> {
+  const [{ SignatureV4 }, { Sha256 }, { HttpRequest }] = await Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js'), import('@smithy/protocol-http')]);
+  const signer = new SignatureV4({ service: 'ses', region: o.region, credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey }, sha256: Sha256 });
+  const emails: SesReceiver['emails'] = [];
+  const posts: Received[] = [];
+  let requests = 0;
+  let throttle = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      requests++;
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const auth = String(req.headers.authorization ?? '');
+      const signed = /SignedHeaders=([^,]+)/.exec(auth)?.[1]?.split(';') ?? [];
+      const headers = Object.fromEntries(signed.map((h) => [h, String(req.headers[h] ?? '')]));
+      const u = new URL(req.url ?? '/', 'http://x');
+      const amzDate = String(req.headers['x-amz-date'] ?? '');
+      const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+      const expected = await signer.sign(new HttpRequest({ method: req.method ?? 'POST', protocol: 'http:', hostname: String(req.headers.host ?? '').split(':')[0], port: Number(String(req.headers.host).split(':')[1]), path: u.pathname, headers, body: raw }), { signingDate });
+      const send = (status: number, body: object, type?: string) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...(type && { 'x-amzn-errortype': type }) });
+        res.end(JSON.stringify(body));
+      };
+      if (expected.headers.authorization !== auth) return send(403, { message: 'The request signature we calculated does not match the signature you provided.' }, 'SignatureDoesNotMatchException');
+      if (throttle > 0) {
+        throttle--;
+        return send(429, { message: 'Maximum sending rate exceeded.' }, 'TooManyRequestsException');
+      }
+      if (req.method !== 'POST' || u.pathname !== '/v2/email/outbound-emails') return send(404, { message: 'not found' }, 'NotFoundException');
+      const body = JSON.parse(raw) as { FromEmailAddress: string; Destination: { ToAddresses: string[] }; Content: { Simple: { Subject: { Data: string }; Body: { Text: { Data: string } } } } };
+      posts.push({ path: u.pathname, query: u.searchParams, headers: req.headers, raw, body: body as never });
+      emails.push({ from: body.FromEmailAddress, to: body.Destination.ToAddresses, subject: body.Content.Simple.Subject.Data, text: body.Content.Simple.Body.Text.Data });
+      send(200, { MessageId: `0100-loopback-${emails.length}` });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    posts,
+    emails,
+    get requests() {
+      return requests;
+    },
+    throttleNext(n: number) {
+      throttle = n;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
