@@ -79,6 +79,14 @@ describe('DingTalk custom robot', () => {
     expect(records[1]!.details).toMatchObject({ noticeKey: (event.detail as { actionKey: string }).actionKey, channel: 'ops-dingtalk', attempt: 1 });
   });
 
+  it('two deliveries of the same events at once send one message', async () => {
+    const { rx, h } = await dingtalkSetup();
+    const events = [reminderEvent(), reminderEvent()];
+    const [a, b] = await Promise.all([h.send(events), h.send(events)]);
+    expect(rx.posts).toHaveLength(1);
+    expect(a.channels['ops-dingtalk']!.delivered + b.channels['ops-dingtalk']!.delivered).toBe(2);
+  });
+
   it('waits out "send too fast" (130101) and retries; the clock is the test\'s', async () => {
     const { rx, h } = await dingtalkSetup();
     rx.throttleNext(1);

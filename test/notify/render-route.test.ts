@@ -92,6 +92,8 @@ describe('the notifications config', () => {
     expect(() => notifications({ channels: [{ name: 'x', type: 'wecom', url: { env: 'A' } }], routes: [{ channels: ['nope'] }] })).toThrow(/unknown channel .{0,2}"nope/);
     expect(() => notifications({ channels: [{ name: 'x', type: 'wecom', url: { env: 'A' } }, { name: 'x', type: 'slack', url: { env: 'B' } }] })).toThrow(/used twice/);
     expect(() => notifications({ channels: [{ name: 'w', type: 'webhook', url: { env: 'A' } }] })).toThrow(/secret/);
+    expect(notifications({ consoleLinks: { tencent: 'https://console.example/{region}/{id}' } }).consoleLinks).toEqual({ tencent: 'https://console.example/{region}/{id}' });
+    expect(() => notifications({ consoleLinks: { kec: 'https://console.example/' } })).toThrow(/containing \{id\}/);
     expect(notifications({})).toMatchObject({ language: 'zh', timeZone: 'Asia/Shanghai', channels: [], maxWaitSeconds: 60 });
   });
 });
