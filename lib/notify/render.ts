@@ -64,6 +64,7 @@ const T = {
     instances: '受影响实例',
     quota: '配额',
     error: '错误',
+    reason: '原因',
     policy: '策略',
     state: '状态',
     none: '(无)',
@@ -111,6 +112,7 @@ const T = {
     instances: 'Instances affected',
     quota: 'Quota',
     error: 'Error',
+    reason: 'Reason',
     policy: 'Policy',
     state: 'State',
     none: '(none)',
@@ -194,11 +196,13 @@ export function renderNotice(n: Notice, opts: RenderOptions): RenderedItem {
       title = t.spotPrice(s(d.zone), s(d.instanceType));
       fields.push([t.price, `${s(d.price)} ${s(d.currency, '')}`.trim()], [t.threshold, `${s(d.kind)} ${s(d.threshold)}`]);
       fields.push([t.instances, String(Array.isArray(d.instances) ? d.instances.length : 0)]);
+      if (typeof d.message === 'string' && d.message) fields.push([t.reason, d.message]);
       todo = t.spotPriceTodo;
       break;
     case 'Spot Reclaim Alert':
       title = t.reclaim(label);
       fields.push([t.reclaimAt, formatTime(n.dueAt ?? s(d.eventAt, ''), tz)]);
+      if (typeof d.message === 'string' && d.message) fields.push([t.reason, d.message]);
       todo = t.reclaimTodo;
       break;
     case 'Snapshot Quota Exhausted':
@@ -209,7 +213,7 @@ export function renderNotice(n: Notice, opts: RenderOptions): RenderedItem {
     case 'Automation Action': {
       title = t.failed(s(d.action), label);
       const e = o(d.error);
-      fields.push([t.policy, `${n.function} / ${n.policy}`], [t.error, `${s(e.code)}: ${s(e.message)}`]);
+      fields.push([t.policy, `${n.function} / ${n.policy}`], [t.reason, s(d.reason)], [t.error, `${s(e.code)}: ${s(e.message)}`]);
       todo = t.failedTodo(n.resourceId);
       break;
     }

@@ -6,6 +6,8 @@ import { createTencentSim, type TencentSim } from '../../sim/tencent';
 import { startHarness, type Harness } from '../support/harness';
 import { dingtalkReceiver, wecomReceiver, type Receiver } from '../support/notify-receivers';
 
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
 const DAY = 86_400_000;
 const NOW = '2026-11-24T01:00:00Z';
 

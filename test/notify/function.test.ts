@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveSecret } from '../../lib/notify';
+import { dingtalkReceiver, type Receiver } from '../support/notify-receivers';
+import { failedActionEvent, reminderEvent } from './fixtures';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
+const TOKEN = '0123456789abcdef'.repeat(4);
+const SECRET = `SEC${'a1'.repeat(32)}`;
+
+describe('functions/notify.ts as Lambda runs it', () => {
+  let rx: Receiver;
+  let dir: string;
+  beforeAll(async () => {
+    rx = await dingtalkReceiver({ accessToken: TOKEN, secret: SECRET, now: Date.now });
+    dir = mkdtempSync(join(tmpdir(), 'notify-fn-'));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        targets: [{ name: 'tencent-prod', vendor: 'tencent', regions: ['ap-guangzhou'], credentials: { accessKeyIdEnv: 'X', secretEnv: 'Y' } }],
+        audit: { store: 'file', path: join(dir, 'audit.jsonl') },
+        notifications: { language: 'en', channels: [{ name: 'oncall', type: 'dingtalk', url: { env: 'FN_DING_URL' }, secret: { env: 'FN_DING_SECRET' } }] },
+      }),
+    );
+    process.env.AUTOMATION_CONFIG = join(dir, 'config.json');
+    process.env.FN_DING_URL = rx.url;
+    process.env.FN_DING_SECRET = SECRET;
+  });
+  afterAll(async () => {
+    delete process.env.AUTOMATION_CONFIG;
+    await rx.close();
+  });
+
+  it('delivers the queue batch and records the delivery in the audit trail, with no secret in it', async () => {
+    const { handler } = await import('../../functions/notify');
+    const event = { Records: [reminderEvent({ id: 'ins-fn1' }), failedActionEvent({ id: 'ins-fn2' })].map((e, i) => ({ messageId: `m${i}`, body: JSON.stringify(e) })) };
+    expect(await handler(event, { awsRequestId: 'req-1' } as never)).toEqual({ batchItemFailures: [] });
+    expect(rx.posts).toHaveLength(2); // two runs: one message each
+    const text = rx.posts.map((p) => (p.body.markdown as { text: string }).text).join('\n');
+    expect(text).toContain('Action failed: delete-instance ins-fn2');
+    expect(text).toContain('- Reason: due');
+    const trail = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
+    expect(trail.match(/"phase":"result"/g)).toHaveLength(2);
+    expect(trail).not.toContain(TOKEN);
+    expect(trail).not.toContain(SECRET);
+  });
+});
+
+describe('channel secrets', () => {
+  it('come from SSM (decrypted) or env, and a missing one names the variable, never a value', async () => {
+    const sent: unknown[] = [];
+    const ssm = { send: async (c: unknown) => (sent.push(c), { Parameter: { Value: 'https://oapi.dingtalk.com/robot/send?access_token=fromssm0123456789' } }) };
+    expect(await resolveSecret('ops', 'url', { parameter: '/cloud-automation/prod/notify/ops-url' }, { ssm })).toContain('fromssm');
+    expect((sent[0] as { input: unknown }).input).toEqual({ Name: '/cloud-automation/prod/notify/ops-url', WithDecryption: true });
+    await expect(resolveSecret('ops', 'secret', { env: 'NOPE_NOT_SET' }, { env: {} })).rejects.toThrow('notifications channel "ops": environment variable NOPE_NOT_SET (secret) is not set');
+  });
+});
