@@ -38,6 +38,8 @@ export const handler = async (event: unknown, context?: Context) => {
     runId: context?.awsRequestId ?? randomUUID(),
     limiters,
     log: (level, message, data) => logger[level](message, data ?? {}),
+    // no new send with less than 30 s left: what remains is reported for redelivery
+    shouldStop: () => typeof context?.getRemainingTimeInMillis === 'function' && context.getRemainingTimeInMillis() < 30_000,
   });
   return { batchItemFailures };
 };

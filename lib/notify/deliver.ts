@@ -37,6 +37,8 @@ export interface DeliverDeps {
   /** true (the deployed function): throttled/transient failures are left to the queue's redelivery; false (local): they go to the failure sink. */
   retryLater?: boolean;
   log?: NotifyLog;
+  /** True when the invocation is near its end: no new send starts, the rest is left to a retry. */
+  shouldStop?: () => boolean;
 }
 
 export interface ChannelReport {
@@ -127,7 +129,7 @@ export async function deliver(events: IncomingEvent[], deps: DeliverDeps): Promi
       const parts = pack(channel, claimed, header, compact);
       for (const [i, part] of parts.entries()) {
         const message: OutMessage = { header: parts.length > 1 ? `${header} · ${t.part(i + 1, parts.length)}` : header, items: part.map((p) => p.item), texts: t, compact };
-        const outcome: SendOutcome = dead ?? (await sendWithin(channel, limiter, message, sleep, deps.config.maxWaitSeconds * 1000));
+        const outcome: SendOutcome = dead ?? (await sendWithin(channel, limiter, message, sleep, deps.config.maxWaitSeconds * 1000, deps.shouldStop));
         if (outcome.ok) {
           r.messages++;
           r.delivered += part.length;
@@ -182,9 +184,10 @@ export function pack<T extends { item: RenderedItem }>(channel: Channel, entries
 }
 
 /** One message: wait for the rate limit, send, and on "too fast" or a transient error wait and retry — never past maxWaitMs at once. */
-async function sendWithin(channel: Channel, limiter: SlidingWindowLimiter, message: OutMessage, sleep: Sleep, maxWaitMs: number): Promise<SendOutcome> {
+async function sendWithin(channel: Channel, limiter: SlidingWindowLimiter, message: OutMessage, sleep: Sleep, maxWaitMs: number, shouldStop?: () => boolean): Promise<SendOutcome> {
   let last: SendOutcome = { ok: false, kind: 'transient', code: 'NotSent', message: 'not sent' };
   for (let attempt = 1; attempt <= 4; attempt++) {
+    if (shouldStop?.()) return { ok: false, kind: 'transient', code: 'Deferred', message: 'the invocation is near its timeout; left to a retry' };
     const wait = limiter.wait();
     if (wait > maxWaitMs) return { ok: false, kind: 'throttled', code: last.ok ? 'Deferred' : last.code, message: `rate limit: next send allowed in ${Math.ceil(wait / 1000)} s, more than notifications.maxWaitSeconds` };
     if (wait > 0) await sleep(wait);

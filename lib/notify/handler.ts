@@ -23,6 +23,7 @@ export interface NotifyHandlerDeps {
   sleep?: Sleep;
   limiters?: Map<string, SlidingWindowLimiter>;
   log?: NotifyLog;
+  shouldStop?: () => boolean;
 }
 
 export interface NotifyResult {
@@ -64,6 +65,7 @@ export async function handleNotify(event: unknown, deps: NotifyHandlerDeps): Pro
         ...(deps.sleep && { sleep: deps.sleep }),
         ...(deps.limiters && { limiters: deps.limiters }),
         ...(deps.log && { log: deps.log }),
+        ...(deps.shouldStop && { shouldStop: deps.shouldStop }),
       },
     );
     const retry = new Set(report.retry);

@@ -66,3 +66,28 @@ describe('the notify function', () => {
     expect(rx!.posts).toHaveLength(1);
   });
 });
+
+describe('near the invocation timeout', () => {
+  it('starts no new send and reports the rest for redelivery', async () => {
+    await setup(); // starts the receiver
+    const time = fakeTime();
+    const store = tempStore();
+    const config = automationConfigSchema.parse({
+      targets: [{ name: 'tencent-prod', vendor: 'tencent', regions: ['ap-guangzhou'], credentials: { accessKeyIdEnv: 'X', secretEnv: 'Y' } }],
+      notifications: { channels: [{ name: 'ops', type: 'dingtalk', url: { env: 'DING_URL' }, secret: { env: 'DING_SECRET' } }] },
+    });
+    const out = await handleNotify(sqs([reminderEvent({ runId: 'a' }), reminderEvent({ runId: 'b' })]), {
+      config: async () => config,
+      store: async () => store,
+      channels: (c) => buildChannels(c.notifications, { env: { DING_URL: rx!.url, DING_SECRET: SECRET } }),
+      failures: { put: async () => {} },
+      runId: 'late',
+      now: time.clock,
+      clock: time.clock,
+      sleep: time.sleep,
+      shouldStop: () => rx!.posts.length >= 1,
+    });
+    expect(rx!.posts).toHaveLength(1);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+  });
+});

@@ -136,7 +136,7 @@ export function feishuChannel(o: ChatOptions): Channel {
       const v = vendorCode(reply.text);
       if (!v) return reply.status === 200 ? { ok: true } : httpFailure(reply, 1_000);
       if (v.code === 0) return { ok: true };
-      if (v.code === 9499 || v.code === 11232) return throttled(String(v.code), v.message, 1_000); // too many request / frequency limited
+      if (v.code === 11232) return throttled(String(v.code), v.message, 1_000); // frequency limited
       // 19021 sign match fail or timestamp stale; 19022 IP not allowed; 19001 bad hook token
       if (v.code === 19021 || v.code === 19022 || v.code === 19001) return { ok: false, kind: 'auth', code: String(v.code), message: v.message };
       return { ok: false, kind: 'rejected', code: String(v.code), message: v.message };
