@@ -97,3 +97,24 @@ describe('the notifications config', () => {
     expect(notifications({})).toMatchObject({ language: 'zh', timeZone: 'Asia/Shanghai', channels: [], maxWaitSeconds: 60 });
   });
 });
+
+describe('the loader never echoes a notification secret', () => {
+  it('a literal webhook URL (it holds the access token) or secret is refused without being shown', async () => {
+    const { parseConfig } = await import('../../lib/config');
+    const yaml = [
+      'targets: [{ name: t, vendor: tencent, regions: [ap-guangzhou], credentials: { accessKeyIdEnv: A, secretEnv: B } }]',
+      'notifications:',
+      '  channels:',
+      '    - { name: x, type: dingtalk, url: "https://oapi.dingtalk.com/robot/send?access_token=abcdef0123456789", secret: "SECabcdef0123456789" }',
+    ].join('\n');
+    let message = '';
+    try {
+      parseConfig(yaml);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/notifications\.channels\[0\]\.url: expected \{ env: NAME \}/);
+    expect(message).not.toContain('abcdef');
+    expect(message).not.toContain('oapi.dingtalk.com');
+  });
+});
