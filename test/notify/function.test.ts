@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveSecret } from '../../lib/notify';
+import { resolveSecret, toNotice, type IncomingEvent } from '../../lib/notify';
 import { dingtalkReceiver, type Receiver } from '../support/notify-receivers';
 import { failedActionEvent, reminderEvent } from './fixtures';
 
@@ -46,6 +46,14 @@ describe('functions/notify.ts as Lambda runs it', () => {
     expect(trail.match(/"phase":"result"/g)).toHaveLength(2);
     expect(trail).not.toContain(TOKEN);
     expect(trail).not.toContain(SECRET);
+  });
+});
+
+describe('events/notify/sqs-batch.json (for `sls invoke local -f notify -p events/notify/sqs-batch.json`)', () => {
+  it('holds bus events the notify function reads as notices', () => {
+    const sample = JSON.parse(readFileSync(new URL('../../events/notify/sqs-batch.json', import.meta.url), 'utf8')) as { Records: { body: string }[] };
+    const notices = sample.Records.map((r) => toNotice(JSON.parse(r.body) as IncomingEvent));
+    expect(notices.map((n) => n.type)).toEqual(['Renewal Reminder', 'Recycle Bin Purge Warning', 'Automation Action']);
   });
 });
 
