@@ -58,9 +58,11 @@ export class Params {
 /** `YYYY-MM-DDThh:mm:ssZ` as most samples show (seed 001 L1753, decision A9). */
 export const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
-function pageOf<T>(items: T[], p: { number: number; size: number }) {
-  const start = (p.number - 1) * p.size;
-  return { TotalCount: items.length, PageNumber: p.number, PageSize: p.size, items: items.slice(start, start + p.size) };
+/** A page by number; with `shapes.pageClamp` the server holds pages shorter than asked (decision A17). */
+export function pageOf<T>(items: T[], p: { number: number; size: number }, state?: AlibabaState) {
+  const size = Math.min(p.size, state?.shapes.pageClamp ?? p.size);
+  const start = (p.number - 1) * size;
+  return { TotalCount: items.length, PageNumber: p.number, PageSize: size, items: items.slice(start, start + size) };
 }
 
 const newest = <T extends { createdAt: number; id: string }>(a: T, b: T) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -102,17 +104,24 @@ export function instanceView(state: AlibabaState, i: SimInstance) {
     VpcAttributes: { VpcId: 'vpc-sim0001', VSwitchId: 'vsw-sim0001', PrivateIpAddress: { IpAddress: [] }, NatIpAddress: '' },
     EipAddress: {},
     InstanceNetworkType: 'vpc',
-    OperationLocks: { LockReason: i.locked ? ['security'] : [] },
+    // the sample's wrapper (L1833) with the SDK's item objects; the type definition's node name (L8649-8651) in SDK-shapes mode
+    OperationLocks: state.shapes.sdkShapes ? { OperationLock: i.locked ? [{ LockReason: 'security' }] : [] } : { LockReason: i.locked ? [{ LockReason: 'security' }] : [] },
+    ...(i.spotStrategy !== undefined ? { SpotStrategy: i.spotStrategy } : {}),
     DeviceAvailable: true,
     IoOptimized: true,
-    // sample-only fields (seed 001 L1761-1829), emitted as decision A8
-    InstanceChargeType: i.chargeType,
     InternetChargeType: 'PayByTraffic',
-    ...(i.expiredAt !== undefined ? { ExpiredTime: utc(i.expiredAt).replace(/:\d{2}Z$/, 'Z') } : {}),
+    // sample-only fields (seed 001 L1761-1829), emitted as decision A8; absent from some instances in variety mode (A17)
+    ...(dropsCharge(state, i) ? {} : { InstanceChargeType: i.chargeType, ...(i.expiredAt !== undefined ? { ExpiredTime: utc(i.expiredAt).replace(/:\d{2}Z$/, 'Z') } : {}) }),
   };
 }
 
-function diskView(d: SimDisk, instances: Map<string, SimInstance>) {
+/** Deterministic per id: the last hex digit of the id picks every n-th instance. */
+function dropsCharge(state: AlibabaState, i: SimInstance): boolean {
+  const every = state.shapes.dropChargeEvery;
+  return every !== undefined && parseInt(i.id.slice(-1), 36) % every === 0;
+}
+
+function diskView(d: SimDisk, instances: Map<string, SimInstance>, state: AlibabaState) {
   return {
     DiskId: d.id,
     RegionId: d.region,
@@ -133,6 +142,8 @@ function diskView(d: SimDisk, instances: Map<string, SimInstance>) {
     DeleteWithInstance: d.deleteWithInstance,
     DeleteAutoSnapshot: d.deleteAutoSnapshot,
     EnableAutoSnapshot: d.policyId !== undefined,
+    // the SDK model's field (not in DiskItemType, L8402-8441): absent in SDK-shapes mode to mirror the seed
+    ...(state.shapes.sdkShapes ? {} : { AutoSnapshotPolicyId: d.policyId ?? '' }),
     CreationTime: utc(d.createdAt),
     AttachedTime: d.instanceId ? utc(d.createdAt) : '',
     DetachedTime: '',
@@ -181,7 +192,7 @@ export function describeInstances(state: AlibabaState, p: Params) {
       )
       .sort(newest);
   });
-  const { items: slice, ...paging } = pageOf(items, page);
+  const { items: slice, ...paging } = pageOf(items, page, state);
   return { ...paging, Instances: { Instance: slice.map((i) => instanceView(state, i)) } };
 }
 
@@ -192,7 +203,7 @@ export function describeInstanceStatus(state: AlibabaState, p: Params) {
   const items = state.cached(JSON.stringify(['s', r, zone]), () =>
     [...state.instances.values()].filter((i) => i.region === r && (!zone || i.zone === zone)).sort(newest),
   );
-  const { items: slice, ...paging } = pageOf(items, page);
+  const { items: slice, ...paging } = pageOf(items, page, state);
   return { ...paging, InstanceStatuses: { InstanceStatus: slice.map((i) => ({ InstanceId: i.id, Status: i.status })) } };
 }
 
@@ -202,16 +213,25 @@ export function describeDisks(state: AlibabaState, p: Params) {
   const instanceId = p.get('InstanceId');
   const diskType = p.get('DiskType') ?? 'all';
   if (!['all', 'system', 'data'].includes(diskType)) throw new ApiError(400, 'InvalidDiskType.ValueNotSupported', 'The specified disk type is not supported.');
+  const auto = p.get('EnableAutoSnapshot');
+  if (auto !== undefined && auto !== '' && !/^(true|false)$/i.test(auto)) throw invalid('EnableAutoSnapshot');
   const tags = p.tags();
   const page = p.page(100);
-  const items = state.cached(JSON.stringify(['d', r, ids, instanceId, diskType, tags]), () => {
+  const items = state.cached(JSON.stringify(['d', r, ids, instanceId, diskType, tags, auto]), () => {
     const pool = ids ? ids.map((id) => state.disks.get(id)).filter((d): d is SimDisk => !!d) : [...state.disks.values()];
     return pool
-      .filter((d) => d.region === r && (!instanceId || d.instanceId === instanceId) && (diskType === 'all' || d.type === diskType) && matchesTags(state, 'disk', d.id, tags))
+      .filter(
+        (d) =>
+          d.region === r &&
+          (!instanceId || d.instanceId === instanceId) &&
+          (diskType === 'all' || d.type === diskType) &&
+          (!auto || (d.policyId !== undefined) === /^true$/i.test(auto)) &&
+          matchesTags(state, 'disk', d.id, tags),
+      )
       .sort(newest);
   });
-  const { items: slice, ...paging } = pageOf(items, page);
-  return { ...paging, Disks: { Disk: slice.map((d) => diskView(d, state.instances)) } };
+  const { items: slice, ...paging } = pageOf(items, page, state);
+  return { ...paging, Disks: { Disk: slice.map((d) => diskView(d, state.instances, state)) } };
 }
 
 export function describeSnapshots(state: AlibabaState, p: Params) {
@@ -241,7 +261,7 @@ export function describeSnapshots(state: AlibabaState, p: Params) {
       )
       .sort(newest);
   });
-  const { items: slice, ...paging } = pageOf(items, page);
+  const { items: slice, ...paging } = pageOf(items, page, state);
   return { ...paging, Snapshots: { Snapshot: slice.map(snapshotView) } };
 }
 
@@ -419,7 +439,7 @@ export function describeTags(state: AlibabaState, p: Params) {
     }
     return [...pairs.values()];
   });
-  const { items: slice, ...paging } = pageOf(items, page);
+  const { items: slice, ...paging } = pageOf(items, page, state);
   return {
     ...paging,
     Tags: {

@@ -4,9 +4,9 @@ import { builders, seedFleet, type Builders } from './fleet';
 import * as h from './handlers';
 import * as pol from './policies';
 import { ApiError, errorResponse, NonceCache, parsePairs, render, requestId, verify } from './protocol';
-import { AlibabaState, type ResourceType, type SimDisk, type SimInstance, type SimSnapshot } from './state';
+import { AlibabaState, type AlibabaShapes, type ResourceType, type SimDisk, type SimInstance, type SimSnapshot } from './state';
 
-export { AlibabaState, type SimInstance, type SimDisk, type SimSnapshot, type SimPolicy } from './state';
+export { AlibabaState, type SimInstance, type SimDisk, type SimSnapshot, type SimPolicy, type AlibabaShapes } from './state';
 
 const MUTATING = new Set([
   'StartInstance',
@@ -37,8 +37,10 @@ export interface AlibabaSim extends VendorSimulator {
   tagsOf(type: ResourceType, id: string): Record<string, string>;
 }
 
-export function createAlibabaSim(seed = 1): AlibabaSim {
+/** `shapes`: the documented variety (short pages, SDK spellings, absent optional fields), off by default (A17). */
+export function createAlibabaSim(seed = 1, shapes: AlibabaShapes = {}): AlibabaSim {
   const state = new AlibabaState();
+  state.shapes = shapes;
   const rng = new Rng(seed);
   const hex = () => rng.hex(8);
   const nonces = new NonceCache();
@@ -92,6 +94,7 @@ export function createAlibabaSim(seed = 1): AlibabaSim {
 
   /** Same ClientToken, same parameters: the first answer again; different parameters: IdempotentParameterMismatch (seed 001 L9770-9771). */
   function withToken(action: string, accessKeyId: string, p: h.Params, ctx: SimContext): Record<string, unknown> {
+    if (state.denied.has(action)) throw new ApiError(403, 'Forbidden.RAM', "User not authorized to operate the specified resource, or this API doesn't support RAM.");
     const token = p.get('ClientToken');
     if (!token || !TOKENED.has(action)) return dispatch(action, p, ctx);
     if (token.length > 64 || !/^[\x20-\x7e]+$/.test(token)) throw new ApiError(400, 'InvalidParameter', 'The specified parameter "ClientToken" is not valid.');

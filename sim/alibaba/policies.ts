@@ -1,5 +1,5 @@
 import type { SimContext } from '../core';
-import { region, utc, type Params } from './handlers';
+import { pageOf, region, utc, type Params } from './handlers';
 import { ApiError, invalid } from './protocol';
 import type { AlibabaState, SimPolicy } from './state';
 
@@ -17,11 +17,12 @@ function schedule(p: Params, name: string, alias: string, valid: (n: number) => 
   return [...new Set(values.map((v) => String(Number(v))))];
 }
 
-function retention(p: Params): number | undefined {
+/** Create: 1-65536, omitted = forever (seed 001 L4059); modify also takes -1 = forever (L4172). */
+function retention(p: Params, forever: boolean): number | undefined {
   const v = p.get('RetentionDays');
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || (n !== -1 && (n < 1 || n > 65536))) throw invalid('RetentionDays');
+  if (!Number.isInteger(n) || ((n !== -1 || !forever) && (n < 1 || n > 65536))) throw invalid('RetentionDays');
   return n;
 }
 
@@ -44,7 +45,7 @@ export function createPolicy(state: AlibabaState, p: Params, ctx: SimContext, he
     name,
     timePoints: schedule(p, 'TimePoints', 'SettingTimePoints', (h) => h <= 23, true)!,
     weekdays: schedule(p, 'RepeatWeekdays', 'SettingRepeatWeekdays', (d) => d >= 1 && d <= 7, true)!,
-    retentionDays: retention(p) ?? -1, // default: keep forever (seed 001 L4059)
+    retentionDays: retention(p, false) ?? -1, // default: keep forever (seed 001 L4059)
     createdAt: ctx.clock.nowMs(),
   };
   state.policies.set(policy.id, policy);
@@ -62,7 +63,7 @@ export function modifyPolicy(state: AlibabaState, p: Params) {
   }
   policy.timePoints = schedule(p, 'TimePoints', 'SettingTimePoints', (h) => h <= 23, false) ?? policy.timePoints;
   policy.weekdays = schedule(p, 'RepeatWeekdays', 'SettingRepeatWeekdays', (d) => d >= 1 && d <= 7, false) ?? policy.weekdays;
-  policy.retentionDays = retention(p) ?? policy.retentionDays;
+  policy.retentionDays = retention(p, true) ?? policy.retentionDays;
   state.changed();
   return {};
 }
@@ -72,14 +73,13 @@ export function describePolicies(state: AlibabaState, p: Params) {
   const ids = p.jsonArray('AutoSnapshotPolicyId');
   const page = p.page(50);
   const all = [...state.policies.values()].filter((x) => x.region === r && (!ids || ids.includes(x.id))).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
-  const start = (page.number - 1) * page.size;
+  const { items: slice, ...paging } = pageOf(all, page, state);
   const diskNums = (id: string) => [...state.disks.values()].filter((d) => d.policyId === id).length;
+  // the seed's `AutoSnapshotPolicys` (L4249), or the SDK's `AutoSnapshotPolicies` in SDK-shapes mode (A17)
   return {
-    TotalCount: all.length,
-    PageNumber: page.number,
-    PageSize: page.size,
-    AutoSnapshotPolicys: {
-      AutoSnapshotPolicy: all.slice(start, start + page.size).map((x) => ({
+    ...paging,
+    [state.shapes.sdkShapes ? 'AutoSnapshotPolicies' : 'AutoSnapshotPolicys']: {
+      AutoSnapshotPolicy: slice.map((x) => ({
         AutoSnapshotPolicyId: x.id,
         RegionId: x.region,
         AutoSnapshotPolicyName: x.name,

@@ -15,6 +15,8 @@ export interface SimInstance {
   expiredAt?: number;
   /** OperationLocks LockReason=security (seed 001 L9776-9824). */
   locked?: boolean;
+  /** SpotStrategy of the SDK model (not in seed 001): SpotAsPriceGo / SpotWithPriceLimit make a PostPaid instance spot. */
+  spotStrategy?: string;
   /** A transitional status (Stopping, Starting) settles at this business time. */
   settleAt?: number;
 }
@@ -61,7 +63,24 @@ export interface SimPolicy {
 
 export type ResourceType = 'instance' | 'disk' | 'snapshot' | 'image' | 'securitygroup';
 
+/**
+ * The documented variety a real deployment may send (decision A17), off by default:
+ * - `pageClamp`: pages hold at most this many items whatever PageSize asks (short pages before the last);
+ * - `sdkShapes`: the public SDK's spellings where seed 001 has another (`AutoSnapshotPolicies`, the
+ *   `OperationLock` lock node), no `AutoSnapshotPolicyId` on disks (DiskItemType, L8402-8441) — the
+ *   opposite of the default mode;
+ * - `dropChargeEvery`: every n-th instance lacks the sample-only InstanceChargeType/ExpiredTime (L8946-8987).
+ */
+export interface AlibabaShapes {
+  pageClamp?: number;
+  sdkShapes?: boolean;
+  dropChargeEvery?: number;
+}
+
 export class AlibabaState {
+  shapes: AlibabaShapes = {};
+  /** Actions the caller's AccessKey may not call: answered `Forbidden.RAM` 403 (seed 001 L9729). */
+  readonly denied = new Set<string>();
   regions = ['cn-qingdao-sg-d01', 'cn-hangzhou'];
   readonly instances = new Map<string, SimInstance>();
   readonly disks = new Map<string, SimDisk>();

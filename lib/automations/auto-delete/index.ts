@@ -1,5 +1,5 @@
 import type { AutomationConfig } from '../../config/schema';
-import type { Instance, VendorClient } from '../../vendors/core';
+import type { Instance, ListInstancesOptions, VendorClient } from '../../vendors/core';
 import { parseDuration } from '../../vendors/core';
 import {
   exemptionFor,
@@ -35,7 +35,8 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
     const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
     const softDelete = softDeleteSettingsFor(deps.config, target.name);
     try {
-      for await (const page of client.listInstances(scope, { ids: focusIds })) {
+      const hints = listingHints(policy, client, ours);
+      for await (const page of client.listInstances(scope, { ids: focusIds, ...hints })) {
         for (const instance of page) {
           if (!matchesSelector(instance, policy.selector)) continue;
           if (instance.tags[softDelete.tag]) continue; // already in our soft-delete bin: the recycle-bin function's business
@@ -53,12 +54,34 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
           });
         }
       }
+      // only candidates were listed: the selection is what the vendor counted (the blast-radius guard's base)
+      plan.selected = Math.max(plan.selected, hints.candidates?.counted?.matched ?? 0);
     } catch (e) {
       plan.readFailures.push(`listing instances: ${(e as Error).message}`);
     }
     return plan;
   },
 };
+
+/**
+ * Where tags cost a request per instance (Alibaba), say which instances this policy can act on: the
+ * selector's names/tag keys/charge types always; with only a tag source (no list, no TTL, no timer
+ * of ours to clear) just the carriers of that tag. Elsewhere no hints: the listing stays shared.
+ */
+function listingHints(policy: AutoDeletePolicy, client: VendorClient, ours: Map<string, string>): ListInstancesOptions {
+  if (!client.limits.tagsReadPerInstance) return {};
+  const s = policy.selector;
+  const tagKeys = Object.keys(s.tags ?? {});
+  // candidates only when the selection is the whole scope, so the vendor's count of it is exact
+  const whole = !s.names?.length && !s.ids?.length && !s.projects?.length && !s.chargeTypes?.length && !tagKeys.length;
+  const onlyTagged = whole && policy.source.tag !== undefined && !policy.source.list?.length && !ttlApplies(policy) && ours.size === 0;
+  return {
+    ...(s.names?.length && { names: s.names }),
+    ...(s.chargeTypes?.length && { chargeTypes: s.chargeTypes }),
+    ...(tagKeys.length && { tagKeys }),
+    ...(onlyTagged && { candidates: { tagKeys: [policy.source.tag!], counted: {} } }),
+  };
+}
 
 interface InstanceArgs {
   policy: AutoDeletePolicy;

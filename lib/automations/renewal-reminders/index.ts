@@ -44,6 +44,11 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
   try {
     for await (const page of client.listInstances(scope, { chargeTypes: ['prepaid'], ...(tagKeys.length && { tagKeys }) })) {
       for (const inst of page) {
+        if (inst.chargeType === 'unknown' && inst.expiresAt && matchesSelector(inst, { ...policy.selector, chargeTypes: undefined })) {
+          // the vendor did not say whether it is prepaid: shown, never guessed (sim/DECISIONS.md A8)
+          plan.notes.push({ resourceId: inst.id, action: 'send-reminder', reason: `charge type unknown (the vendor did not report it); expires ${inst.expiresAt}: no reminder decided, check it by hand`, status: 'skipped' });
+          continue;
+        }
         if (inst.chargeType !== 'prepaid' || !matchesSelector(inst, policy.selector)) continue;
         plan.selected++;
         const exempt = exemptionFor(inst, policy.exemptions, now);

@@ -48,7 +48,21 @@ const jsonStrings = z.preprocess((v) => {
 const paged = { TotalCount: int, PageNumber: int.optional(), PageSize: int.optional() };
 const common = z.looseObject({ RequestId: str });
 
-/** InstanceAttributesType (seed 001 L8946-8987) plus the sample-only InstanceChargeType/ExpiredTime (L1761-1829). */
+/**
+ * Security locks in both documented forms: the DescribeInstances sample wraps them in `LockReason`
+ * (seed 001 L1833), the type definition names the node `OperationLock` (L8649-8651) as the DescribeDisks
+ * sample does (L2811); items are strings or `{LockReason}` objects (SDK model). Read both.
+ */
+const locks = z.preprocess((v) => {
+  if (v === undefined || v === null || v === '') return [];
+  if (Array.isArray(v)) return v;
+  if (typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  const inner = [o.LockReason, o.OperationLock].flatMap((x) => (x === undefined || x === null || x === '' ? [] : Array.isArray(x) ? x : [x]));
+  return inner;
+}, z.array(z.union([z.string(), z.looseObject({ LockReason: str }).transform((o) => o.LockReason ?? '')])));
+
+/** InstanceAttributesType (seed 001 L8946-8987) plus the sample-only InstanceChargeType/ExpiredTime (L1761-1829) and the SDK's SpotStrategy. */
 export const instanceSchema = z.looseObject({
   InstanceId: z.string(),
   InstanceName: str,
@@ -60,7 +74,9 @@ export const instanceSchema = z.looseObject({
   CreationTime: str,
   InstanceChargeType: str,
   ExpiredTime: str,
-  OperationLocks: listOf('LockReason', z.union([z.string(), z.looseObject({ LockReason: str }).transform((o) => o.LockReason ?? '')])).optional(),
+  /** Not in seed 001; the SDK model's `SpotStrategy` (NoSpot / SpotAsPriceGo / SpotWithPriceLimit) marks a spot instance. */
+  SpotStrategy: str,
+  OperationLocks: locks.optional(),
 });
 
 /** DiskItemType (seed 001 L8402-8441). */
@@ -75,6 +91,8 @@ export const diskSchema = z.looseObject({
   Status: str,
   InstanceId: str,
   EnableAutoSnapshot: bool,
+  /** Not in DiskItemType (seed 001 L8402-8441); the SDK model carries it: the policy the disk is bound to. */
+  AutoSnapshotPolicyId: str,
   CreationTime: str,
 });
 
@@ -129,8 +147,14 @@ export const schemas = {
   CreateSnapshot: common.extend({ SnapshotId: z.string() }),
   DescribeTags: common.extend({ ...paged, Tags: listOf('Tag', tagSchema) }),
   CreateAutoSnapshotPolicy: common.extend({ AutoSnapshotPolicyId: z.string() }),
-  /** `AutoSnapshotPolicys` (sic, seed 001 L4249). */
-  DescribeAutoSnapshotPolicyEx: common.extend({ ...paged, AutoSnapshotPolicys: listOf('AutoSnapshotPolicy', policySchema) }),
+  /** `AutoSnapshotPolicys` (sic, seed 001 L4249) or the SDK's `AutoSnapshotPolicies`: either, never both silently empty. */
+  DescribeAutoSnapshotPolicyEx: common
+    .extend({
+      ...paged,
+      AutoSnapshotPolicys: listOf('AutoSnapshotPolicy', policySchema),
+      AutoSnapshotPolicies: listOf('AutoSnapshotPolicy', policySchema),
+    })
+    .transform(({ AutoSnapshotPolicys, AutoSnapshotPolicies, ...rest }) => ({ ...rest, policies: [...AutoSnapshotPolicys, ...AutoSnapshotPolicies] })),
 };
 
 export interface ActionSpec {
@@ -142,7 +166,7 @@ export interface ActionSpec {
   pageSize?: number;
   /** Most ids per call (JSON-array parameters: 100, seed 001 L1701; "最多 X 个" at L4319/L4364 decided as 100). */
   batchLimit?: number;
-  /** Takes ClientToken (seed 001 digest §3.5). */
+  /** Takes ClientToken (seed 001 digest §3.5): a repeat with the same token cannot act twice, so it is retried after a 5xx (L9774). */
   clientToken?: boolean;
 }
 

@@ -3,7 +3,8 @@ import {
   batchWithBisect,
   chunk,
   eachId,
-  offsetPages,
+  nameGlob,
+  numberedPages,
   sleep,
   UnsupportedCapability,
   VendorError,
@@ -38,7 +39,13 @@ export const capabilities: Capabilities = {
 };
 
 /** 10 tags per resource (L7789); SnapshotName 2-128 characters (L3530). */
-export const limits: VendorLimits & { snapshotNameMaxLength: number } = { snapshotKind: 'disk', maxTags: TAG_LIMITS.perResource, snapshotNameMaxLength: 128 };
+export const limits: VendorLimits & { snapshotNameMaxLength: number } = {
+  snapshotKind: 'disk',
+  maxTags: TAG_LIMITS.perResource,
+  snapshotNameMaxLength: 128,
+  // tags are not inline (seed 001 L8946-8987): one DescribeTags per instance
+  tagsReadPerInstance: true,
+};
 
 /** SnapshotName: [2,128], a letter or Chinese first, then letters, digits, `_`, `-`; never `auto`/`http(s)://` (seed 001 L3530). */
 const SNAPSHOT_NAME = /^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9\u4e00-\u9fa5_-]{1,127}$/;
@@ -57,6 +64,8 @@ export interface AlibabaClient extends VendorClient {
   deleteSnapshotPolicy(scope: Scope, id: string): Promise<BatchOutcome>;
   /** DescribeInstanceStatus (seed 001 L1588-1680), 50 per page. */
   listInstanceStatuses(scope: Scope): AsyncIterable<{ id: string; rawState: string }[]>;
+  /** Disk ids bound to each auto-snapshot policy; undefined when the vendor does not report which policy a disk has (A6). */
+  policyBindings(scope: Scope): Promise<Map<string, string[]> | undefined>;
   /** Tags of one resource through DescribeTags. */
   tagsOf(scope: Scope, resourceType: 'instance' | 'snapshot' | 'disk', id: string): Promise<Record<string, string>>;
 }
@@ -84,36 +93,42 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
   const base = endpointUrl(options.endpoint, target);
 
   function call<K extends ActionName>(name: K, region: string | undefined, params: Params = {}): Promise<Body<K>> {
-    const spec: { schema: z.ZodType; mutating: boolean; regionless?: boolean } = ACTIONS[name];
+    const spec: { schema: z.ZodType; mutating: boolean; regionless?: boolean; clientToken?: boolean } = ACTIONS[name];
     const all: Params = spec.regionless || region === undefined ? params : { RegionId: region, ...params };
+    // a repeat carrying the same ClientToken returns the first result (seed 001 L9770, L9774): safe to resend after a 5xx
+    const idempotent = spec.clientToken === true && params.ClientToken !== undefined;
     return transport.call(
-      { vendor: 'alibaba', action: name, region: region ?? 'global', mutating: spec.mutating },
+      { vendor: 'alibaba', action: name, region: region ?? 'global', mutating: spec.mutating, idempotent },
       () => buildRequest({ action: name, params: all, credentials, base }),
       (response) => parseEnvelope(name, response, spec.schema) as Body<K>,
     );
   }
 
-  /** PageNumber (1-based) / PageSize at the documented maximum, TotalCount ends it (seed 001 digest §3.6). */
+  /**
+   * PageNumber (1-based, counted) / PageSize at the documented maximum (seed 001 L1716-1717); TotalCount
+   * or an empty page ends it; a repeated id or a moving total fails the listing (core numberedPages).
+   */
   function pages<K extends 'DescribeInstances' | 'DescribeInstanceStatus' | 'DescribeDisks' | 'DescribeSnapshots' | 'DescribeTags' | 'DescribeAutoSnapshotPolicyEx', T>(
     name: K,
     region: string,
     params: Params,
     items: (body: Body<K>) => T[],
+    idOf: (item: T) => string,
   ): AsyncGenerator<T[]> {
     const size = ACTIONS[name].pageSize;
-    return offsetPages(
-      async (offset, limit) => {
-        const body = await call(name, region, { ...params, PageNumber: offset / limit + 1, PageSize: limit });
+    return numberedPages(
+      async (page) => {
+        const body = await call(name, region, { ...params, PageNumber: page, PageSize: size });
         return { items: items(body), total: body.TotalCount };
       },
-      size,
+      idOf,
       { what: `alibaba ${name} ${region}` },
     );
   }
 
   async function tagsOf(scope: Scope, resourceType: 'instance' | 'snapshot' | 'disk', id: string): Promise<Record<string, string>> {
     const tags: Record<string, string> = {};
-    for await (const page of pages('DescribeTags', scope.region, { ResourceType: resourceType, ResourceId: id }, (b) => b.Tags)) {
+    for await (const page of pages('DescribeTags', scope.region, { ResourceType: resourceType, ResourceId: id }, (b) => b.Tags, (t) => `${t.TagKey}=${t.TagValue}`)) {
       for (const t of page) tags[t.TagKey] = t.TagValue;
     }
     return tags;
@@ -124,28 +139,57 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     return mapLimit(ids, LOOKUP_CONCURRENCY, (id) => tagsOf(scope, resourceType, id));
   }
 
-  async function* instancePages(scope: Scope, params: Params, opts: ListInstancesOptions): AsyncGenerator<Instance[]> {
-    for await (const page of pages('DescribeInstances', scope.region, params, (b) => b.Instances)) {
+  /**
+   * Charge type, name and id filters run on the listing itself; tags (one DescribeTags each) are read
+   * only for the instances that pass them (seed 001 L1714-1715 for what the vendor filters itself).
+   */
+  async function* instancePages(scope: Scope, params: Params, keep: (inst: Instance) => boolean): AsyncGenerator<Instance[]> {
+    for await (const page of pages('DescribeInstances', scope.region, params, (b) => b.Instances, (r) => r.InstanceId)) {
+      const kept = page.map((raw) => toInstance(raw, {}, target, scope.region)).filter(keep);
       const tags = await tagsFor(
         scope,
         'instance',
-        page.map((r) => r.InstanceId),
+        kept.map((i) => i.id),
       );
-      yield page
-        .map((raw, i) => toInstance(raw, tags[i]!, target, scope.region))
-        .filter((inst) => !opts.chargeTypes?.length || opts.chargeTypes.includes(inst.chargeType));
+      yield kept.map((inst, i) => ({ ...inst, tags: tags[i]! }));
     }
   }
 
+  /** Tag.n.Key filters intersect (L1688, L1714; decision A7): up to 5 keys are pushed down, without a value (any value). */
+  const tagParams = (keys: string[]): Params => Object.fromEntries(keys.slice(0, 5).map((k, i) => [`Tag.${i + 1}.Key`, k]));
+
   async function* listInstances(scope: Scope, opts: ListInstancesOptions = {}): AsyncGenerator<Instance[]> {
-    if (opts.ids?.length) {
+    const names = opts.names?.length ? opts.names.map(nameGlob) : undefined;
+    const charge = opts.chargeTypes?.length ? new Set(opts.chargeTypes) : undefined;
+    const ids = opts.ids?.length ? new Set(opts.ids) : undefined;
+    const keys = [...new Set(opts.tagKeys ?? [])];
+    const base: Params = { ...tagParams(keys) };
+    // one exact name (no glob) is a vendor filter too (InstanceName, L1707)
+    if (opts.names?.length === 1 && !opts.names[0]!.includes('*')) base.InstanceName = opts.names[0];
+    // an unknown charge type passes every charge filter: the caller decides what unknown means (A8)
+    const filters = (i: Instance) =>
+      (!ids || ids.has(i.id)) && (!charge || i.chargeType === 'unknown' || charge.has(i.chargeType)) && (!names || names.some((n) => n.test(i.name)));
+    if (ids) {
       // InstanceIds: a JSON array of at most 100 (seed 001 L1701); never `[]`, which matches nothing (L1689)
-      for (const group of chunk([...new Set(opts.ids)], ACTIONS.DescribeInstances.batchLimit)) yield* instancePages(scope, { InstanceIds: jsonArray(group) }, opts);
+      for (const group of chunk([...ids], ACTIONS.DescribeInstances.batchLimit)) yield* instancePages(scope, { ...base, InstanceIds: jsonArray(group) }, filters);
       return;
     }
-    // Tag.n filters intersect (decision A7): only a single key is pushed down, without a value (any value).
-    const keys = [...new Set(opts.tagKeys ?? [])];
-    yield* instancePages(scope, keys.length === 1 ? { 'Tag.1.Key': keys[0] } : {}, opts);
+    const cand = opts.candidates;
+    if (!cand || (!cand.tagKeys?.length && !cand.ids?.length) || cand.tagKeys?.some((k) => keys.includes(k))) {
+      yield* instancePages(scope, base, filters);
+      return;
+    }
+    // Candidates only: each key's carriers come from a tag-filtered listing, the named ids from a read
+    // by id; tags are read for those alone, each instance once.
+    if (cand.counted) {
+      // the selection's size without listing it: TotalCount of the filtered listing (one item asked)
+      cand.counted.matched = (await call('DescribeInstances', scope.region, { ...base, PageNumber: 1, PageSize: 1 })).TotalCount;
+    }
+    const seen = new Set<string>();
+    const once = (i: Instance) => !seen.has(i.id) && filters(i) && seen.add(i.id) !== undefined;
+    for (const key of new Set(cand.tagKeys ?? [])) yield* instancePages(scope, { ...base, ...tagParams([...keys.slice(0, 4), key]) }, once);
+    const rest = [...new Set(cand.ids ?? [])].filter((id) => !seen.has(id));
+    for (const group of chunk(rest, ACTIONS.DescribeInstances.batchLimit)) yield* instancePages(scope, { ...base, InstanceIds: jsonArray(group) }, once);
   }
 
   async function stateOf(scope: Scope, id: string): Promise<string | undefined> {
@@ -212,7 +256,7 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     const params: Params = {};
     if (sources?.size === 1) params.DiskId = [...sources][0];
     if (names?.size === 1) params.SnapshotName = [...names][0];
-    for await (const page of pages('DescribeSnapshots', scope.region, params, (b) => b.Snapshots)) {
+    for await (const page of pages('DescribeSnapshots', scope.region, params, (b) => b.Snapshots, (x) => x.SnapshotId)) {
       const kept = page.filter((s) => (!names || names.has(s.SnapshotName ?? '')) && (!sources || sources.has(s.SourceDiskId ?? '')));
       if (!kept.length) {
         yield [];
@@ -220,8 +264,9 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
       }
       const diskIds = [...new Set(kept.map((s) => s.SourceDiskId).filter((d): d is string => !!d))];
       const owners = new Map<string, string>();
-      if (diskIds.length) {
-        const disks = await call('DescribeDisks', scope.region, { DiskIds: jsonArray(diskIds), PageNumber: 1, PageSize: 100 });
+      // DiskIds: at most 100 per call (seed 001 L2660)
+      for (const group of chunk(diskIds, ACTIONS.DescribeDisks.batchLimit)) {
+        const disks = await call('DescribeDisks', scope.region, { DiskIds: jsonArray(group), PageNumber: 1, PageSize: ACTIONS.DescribeDisks.pageSize });
         for (const d of disks.Disks) if (d.InstanceId) owners.set(d.DiskId, d.InstanceId);
       }
       const tags = await tagsFor(
@@ -240,14 +285,35 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     // Few instances: DescribeDisks per instance; many: one sweep of the region's disks (100 per page).
     const filters: Params[] = wanted.size <= 10 ? [...wanted].map((id) => ({ InstanceId: id })) : [{}];
     for (const params of filters) {
-      for await (const page of pages('DescribeDisks', scope.region, params, (b) => b.Disks)) {
+      for await (const page of pages('DescribeDisks', scope.region, params, (b) => b.Disks, (d) => d.DiskId)) {
         for (const disk of page) if (disk.InstanceId && wanted.has(disk.InstanceId)) out.push(toSource(disk, target, scope.region));
       }
     }
     return out;
   }
 
-  function policyParams(spec: SnapshotPolicySpec): Params {
+  /**
+   * Disks with a policy applied (`EnableAutoSnapshot=true`, seed 001 L2667) and the policy each names
+   * (`AutoSnapshotPolicyId`, SDK model; not in DiskItemType, L8402-8441). Undefined when a bound disk
+   * does not say which policy: the bindings cannot be read back (DECISIONS.md A6).
+   */
+  async function policyBindings(scope: Scope): Promise<Map<string, string[]> | undefined> {
+    const byPolicy = new Map<string, string[]>();
+    let unnamed = false;
+    for await (const page of pages('DescribeDisks', scope.region, { EnableAutoSnapshot: 'true' }, (b) => b.Disks, (d) => d.DiskId)) {
+      for (const disk of page) {
+        if (disk.EnableAutoSnapshot === false) continue;
+        if (!disk.AutoSnapshotPolicyId) {
+          unnamed = true;
+          continue;
+        }
+        byPolicy.set(disk.AutoSnapshotPolicyId, [...(byPolicy.get(disk.AutoSnapshotPolicyId) ?? []), disk.DiskId]);
+      }
+    }
+    return unnamed ? undefined : byPolicy;
+  }
+
+  function policyParams(spec: SnapshotPolicySpec, on: 'create' | 'modify'): Params {
     if (!POLICY_NAME.test(spec.name) || /^https?:/i.test(spec.name)) {
       throw new Error(`snapshot policy name "${spec.name}" is not allowed: 2-128 characters, a letter first, then letters, digits, "_" or "-" (seed 001 L4056)`);
     }
@@ -256,7 +322,7 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
       AutoSnapshotPolicyName: spec.name,
       TimePoints: jsonArray(schedule.timePoints),
       RepeatWeekdays: jsonArray(schedule.weekdays),
-      RetentionDays: toRetentionDays(spec.retentionDays),
+      RetentionDays: toRetentionDays(spec.retentionDays, on),
     };
   }
 
@@ -276,7 +342,13 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     listInstances,
 
     async *listInstanceStatuses(scope) {
-      yield* pages('DescribeInstanceStatus', scope.region, {}, (b) => b.InstanceStatuses.map((s) => ({ id: s.InstanceId, rawState: s.Status })));
+      yield* pages(
+        'DescribeInstanceStatus',
+        scope.region,
+        {},
+        (b) => b.InstanceStatuses.map((s) => ({ id: s.InstanceId, rawState: s.Status })),
+        (s) => s.id,
+      );
     },
 
     tagsOf,
@@ -374,19 +446,23 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     getSnapshotQuota: async () => undefined,
 
     async listSnapshotPolicies(scope) {
-      const out = [];
-      for await (const page of pages('DescribeAutoSnapshotPolicyEx', scope.region, {}, (b) => b.AutoSnapshotPolicys)) out.push(...page.map(toPolicy));
-      return out;
+      const raw = [];
+      for await (const page of pages('DescribeAutoSnapshotPolicyEx', scope.region, {}, (b) => b.policies, (p) => p.AutoSnapshotPolicyId)) raw.push(...page);
+      if (!raw.length) return [];
+      const bindings = await policyBindings(scope);
+      return raw.map((p) => toPolicy(p, bindings));
     },
 
+    policyBindings,
+
     async createSnapshotPolicy(scope, spec, token) {
-      const body = await call('CreateAutoSnapshotPolicy', scope.region, { ...policyParams(spec), ClientToken: clientToken(token) });
+      const body = await call('CreateAutoSnapshotPolicy', scope.region, { ...policyParams(spec, 'create'), ClientToken: clientToken(token) });
       return { id: body.AutoSnapshotPolicyId, requestId: body.RequestId };
     },
 
     async updateSnapshotPolicy(scope, id, spec) {
       try {
-        const body = await call('ModifyAutoSnapshotPolicyEx', scope.region, { AutoSnapshotPolicyId: id, ...policyParams(spec) });
+        const body = await call('ModifyAutoSnapshotPolicyEx', scope.region, { AutoSnapshotPolicyId: id, ...policyParams(spec, 'modify') });
         return { id, ok: true, requestId: body.RequestId };
       } catch (e) {
         return failure(id, e);

@@ -112,6 +112,14 @@ const AUTH = new Set([
   'InvalidAccessKeyId',
   'Forbidden.AccessKeyDisabled',
   'IllegalTimestamp',
+  // permissions (seed 001 L9728-9733): the account may not act at all, so every further id would fail alike
+  'Forbidden.NotSupportRAM',
+  'Forbidden.RAM',
+  'Forbidden.RiskControl',
+  'Forbidden.SubUser',
+  'Forbidden.Unauthorized',
+  'InvalidAccount.NotFound',
+  'RealNameAuthenticationError',
 ]);
 
 /** A ClientToken reused with different parameters (seed 001 L9704, L9735, L4463). */
@@ -126,6 +134,7 @@ function errorMessage(code: string, message: string): string {
     return `${message} (the ClientToken was already used by a request with different parameters: the action key now describes a different request; not retried)`;
   }
   if (code === 'IllegalTimestamp') return `${message} (check this host's clock: Timestamp is UTC wall time)`;
+  if (code.startsWith('Forbidden.') && code !== 'Forbidden.AccessKeyDisabled') return `${message} (the AccessKey lacks permission for this action: grant it in RAM; the scope stops here)`;
   if (AUTH.has(code)) return `${message} (check the target's AccessKey id/secret)`;
   return message;
 }

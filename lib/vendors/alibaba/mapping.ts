@@ -17,11 +17,15 @@ const STATES: Record<string, InstanceState> = {
   deleted: 'deleted',
 };
 
-/** Only PostPaid appears (seed 001 L1765, L1824); PrePaid is the public spelling. Absent: pay-as-you-go (no charge-type parameter exists). */
-export function chargeTypeOf(raw: string | undefined): ChargeType {
-  if (raw === undefined || raw === '') return 'postpaid';
+/**
+ * Only PostPaid appears (seed 001 L1765, L1824); PrePaid is the public spelling. A PostPaid instance
+ * with a SpotStrategy other than NoSpot is spot (SDK model). Absent: unknown, never postpaid (A8).
+ */
+export function chargeTypeOf(raw: string | undefined, spotStrategy?: string): ChargeType {
+  if (raw === undefined || raw === '') return 'unknown';
   const v = raw.toLowerCase();
-  if (v === 'postpaid') return 'postpaid';
+  const spot = spotStrategy !== undefined && spotStrategy !== '' && spotStrategy.toLowerCase() !== 'nospot';
+  if (v === 'postpaid') return spot ? 'spot' : 'postpaid';
   if (v === 'prepaid') return 'prepaid';
   return 'other';
 }
@@ -32,7 +36,7 @@ export function timeOf(value: string | undefined): string | undefined {
 }
 
 export function toInstance(raw: RawInstance, tags: Record<string, string>, target: string, region: string): Instance {
-  const chargeType = chargeTypeOf(raw.InstanceChargeType);
+  const chargeType = chargeTypeOf(raw.InstanceChargeType, raw.SpotStrategy);
   const locked = (raw.OperationLocks ?? []).some((r) => r.toLowerCase() === 'security');
   return {
     vendor: 'alibaba',
@@ -48,7 +52,7 @@ export function toInstance(raw: RawInstance, tags: Record<string, string>, targe
     instanceType: raw.InstanceType,
     createdAt: timeOf(raw.CreationTime),
     // The PostPaid sample carries an ExpiredTime before its CreationTime (seed 001 L1813-1816): meaningless for pay-as-you-go.
-    expiresAt: chargeType === 'postpaid' ? undefined : timeOf(raw.ExpiredTime),
+    expiresAt: chargeType === 'postpaid' || chargeType === 'spot' ? undefined : timeOf(raw.ExpiredTime),
     restricted: locked ? 'other' : undefined,
     tags,
   };
@@ -134,21 +138,25 @@ export function fromVendorSchedule(timePoints: string[], weekdays: string[]): { 
   return { hoursUtc, weekdays: [...utcDays].sort((a, b) => a - b) };
 }
 
-/** RetentionDays: -1 forever, 1-65536 (seed 001 L4059, L8829); the unified spec uses 0 or less for "forever". */
-export function toRetentionDays(days: number): number {
+/**
+ * RetentionDays 1-65536. Forever (unified `<= 0`): the create table allows no -1 and keeps forever when
+ * the parameter is omitted (seed 001 L4059); modify takes -1 (omitted there means unchanged, L4172).
+ */
+export function toRetentionDays(days: number, on: 'create' | 'modify'): number | undefined {
   if (!Number.isInteger(days) || days > 65536) throw new Error(`snapshot policy retentionDays ${days}: use whole days 1-65536, or 0 to keep forever`);
-  return days <= 0 ? -1 : days;
+  return days > 0 ? days : on === 'create' ? undefined : -1;
 }
 
-export function toPolicy(raw: RawPolicy): SnapshotPolicy {
+/** `bindings`: disk ids per policy id, or undefined when the vendor does not report them (A6). */
+export function toPolicy(raw: RawPolicy, bindings?: Map<string, string[]>): SnapshotPolicy {
   const schedule = fromVendorSchedule(raw.TimePoints, raw.RepeatWeekdays);
   return {
     id: raw.AutoSnapshotPolicyId,
     name: raw.AutoSnapshotPolicyName ?? '',
     ...schedule,
     retentionDays: raw.RetentionDays === undefined || raw.RetentionDays < 0 ? 0 : raw.RetentionDays,
-    // DiskItemType has no AutoSnapshotPolicyId (seed 001 L8402-8441): bound disks cannot be read back (DECISIONS.md A6)
-    boundSourceIds: [],
+    boundSourceIds: bindings?.get(raw.AutoSnapshotPolicyId) ?? [],
+    bindingsKnown: bindings !== undefined,
     enabled: (raw.Status ?? 'Available').toLowerCase() !== 'creating',
   };
 }

@@ -39,6 +39,11 @@ export interface VendorLimits {
   autoDeleteMinLeadMinutes?: number;
   /** Longest snapshot/image name the vendor accepts (Tencent 20, KEC 40, Alibaba 128). */
   snapshotNameMaxLength?: number;
+  /**
+   * Tags cost one request per instance (Alibaba: not inline, seed 001 L8946-8987): callers should pass
+   * `names` and `candidates` so tags are read only for instances they can act on.
+   */
+  tagsReadPerInstance?: boolean;
 }
 
 export type InstanceState =
@@ -54,7 +59,8 @@ export type InstanceState =
   | 'error'
   | 'unknown';
 
-export type ChargeType = 'prepaid' | 'postpaid' | 'spot' | 'other';
+/** `unknown`: the vendor did not say (never read as postpaid); no selector matches it. */
+export type ChargeType = 'prepaid' | 'postpaid' | 'spot' | 'other' | 'unknown';
 
 export interface Instance {
   vendor: VendorName;
@@ -102,6 +108,18 @@ export interface ListInstancesOptions {
   ids?: string[];
   tagKeys?: string[];
   chargeTypes?: ChargeType[];
+  /** Name globs (`*` any run); instances matching none may be left out. */
+  names?: string[];
+  /**
+   * Only instances carrying at least one of `tagKeys`, or named in `ids`, are needed (a union, unlike
+   * the filters above). Clients with `limits.tagsReadPerInstance` use it to read tags of candidates only.
+   */
+  candidates?: {
+    tagKeys?: string[];
+    ids?: string[];
+    /** Filled by a client that lists candidates only: how many instances the vendor-side filters matched, candidates or not (for guards that count the selection). */
+    counted?: { matched?: number };
+  };
   /** Include instances in the recycle bin (KEC hides `recycling` unless asked). */
   includeRecycled?: boolean;
 }
@@ -169,6 +187,8 @@ export interface SnapshotPolicy extends SnapshotPolicySpec {
   id: string;
   /** The snapshot sources (disks or VMs) the policy is bound to. */
   boundSourceIds: string[];
+  /** false: the vendor did not report bindings, so `boundSourceIds` is not a reading (nothing may be unbound from it). */
+  bindingsKnown?: boolean;
   enabled: boolean;
 }
 

@@ -52,6 +52,48 @@ export function offsetPages<TItem>(
   }, options);
 }
 
+/**
+ * 1-based page-number paging (Alibaba PageNumber/PageSize, seed 001 L1716): the page number is counted,
+ * never derived from the items received, so a short page cannot skew it. Ends when the reported
+ * total is reached, or on an empty page. An id seen twice, a total that moves during the listing, or
+ * an empty page before the total is reached is a read failure: the caller's scope gets no destructive action.
+ */
+export async function* numberedPages<TItem>(
+  fetch: (page: number) => Promise<{ items: TItem[]; total?: number }>,
+  idOf: (item: TItem) => string,
+  options: { maxPages?: number; what?: string } = {},
+): AsyncGenerator<TItem[]> {
+  const what = options.what ?? 'listing';
+  const maxPages = options.maxPages ?? 100_000;
+  const seen = new Set<string>();
+  let first: number | undefined;
+  for (let page = 1; ; page++) {
+    if (page > maxPages) throw new PagingError(`${what} exceeded ${maxPages} pages; refusing to continue with a partial view`);
+    const { items, total } = await fetch(page);
+    if (total !== undefined) {
+      if (first === undefined) first = total;
+      else if (total !== first) throw new PagingError(`${what}: the total moved from ${first} to ${total} during the listing; refusing a view that may hold duplicates or gaps`);
+    }
+    for (const item of items) {
+      const id = idOf(item);
+      if (seen.has(id)) throw new PagingError(`${what}: ${id} came back twice (page ${page}); refusing a view that may hold duplicates or gaps`);
+      seen.add(id);
+    }
+    if (items.length) yield items;
+    if (first !== undefined && seen.size > first) throw new PagingError(`${what}: ${seen.size} items listed while the total says ${first}; refusing an inconsistent view`);
+    if (first !== undefined && seen.size === first) return;
+    if (!items.length) {
+      if (first !== undefined) throw new PagingError(`${what}: page ${page} is empty after ${seen.size} of ${first} items; refusing a partial view`);
+      return;
+    }
+  }
+}
+
+/** `*` matches any run of characters; everything else literally. */
+export function nameGlob(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+}
+
 /** Drains an async listing into one array (small listings only; sweeps go page by page). */
 export async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const all: T[] = [];

@@ -52,7 +52,7 @@ describe('alibaba sample responses (seed 001) parse through the client schemas',
 
   it('DescribeAutoSnapshotPolicyEx (L4275-4298): Setting* names, string RetentionDays, Beijing hours', () => {
     const body = parseEnvelope('DescribeAutoSnapshotPolicyEx', ok(load('describe-auto-snapshot-policy-ex').body), schemas.DescribeAutoSnapshotPolicyEx);
-    const [a, b] = body.AutoSnapshotPolicys.map(toPolicy);
+    const [a, b] = body.policies.map((p) => toPolicy(p));
     // Beijing 00:00 and 01:00 on Monday/Sunday are 16:00 and 17:00 UTC on Sunday/Saturday
     expect(a).toMatchObject({ id: 'p-23f2j****', hoursUtc: [16, 17], weekdays: [6, 7], retentionDays: 30 });
     expect(b).toMatchObject({ id: 'p-a1fd3****', retentionDays: 0 }); // -1: keep forever
