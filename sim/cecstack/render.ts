@@ -77,7 +77,8 @@ export function renderSnapshot(s: SimSnapshot, now: number, expire?: number) {
     // creation takes a minute of business time (creating → available, seed 003 L11025 vs L10883)
     status: now - s.createdAt < 60_000 ? 'creating' : 'available',
     type: s.type,
-    expiredAt: expire ? rfc3339(s.createdAt + expire * 86_400_000) : ZERO_TIME,
+    // policy `expire` is minutes ("过期时间（分钟）", seed 003 L11467; D11)
+    expiredAt: expire ? rfc3339(s.createdAt + expire * 60_000) : ZERO_TIME,
     description: '',
     errorMessage: '',
     volumeSnapshots: null,

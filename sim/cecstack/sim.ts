@@ -1,5 +1,5 @@
 import type { FleetOptions, SimContext, SimRequest, SimResponse, VendorSimulator } from '../core';
-import { AK_HEADER_ID, AK_HEADER_SECRET } from '../../lib/vendors/cecstack/signer';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { seedCecstackFleet } from './fleet';
 import { displayYuan, endOfBeijingDay, renderPolicy, renderRecycle, renderRecycledVm, renderSnapshot, renderVm, rfc3339, yuan } from './render';
 import { SimState, type SimRecycleEntry, type SimVm } from './state';
@@ -48,9 +48,16 @@ const ROUTES: [string, RegExp, string][] = [
 
 const READS = new Set(['ListInstances', 'GetInstance', 'GetRecycleConfig', 'RenewResources', 'QueryPrice', 'ListRegions', 'ListSnapshots', 'GetSnapshot', 'ListPolicies', 'GetPolicy', 'ListRecycle', 'GetRecycledInstance']);
 
-/** How the simulator authenticates: the configured static-header scheme (DECISIONS.md D2/D3). */
+/**
+ * How the simulator authenticates (DECISIONS.md D2/D3): a bearer token, or `example-hmac`, a stand-in
+ * request signature for testing signing hooks (NOT the vendor's scheme, which seed 003 leaves to a
+ * separate document, L1234): headers `x-ca-key`, `x-ca-timestamp` (ISO, ±300 s of the real clock) and
+ * `x-ca-signature` = base64 HMAC-SHA256(secret, METHOD \n path?query \n timestamp \n sha256-hex(body)).
+ */
 export interface CecstackSimOptions {
-  auth?: { scheme?: 'bearer' | 'ak-header' | 'any'; header?: string };
+  auth?: { scheme?: 'bearer' | 'example-hmac' | 'any'; header?: string };
+  /** Answer an auth failure as an auth gateway does: HTTP 401 with a body that is not the vendor envelope. */
+  gatewayAuth?: boolean;
 }
 
 class Fail extends Error {
@@ -73,6 +80,12 @@ export class CecstackSim implements VendorSimulator {
   private listCache?: { key: string; version: number; ids: string[] };
   private vmOrder: string[] = [];
   private vmOrderDirty = false;
+
+  /**
+   * Database-write failures to answer (`ECS.DBCreate.Fail`/`ECS.DBUpdate.Fail`, HTTP 400, seed 003
+   * L14701, L14706), per action: `acted` says whether the change was made before the write failed.
+   */
+  readonly dbFailures = new Map<string, { code: string; acted: boolean; times: number }>();
 
   constructor(private readonly options: CecstackSimOptions = {}) {}
 
@@ -131,14 +144,24 @@ export class CecstackSim implements VendorSimulator {
   handle(req: SimRequest, ctx: SimContext): SimResponse {
     this.log.push({ method: req.method, path: req.path, rawQuery: req.rawQuery, body: req.body, headers: req.headers });
     try {
-      if (!this.authenticated(req, ctx)) throw new Fail('ECS.OperationDenied.AuthFail', '鉴权入参异常，请检查参数');
+      if (!this.authenticated(req, ctx)) {
+        if (this.options.gatewayAuth) return { status: 401, body: '<html><body><h1>401 Authorization Required</h1></body></html>' };
+        throw new Fail('ECS.OperationDenied.AuthFail', '鉴权入参异常，请检查参数');
+      }
       const region = req.headers['x-regionid'];
       if (!region) throw new Fail('ECS.InvalidParameter', '参数错误: header x-regionid is required');
       const route = this.route(req);
       if (!route) throw new Fail('ECS.InvalidParameter', `参数错误: no such API ${req.method} ${req.path}`);
       const now = ctx.clock.nowMs();
       this.sweepRecycle(now);
-      const data = this.dispatch(this.actionOf(req), route.id, req, region, now, ctx);
+      const action = this.actionOf(req);
+      const dbFailure = this.dbFailures.get(action);
+      if (dbFailure && dbFailure.times > 0) {
+        dbFailure.times--;
+        if (dbFailure.acted) this.dispatch(action, route.id, req, region, now, ctx);
+        throw new Fail(dbFailure.code, dbFailure.code.startsWith('ECS.DBCreate') ? '写入数据库异常' : '更新数据库资源失败');
+      }
+      const data = this.dispatch(action, route.id, req, region, now, ctx);
       return { status: 200, body: { requestId: this.requestId(), code: 'Success', message: '调用成功', data: data ?? null } };
     } catch (e) {
       if (e instanceof Fail) return this.error(e.code, e.message);
@@ -166,13 +189,18 @@ export class CecstackSim implements VendorSimulator {
       const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
       return !!m && secrets.has(m[1]!);
     };
-    const akHeader = () => {
-      const id = req.headers[AK_HEADER_ID];
-      return id !== undefined && ctx.credentials.get(id) === req.headers[AK_HEADER_SECRET];
+    const hmac = () => {
+      const secret = ctx.credentials.get(req.headers['x-ca-key'] ?? '');
+      const ts = req.headers['x-ca-timestamp'] ?? '';
+      const given = req.headers['x-ca-signature'] ?? '';
+      if (secret === undefined || !ts || Math.abs(Date.now() - Date.parse(ts)) > 300_000) return false;
+      const text = [req.method, `${req.path}${req.rawQuery ? `?${req.rawQuery}` : ''}`, ts, createHash('sha256').update(req.body).digest('hex')].join('\n');
+      const want = Buffer.from(createHmac('sha256', secret).update(text).digest('base64'));
+      return want.length === Buffer.byteLength(given) && timingSafeEqual(want, Buffer.from(given));
     };
     if (scheme === 'bearer') return bearer();
-    if (scheme === 'ak-header') return akHeader();
-    return bearer() || akHeader();
+    if (scheme === 'example-hmac') return hmac();
+    return bearer() || hmac();
   }
 
   private error(code: string, message: string, status = 400): SimResponse {
@@ -601,7 +629,8 @@ export class CecstackSim implements VendorSimulator {
     const all = [...this.state.recycle.values()]
       .filter((e) => e.region === region && (!ecsId || e.associatedEcsId === ecsId) && (!instanceId || e.instanceId === instanceId) && (!name || e.instanceName.includes(name)))
       .sort((a, b) => b.createdAt - a.createdAt || a.id - b.id);
-    return { size, current: page, total: all.length, list: all.slice((page - 1) * size, page * size).map(renderRecycle) };
+    // `total` is the number of pages here ("总页数", seed 003 L13117), unlike the other lists' record counts
+    return { size, current: page, total: Math.ceil(all.length / size), list: all.slice((page - 1) * size, page * size).map(renderRecycle) };
   }
 
   private recycleAction(action: string, e: SimRecycleEntry): null {

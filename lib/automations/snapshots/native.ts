@@ -51,7 +51,10 @@ export async function planNative(
     return { actions, notes };
   }
   const selectedIds = [...new Set(sources.map((s) => s.id))].sort();
-  const schedule = `hours ${spec.hoursUtc.join(',')} UTC${spec.weekdays.length ? ` on ISO weekdays ${spec.weekdays.join(',')}` : ' daily'}, kept ${spec.retentionDays} days`;
+  // the vendor's own retention unit where it is not days (CECSTACK expire: minutes), so the plan shows what is sent
+  const unit = ctx.client.limits.policyRetention;
+  const vendorRetention = unit ? ` (vendor expire ${spec.retentionDays * unit.perDay} ${unit.unit})` : '';
+  const schedule = `hours ${spec.hoursUtc.join(',')} UTC${spec.weekdays.length ? ` on ISO weekdays ${spec.weekdays.join(',')}` : ' daily'}, kept ${spec.retentionDays} days${vendorRetention}`;
 
   if (!existing) {
     const key = makeActionKey({ function: 'snapshots', policy: policy.name, target: ctx.target, region: ctx.scope.region, resourceId: spec.name, action: SNAPSHOT_ACTIONS.policyCreated, slot: ctx.slot.start });

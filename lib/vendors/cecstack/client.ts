@@ -29,10 +29,10 @@ import {
 import { ACTIONS, PAGE_SIZE, type ActionData, type ActionName } from './actions';
 import { buildRequest, isNotFound, parseEnvelope, type Envelope, type QueryValue } from './codec';
 import { buildFilter, type FilterClause } from './filter';
-import { labelsToTags, mapInstance, mapPolicy, mapRecycleEntry, mapRenewQuote, mapSnapshot, policyBody, tagsToLabels } from './mapping';
+import { labelsToTags, mapInstance, mapPolicy, mapRecycleEntry, mapRenewQuote, mapSnapshot, POLICY_RETENTION, policyBody, tagsToLabels } from './mapping';
 import { listPages, type FetchedPage } from './paging';
 import type { RecycledInstance } from './schemas';
-import { staticHeaderSigner, type CecstackSigner } from './signer';
+import { configuredSigner, type CecstackSigner } from './signer';
 
 /** Up to this many ids are looked up one by one; more, and one paged listing is cheaper. */
 const FEW_IDS = 10;
@@ -50,11 +50,11 @@ export const capabilities: Capabilities = {
 };
 
 /** At most five labels per VM (seed 003 L7446); snapshots are whole-VM (L10900); snapshotName has no stated length (L10910): the shortest of the four vendors (20) is assumed. */
-export const limits: VendorLimits = { snapshotKind: 'vm', maxTags: 5, snapshotNameMaxLength: 20 };
+export const limits: VendorLimits = { snapshotKind: 'vm', maxTags: 5, snapshotNameMaxLength: 20, policyRetention: POLICY_RETENTION };
 
 /** Extras beyond the target config: the pluggable signers and knobs tests use. */
 export interface CecstackClientExtras {
-  /** Replaces the static-header scheme of `settings.auth` (e.g. an AK/SK signer). */
+  /** Replaces the scheme of `settings.auth` (a signer built in code rather than loaded from `auth.module`). */
   signer?: CecstackSigner;
   /** Signer for the operator side (omphost); defaults to the static scheme with `operatorCredentials`. */
   operatorSigner?: CecstackSigner;
@@ -83,18 +83,20 @@ export class CecstackClient implements VendorClient {
     this.target = options.target;
     if (!options.endpoint) throw new Error(`cecstack target ${options.target}: endpoint is required (the tenant-side {{host}} base URL)`);
     this.base = options.endpoint;
-    this.signer = extras.signer ?? staticHeaderSigner(options.settings.auth, options.credentials);
+    this.signer = extras.signer ?? configuredSigner(options.settings.auth, options.credentials, options.target);
     const opEndpoint = options.settings.operatorEndpoint;
-    const opSigner = extras.operatorSigner ?? (options.operatorCredentials ? staticHeaderSigner(options.settings.auth, options.operatorCredentials) : undefined);
+    const opSigner = extras.operatorSigner ?? (options.operatorCredentials ? configuredSigner(options.settings.auth, options.operatorCredentials, options.target) : undefined);
     if (opEndpoint && opSigner) this.operator = { base: opEndpoint, signer: opSigner };
     this.pageSize = extras.pageSize ?? PAGE_SIZE;
   }
 
   /** One vendor call through the transport: built and signed per attempt, parsed into validated data. */
-  private call<A extends ActionName>(name: A, region: string, input: CallInput = {}): Promise<Envelope<ActionData<A>>> {
+  private async call<A extends ActionName>(name: A, region: string, input: CallInput = {}): Promise<Envelope<ActionData<A>>> {
     const spec = ACTIONS[name];
     const side = spec.side === 'operator' ? this.operator : { base: this.base, signer: this.signer };
     if (!side) throw new Error(`cecstack ${name} is an operator-side call: configure settings.operatorEndpoint and operatorCredentials`);
+    // a signing hook that cannot load is a configuration error, raised once and never retried as a network failure
+    await side.signer.ready?.();
     return this.options.transport.call(
       { vendor: 'cecstack', action: name, region, mutating: spec.mutating },
       () => buildRequest(side.base, region, { method: spec.method, path: spec.path(input.id), query: input.query, body: input.body }, side.signer),
@@ -261,6 +263,7 @@ export class CecstackClient implements VendorClient {
         return { items: data.list.map((e) => mapRecycleEntry(e, this.target, scope.region)), total: toCount(data.total) };
       },
       `cecstack ${this.target} recycle bin in ${scope.region}`,
+      'pages', // "总页数" (seed 003 L13117)
     );
   }
 
@@ -338,9 +341,25 @@ export class CecstackClient implements VendorClient {
   async createSnapshot(scope: Scope, source: SnapshotSource, request: CreateSnapshotRequest): Promise<{ snapshotId?: string; requestId?: string }> {
     const existing = await this.findSnapshotByName(scope, source.instanceId, request.name);
     if (existing) return { snapshotId: existing.id };
-    const { requestId } = await this.mutate('CreateSnapshot', scope.region, { body: { ecsId: source.instanceId, snapshotName: request.name } });
+    const requestId = await this.reconciled(
+      () => this.mutate('CreateSnapshot', scope.region, { body: { ecsId: source.instanceId, snapshotName: request.name } }),
+      async () => (await this.findSnapshotByName(scope, source.instanceId, request.name)) !== undefined,
+    );
     const made = await this.findSnapshotByName(scope, source.instanceId, request.name);
     return { snapshotId: made?.id, requestId };
+  }
+
+  /**
+   * A mutation that failed after the vendor may have acted (a database write failed, L14701-14706)
+   * is never resent: the vendor state says whether it happened.
+   */
+  private async reconciled(run: () => Promise<{ requestId?: string }>, happened: () => Promise<boolean>): Promise<string | undefined> {
+    try {
+      return (await run()).requestId;
+    } catch (e) {
+      if (e instanceof VendorError && e.mayHaveActed && (await happened())) return e.requestId;
+      throw e;
+    }
   }
 
   private async findSnapshotByName(scope: Scope, ecsId: string, name: string): Promise<Snapshot | undefined> {
@@ -391,7 +410,10 @@ export class CecstackClient implements VendorClient {
     const body = policyBody(spec);
     const existing = await this.findPolicyByName(scope, spec.name);
     if (existing) return { id: existing.id };
-    const { requestId } = await this.mutate('CreatePolicy', scope.region, { body });
+    const requestId = await this.reconciled(
+      () => this.mutate('CreatePolicy', scope.region, { body }),
+      async () => (await this.findPolicyByName(scope, spec.name)) !== undefined,
+    );
     const made = await this.findPolicyByName(scope, spec.name);
     if (!made) {
       throw new VendorError({ vendor: 'cecstack', action: 'CreatePolicy', code: 'NotFoundAfterCreate', message: `policy ${spec.name} was accepted but is not listed`, requestId });

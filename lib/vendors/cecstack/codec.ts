@@ -69,6 +69,30 @@ const RETRYABLE_CODES = new Set([
   'ecs.throttling',
 ]);
 
+/**
+ * Database writes that failed (L14701-14706) or a backend that dropped mid-call may have acted:
+ * retryable for reads, but a non-idempotent mutation is never resent (the transport's rule); the
+ * client reconciles from vendor state instead.
+ */
+const MAY_HAVE_ACTED = new Set(['ecs.operationdenied.disconnection', 'ecs.dbcreate.fail', 'ecs.dbdelete.fail', 'ecs.dbupdate.fail']);
+
+/**
+ * A 401/403 without the vendor's envelope is an authentication gateway's answer (seed 003 defers
+ * authentication to a separate document, L1234, L4687): an auth error, never retried.
+ */
+function gatewayError(action: string, response: HttpResponse): VendorError | undefined {
+  if (response.status !== 401 && response.status !== 403) return undefined;
+  return new VendorError({
+    vendor: 'cecstack',
+    action,
+    code: `HTTP${response.status}`,
+    message: `the authentication gateway refused the request (HTTP ${response.status}, no {code, message, data} envelope): check settings.auth and the target's token or signing hook against the vendor's authentication document`,
+    httpStatus: response.status,
+    retryable: false,
+    auth: true,
+  });
+}
+
 export function isNotFound(e: unknown): boolean {
   return e instanceof VendorError && e.code.toLowerCase() === 'ecs.dbget.nodata';
 }
@@ -88,11 +112,11 @@ export function parseEnvelope<T>(action: string, schema: z.ZodType<T>) {
     try {
       json = JSON.parse(response.body);
     } catch (e) {
-      // unreadable: the transport classifies it (5xx → retry, truncated body → retry)
-      throw new Error(`not JSON: ${(e as Error).message}`, { cause: e });
+      // unreadable: the transport classifies it (5xx → retry, truncated body → retry), unless an auth gateway refused us
+      throw gatewayError(action, response) ?? new Error(`not JSON: ${(e as Error).message}`, { cause: e });
     }
     const env = envelope.safeParse(json);
-    if (!env.success) throw new Error(`no {code, message, data} envelope in the response`);
+    if (!env.success) throw gatewayError(action, response) ?? new Error(`no {code, message, data} envelope in the response`);
     const { code, message, requestId } = env.data;
     const lower = code.toLowerCase();
     if (response.status < 200 || response.status >= 300 || lower !== 'success') {
@@ -105,6 +129,7 @@ export function parseEnvelope<T>(action: string, schema: z.ZodType<T>) {
         httpStatus: response.status,
         retryable: response.status === 429 || response.status >= 500 || RETRYABLE_CODES.has(lower),
         auth: AUTH_CODES.has(lower),
+        mayHaveActed: MAY_HAVE_ACTED.has(lower),
       });
     }
     const data = schema.safeParse(env.data.data ?? null);

@@ -2,7 +2,7 @@ import type { CecstackSettings, ClientOptions } from '../core';
 import { CecstackClient, type CecstackClientExtras } from './client';
 
 export { CecstackClient, capabilities, limits, type CecstackClientExtras } from './client';
-export { staticHeaderSigner, AK_HEADER_ID, AK_HEADER_SECRET, type CecstackSigner, type SignableRequest } from './signer';
+export { configuredSigner, AK_HEADER_REMOVED, SignerConfigError, type CecstackSigner, type CecstackSignerModule, type SignableRequest } from './signer';
 export { buildFilter, type FilterClause } from './filter';
 export { ACTIONS, PAGE_SIZE } from './actions';
 

@@ -181,22 +181,28 @@ function convertSlots(hours: number[], weekdays: number[], offsetHours: number, 
   return { hours: outHours, weekdays: outDays.length === 7 ? [] : outDays };
 }
 
-/** Unified spec (UTC) → vendor fields (Beijing time, comma lists). `expire` is in days (D11). */
+/** `expire` is minutes, 0-65536 (seed 003 L11266, L11467; D11): 0 keeps forever, at most 45 days 12 h. */
+export const POLICY_RETENTION = { unit: 'minutes', perDay: 1440, max: 65536 } as const;
+
+/** Unified spec (UTC) → vendor fields (Beijing time, comma lists); retention days → `expire` minutes. */
 export function policyBody(spec: { name: string; hoursUtc: number[]; weekdays: number[]; retentionDays: number }) {
   if (!spec.name) throw new Error('cecstack snapshot policy: name must not be empty');
   if (!spec.hoursUtc.length || spec.hoursUtc.some((h) => !Number.isInteger(h) || h < 0 || h > 23)) {
     throw new Error('cecstack snapshot policy: hoursUtc must list whole hours 0-23');
   }
   if (spec.weekdays.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) throw new Error('cecstack snapshot policy: weekdays must be 1 (Monday) … 7 (Sunday)');
-  if (!Number.isInteger(spec.retentionDays) || spec.retentionDays < 0 || spec.retentionDays > 65536) {
-    throw new Error('cecstack snapshot policy: retentionDays must be a whole number 0-65536 (seed 003 L11266; 0 keeps forever)');
+  const expire = spec.retentionDays * POLICY_RETENTION.perDay;
+  if (!Number.isInteger(spec.retentionDays) || spec.retentionDays < 0 || expire > POLICY_RETENTION.max) {
+    throw new Error(
+      `cecstack snapshot policy: retentionDays ${spec.retentionDays} cannot be expressed: expire is in minutes, 0-65536 (seed 003 L11266, L11467), so at most 45 days (0 keeps forever); shorten retention.maxAge or use engine: ours`,
+    );
   }
   const local = convertSlots(spec.hoursUtc, spec.weekdays, BEIJING_HOURS, 'the schedule');
   return {
     policyName: spec.name,
     hourOfDay: local.hours.join(','),
     weekDays: (local.weekdays.length ? local.weekdays : [1, 2, 3, 4, 5, 6, 7]).join(','),
-    expire: spec.retentionDays,
+    expire,
   };
 }
 
@@ -215,7 +221,8 @@ export function mapPolicy(p: Policy): SnapshotPolicy {
     name: p.policyName ?? '',
     hoursUtc: utc.hours,
     weekdays: utc.weekdays,
-    retentionDays: Number(p.expire ?? 0),
+    // minutes → days; a vendor value that is not whole days keeps its fraction (shown, and differs from any spec)
+    retentionDays: Number(p.expire ?? 0) / POLICY_RETENTION.perDay,
     boundSourceIds: p.bindEcs.map((b) => (typeof b === 'string' ? b : b.ecsId)),
     enabled: (p.status ?? '').toLowerCase() === 'enabled',
   };

@@ -11,6 +11,8 @@ export class VendorError extends Error {
   readonly retryable: boolean;
   /** Authentication/signature failures: surfaced clearly, never retried. */
   readonly auth: boolean;
+  /** The vendor says the failure came after it began acting (a database write failed): a non-idempotent mutation is not resent. */
+  readonly mayHaveActed: boolean;
 
   constructor(init: {
     vendor: VendorName;
@@ -21,6 +23,7 @@ export class VendorError extends Error {
     httpStatus?: number;
     retryable?: boolean;
     auth?: boolean;
+    mayHaveActed?: boolean;
   }) {
     super(`${init.vendor} ${init.action} failed: ${init.code}: ${init.message}${init.requestId ? ` (request ${init.requestId})` : ''}`);
     this.name = 'VendorError';
@@ -31,6 +34,7 @@ export class VendorError extends Error {
     this.httpStatus = init.httpStatus;
     this.retryable = init.retryable ?? false;
     this.auth = init.auth ?? false;
+    this.mayHaveActed = init.mayHaveActed ?? false;
   }
 
   /** The vendor's own message, without our prefix. */

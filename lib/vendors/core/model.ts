@@ -44,6 +44,8 @@ export interface VendorLimits {
    * `names` and `candidates` so tags are read only for instances they can act on.
    */
   tagsReadPerInstance?: boolean;
+  /** Auto-snapshot policy retention in the vendor's own unit where it is not days (CECSTACK `expire`: minutes, seed 003 L11467). */
+  policyRetention?: { unit: string; perDay: number; max: number };
 }
 
 export type InstanceState =

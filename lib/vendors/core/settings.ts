@@ -36,13 +36,31 @@ export const cecstackSettings = z
     tenantId: z.string().optional(),
     departmentId: z.string().optional(),
     resourceGroupId: z.string().optional(),
-    /** Authentication is not in the seed: a pluggable scheme (see the vendor folder). */
+    /**
+     * Authentication is in a separate vendor document (seed 003 L1234): `bearer` (a token obtained out
+     * of band) or `hook` (a signing module). `ak-header` (the raw secret in a header) is refused.
+     */
     auth: z
       .object({
-        scheme: z.enum(['bearer', 'ak-header']).default('bearer'),
+        scheme: z.enum(['bearer', 'hook', 'ak-header']).default('bearer'),
         header: z.string().optional(),
+        /** scheme hook: path (or package) of a module exporting createSigner(credentials, { target }). */
+        module: z.string().min(1).optional(),
       })
       .strict()
+      .superRefine((a, ctx) => {
+        if (a.scheme === 'ak-header') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scheme'],
+            message:
+              'scheme "ak-header" was removed: it sent the raw secret key in a header on every request. Use "bearer" with a token obtained out of band (credentials.tokenEnv), or "hook" with module: a signing module written from the vendor\'s authentication document',
+          });
+        }
+        if (a.scheme === 'hook' && !a.module) ctx.addIssue({ code: 'custom', path: ['module'], message: 'scheme "hook" needs module: the path of a signing module exporting createSigner(credentials, { target })' });
+        if (a.scheme !== 'hook' && a.module) ctx.addIssue({ code: 'custom', path: ['module'], message: 'module applies to scheme "hook" only' });
+        if (a.scheme !== 'bearer' && a.header) ctx.addIssue({ code: 'custom', path: ['header'], message: 'header applies to scheme "bearer" only' });
+      })
       .default({ scheme: 'bearer' }),
     /** Operator-side (omphost) base URL for recycle-bin configuration and flavors. */
     operatorEndpoint: z.string().url().optional(),

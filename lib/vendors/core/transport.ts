@@ -171,6 +171,7 @@ export class Transport {
  * a non-idempotent mutation is not sent again (the engine reconciles it from vendor state).
  */
 function mayHaveActed(error: VendorError): boolean {
+  if (error.mayHaveActed) return true;
   if (error.httpStatus === undefined) return error.code !== 'ECONNREFUSED';
   return error.httpStatus >= 500 || error.code === 'MalformedResponse';
 }

@@ -81,7 +81,7 @@ describe('engine native on the CECSTACK simulator (auto-snapshot policies)', () 
     vm('ecs-a');
     const report = await run('2026-03-01T19:00:00Z', policy(['ecs-a'], { mode: 'dry-run' }));
     expect(running.mutatingRequests()).toEqual([]);
-    expect(report.rows.find((r) => r.status === 'planned')).toMatchObject({ action: 'create-snapshot-policy', reason: expect.stringMatching(/hours 18 UTC daily, kept 7 days.*bind 1/) });
+    expect(report.rows.find((r) => r.status === 'planned')).toMatchObject({ action: 'create-snapshot-policy', reason: expect.stringMatching(/hours 18 UTC daily, kept 7 days \(vendor expire 10080 minutes\).*bind 1/) });
     expect(report.rows.find((r) => r.resource === 'ecs-a')).toMatchObject({ action: 'engine', reason: expect.stringMatching(/engine native/) });
   });
 
@@ -91,7 +91,8 @@ describe('engine native on the CECSTACK simulator (auto-snapshot policies)', () 
     const first = await run('2026-03-01T19:00:00Z', policy(['ecs-a', 'ecs-b']));
     expect(first.errors).toEqual([]);
     expect(policies()).toHaveLength(1);
-    expect(policies()[0]).toMatchObject({ expire: 7 });
+    // expire is minutes (seed 003 L11467): 7 days
+    expect(policies()[0]).toMatchObject({ expire: 10080 });
     expect(sim.instances().map((v) => v.policyId)).toEqual([policies()[0]!.policyId, policies()[0]!.policyId]);
     expect(sim.snapshots()).toEqual([]);
 
@@ -104,7 +105,7 @@ describe('engine native on the CECSTACK simulator (auto-snapshot policies)', () 
     const next = await run('2026-03-02T19:00:00Z', policy(['ecs-a'], { retention: { maxAge: '14d' } }));
     expect(next.rows.filter((r) => r.status === 'applied').map((r) => r.action).sort()).toEqual(['unbind-snapshot-policy', 'update-snapshot-policy']);
     expect(sim.instances().find((v) => v.ecsId === 'ecs-b')!.policyId).toBeUndefined();
-    expect(policies()[0]).toMatchObject({ expire: 14 });
+    expect(policies()[0]).toMatchObject({ expire: 14 * 1440 });
   });
 
   it('falls back to engine ours when the schedule cannot be a vendor policy', async () => {

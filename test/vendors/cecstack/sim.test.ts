@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { collect, DryRunViolation, UnsupportedCapability, VendorError, type Instance } from '../../../lib/vendors/core';
 import { Rng, startSim, type RunningSim } from '../../../sim/core';
 import { createCecstackSim, type CecstackSim, type SimVm } from '../../../sim/cecstack';
@@ -74,13 +75,25 @@ describe('instances against the simulator', () => {
     expect(sim.requests).toHaveLength(1);
   });
 
-  test('ak-header scheme is accepted; a simulator restricted to it refuses bearer', async () => {
-    vm({ ecsId: 'ecs-cccccccccccccc' });
-    expect(ids(await collect(cli({ settings: { auth: { scheme: 'ak-header' } } }).listInstances(R)))).toEqual(['ecs-cccccccccccccc']);
+  test('a signing hook module signs every request (the secret never travels); a simulator that wants signatures refuses bearer', async () => {
     await sim.stop();
-    mod = createCecstackSim({ auth: { scheme: 'ak-header' } });
+    mod = createCecstackSim({ auth: { scheme: 'example-hmac' } });
     sim = await startSim({ modules: [mod], ports: { cecstack: 0 } });
+    vm({ ecsId: 'ecs-cccccccccccccc' });
+    const module = fileURLToPath(new URL('./hooks/example-hmac-signer.mjs', import.meta.url));
+    expect(ids(await collect(client(sim.endpoints.cecstack!, { settings: { auth: { scheme: 'hook', module } } }).listInstances(R)))).toEqual(['ecs-cccccccccccccc']);
+    const sent = mod.log.at(-1)!;
+    expect(Object.values(sent.headers).join(' ')).not.toContain(SIM_CREDS.secret);
     await expect(collect(client(sim.endpoints.cecstack!).listInstances(R))).rejects.toMatchObject({ auth: true });
+  });
+
+  test('a 401 from an auth gateway (no {code, message, data} envelope) is an auth error, sent once', async () => {
+    await sim.stop();
+    mod = createCecstackSim({ auth: { scheme: 'bearer' }, gatewayAuth: true });
+    sim = await startSim({ modules: [mod], ports: { cecstack: 0 } });
+    const err = await collect(client(sim.endpoints.cecstack!, { secret: 'wrong' }).listInstances(R)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'HTTP401', auth: true, retryable: false });
+    expect(sim.requests).toHaveLength(1);
   });
 
   test('batch delete with one failing id: the others are deleted into the recycle bin', async () => {
@@ -183,6 +196,37 @@ describe('recycle bin against the simulator', () => {
   });
 });
 
+describe('issue 17: CECSTACK as documented, not as first read', () => {
+  test('the recycle list reads `total` as pages ("总页数", L13117): 250 entries, all listed and purgeable', async () => {
+    for (let i = 0; i < 250; i++) vm({ ecsId: `ecs-r${String(i).padStart(3, '0')}` });
+    await cli().deleteInstances(R, mod.instances().map((v) => v.ecsId));
+    const listed = await collect(cli().listRecycleBin(R));
+    expect(new Set(listed.map((e) => e.id)).size).toBe(250);
+    expect(sim.requests.filter((r) => r.action === 'ListRecycle')).toHaveLength(3);
+  });
+
+  test('a DB write failure (ECS.DBCreate.Fail, HTTP 400) on create is never resent; the vendor state decides', async () => {
+    vm({ ecsId: 'ecs-w9' });
+    const c = cli();
+    const [source] = await c.listSnapshotSources(R, await collect(c.listInstances(R)));
+    // the snapshot was made before the write failed: found by name, not created again
+    mod.dbFailures.set('CreateSnapshot', { code: 'ECS.DBCreate.Fail', acted: true, times: 1 });
+    const made = await c.createSnapshot(R, source!, { name: 'ca-db-1', clientToken: 'k' });
+    expect(made.snapshotId).toBe(mod.snapshots().find((s) => s.name === 'ca-db-1')!.ecsSnapshotId);
+    expect(sim.requests.filter((r) => r.action === 'CreateSnapshot')).toHaveLength(1);
+    // nothing was made: the error surfaces after one request
+    mod.dbFailures.set('CreateSnapshot', { code: 'ECS.DBCreate.Fail', acted: false, times: 1 });
+    await expect(c.createSnapshot(R, source!, { name: 'ca-db-2', clientToken: 'k2' })).rejects.toMatchObject({ code: 'ECS.DBCreate.Fail' });
+    expect(sim.requests.filter((r) => r.action === 'CreateSnapshot')).toHaveLength(2);
+    expect(mod.snapshots().filter((s) => s.name === 'ca-db-2')).toEqual([]);
+    // a modify is not resent either
+    const { id } = await c.createSnapshotPolicy(R, { name: 'ca-p', hoursUtc: [1], weekdays: [], retentionDays: 1 }, 't');
+    mod.dbFailures.set('ModifyPolicy', { code: 'ECS.DBUpdate.Fail', acted: false, times: 3 });
+    expect((await c.updateSnapshotPolicy(R, id, { name: 'ca-p', hoursUtc: [2], weekdays: [], retentionDays: 1 })).ok).toBe(false);
+    expect(sim.requests.filter((r) => r.action === 'ModifyPolicy')).toHaveLength(1);
+  });
+});
+
 describe('snapshots and policies against the simulator', () => {
   test('create finds its id by name, a retry finds the same one; delete goes to the bin', async () => {
     vm({ ecsId: 'ecs-n1' });
@@ -210,14 +254,19 @@ describe('snapshots and policies against the simulator', () => {
     const { id } = await c.createSnapshotPolicy(R, spec, 'tok');
     expect((await c.createSnapshotPolicy(R, spec, 'tok')).id).toBe(id);
     const p = mod.state.policies.get(id)!;
-    expect([p.hourOfDay, p.weekDays, p.expire]).toEqual(['2', '1,2,3,4,5,6,7', 7]);
+    // expire is minutes ("过期时间（分钟）", seed 003 L11467): 7 days = 10080
+    expect([p.hourOfDay, p.weekDays, p.expire]).toEqual(['2', '1,2,3,4,5,6,7', 10080]);
     expect((await c.bindSnapshotPolicy(R, id, ['ecs-q1', 'ecs-none']))!.map((o) => o.ok)).toEqual([true, false]);
     expect(await c.listSnapshotPolicies(R)).toEqual([{ id, name: 'ca-nightly', hoursUtc: [18], weekdays: [], retentionDays: 7, boundSourceIds: ['ecs-q1'], enabled: true }]);
     await c.pauseSnapshotPolicy(R, id);
     expect((await c.getSnapshotPolicy(R, id))!.enabled).toBe(false);
     await c.resumeSnapshotPolicy(R, id);
     expect((await c.updateSnapshotPolicy(R, id, { ...spec, retentionDays: 30 })).ok).toBe(true);
-    expect(mod.state.policies.get(id)!.expire).toBe(30);
+    expect(mod.state.policies.get(id)!.expire).toBe(43200);
+    // more than 65536 minutes (45.5 days) cannot be expressed: refused with the reason, nothing sent
+    const before = sim.requests.length;
+    await expect(c.updateSnapshotPolicy(R, id, { ...spec, retentionDays: 46 })).rejects.toThrow(/minutes, 0-65536.*at most 45 days/);
+    expect(sim.requests.length).toBe(before);
     await c.unbindSnapshotPolicy(R, id, ['ecs-q1']);
     expect(mod.instances()[0]!.policyId).toBeUndefined();
   });

@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { collect, PagingError, VendorError, type HttpResponse } from '../../../lib/vendors/core';
-import { ACTIONS, buildFilter, staticHeaderSigner } from '../../../lib/vendors/cecstack';
+import { fileURLToPath } from 'node:url';
+import { ACTIONS, buildFilter, configuredSigner } from '../../../lib/vendors/cecstack';
+import { cecstackSettings } from '../../../lib/vendors/core';
 import { parseEnvelope } from '../../../lib/vendors/cecstack/codec';
 import { listPages } from '../../../lib/vendors/cecstack/paging';
 import { mapInstance, mapPolicy, policyBody } from '../../../lib/vendors/cecstack/mapping';
@@ -9,18 +11,25 @@ import { fixture } from './helpers';
 
 const res = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, body: JSON.stringify(body) });
 
-describe('signer (static-header schemes; auth is not in seed 003)', () => {
+describe('signer (auth is in a separate vendor document, seed 003 L1234)', () => {
   const creds = { accessKeyId: 'AK1', secret: 'S1' };
   const req = { method: 'GET', url: 'http://h/api/ecs/v1/instances', headers: {} };
-  test('bearer uses the token, else the secret; a custom header carries the raw token', () => {
-    expect(staticHeaderSigner({ scheme: 'bearer' }, creds).sign(req, new Date())).toEqual({ authorization: 'Bearer S1' });
-    expect(staticHeaderSigner({ scheme: 'bearer' }, { ...creds, token: 'T' }).sign(req, new Date())).toEqual({ authorization: 'Bearer T' });
-    expect(staticHeaderSigner({ scheme: 'bearer', header: 'X-Auth-Token' }, creds).sign(req, new Date())).toEqual({ 'x-auth-token': 'S1' });
+  test('bearer sends the token obtained out of band (tokenEnv, else the secret slot); a custom header carries it', () => {
+    expect(configuredSigner({ scheme: 'bearer' }, creds, 't').sign(req, new Date())).toEqual({ authorization: 'Bearer S1' });
+    expect(configuredSigner({ scheme: 'bearer' }, { ...creds, token: 'T' }, 't').sign(req, new Date())).toEqual({ authorization: 'Bearer T' });
+    expect(configuredSigner({ scheme: 'bearer', header: 'X-Auth-Token' }, creds, 't').sign(req, new Date())).toEqual({ 'x-auth-token': 'S1' });
   });
-  test('ak-header sends the pair; bad config names the field', () => {
-    expect(staticHeaderSigner({ scheme: 'ak-header' }, creds).sign(req, new Date())).toEqual({ 'x-access-key-id': 'AK1', 'x-access-key-secret': 'S1' });
-    expect(() => staticHeaderSigner({ scheme: 'ak-header', header: 'x' }, creds)).toThrow(/settings.auth.header/);
-    expect(() => staticHeaderSigner({ scheme: 'ak-header' }, { accessKeyId: '', secret: 'S1' })).toThrow(/accessKeyId/);
+  test('ak-header (the raw secret in a header) is refused with what to use instead', () => {
+    expect(() => configuredSigner({ scheme: 'ak-header' }, creds, 't')).toThrow(/raw secret key.*bearer.*hook/s);
+    const parsed = cecstackSettings.safeParse({ auth: { scheme: 'ak-header' } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]).toMatchObject({ path: ['auth', 'scheme'], message: expect.stringMatching(/raw secret key.*tokenEnv.*module/s) });
+    expect(cecstackSettings.safeParse({ auth: { scheme: 'hook' } }).error!.issues[0]!.path).toEqual(['auth', 'module']);
+  });
+  test('hook: a module that exports no createSigner is a configuration error before any request', async () => {
+    const signer = configuredSigner({ scheme: 'hook', module: fileURLToPath(new URL('./hooks/broken-signer.mjs', import.meta.url)) }, creds, 't');
+    await expect(signer.ready!()).rejects.toThrow(/exports no createSigner/);
+    await expect(configuredSigner({ scheme: 'hook', module: '/nowhere/signer.mjs' }, creds, 't').ready!()).rejects.toThrow(/could not be loaded/);
   });
 });
 
@@ -76,7 +85,7 @@ test('filter mini-language refuses what it cannot express', () => {
 
 describe('snapshot policy schedule: UTC ↔ Beijing hours and weekdays', () => {
   test('a UTC slot crossing Beijing midnight shifts the weekday', () => {
-    expect(policyBody({ name: 'p', hoursUtc: [16, 17], weekdays: [7], retentionDays: 3 })).toEqual({ policyName: 'p', hourOfDay: '0,1', weekDays: '1', expire: 3 });
+    expect(policyBody({ name: 'p', hoursUtc: [16, 17], weekdays: [7], retentionDays: 3 })).toEqual({ policyName: 'p', hourOfDay: '0,1', weekDays: '1', expire: 3 * 1440 });
   });
   test('a schedule that is not hours × weekdays in Beijing time is refused', () => {
     expect(() => policyBody({ name: 'p', hoursUtc: [10, 20], weekdays: [1], retentionDays: 1 })).toThrow(/Beijing/);
