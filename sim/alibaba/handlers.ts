@@ -107,6 +107,8 @@ export function instanceView(state: AlibabaState, i: SimInstance) {
     // the sample's wrapper (L1833) with the SDK's item objects; the type definition's node name (L8649-8651) in SDK-shapes mode
     OperationLocks: state.shapes.sdkShapes ? { OperationLock: i.locked ? [{ LockReason: 'security' }] : [] } : { LockReason: i.locked ? [{ LockReason: 'security' }] : [] },
     ...(i.spotStrategy !== undefined ? { SpotStrategy: i.spotStrategy } : {}),
+    // the SDK model's inline tags; seed 001 has none (L8946-8987), so only in SDK-shapes mode
+    ...(state.shapes.sdkShapes ? { Tags: { Tag: [...(state.peekTags('instance', i.id) ?? [])].map(([TagKey, TagValue]) => ({ TagKey, TagValue })) } } : {}),
     DeviceAvailable: true,
     IoOptimized: true,
     InternetChargeType: 'PayByTraffic',

@@ -8,7 +8,15 @@ import { z } from 'zod';
  */
 
 /** Integer or numeric string (`"PageSize": "10"`, seed 001 L6320; `"RetentionDays": "30"`, L4286). */
-const int = z.union([z.number(), z.string().trim().regex(/^-?\d+$/)]).transform(Number);
+const int = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+$/),
+  ])
+  .transform(Number);
 /** Optional string; null and numbers tolerated. */
 const str = z
   .union([z.string(), z.number(), z.null()])
@@ -35,15 +43,18 @@ function listOf<T extends z.ZodType>(key: string, item: T) {
 }
 
 /** A JSON array held in a string (`"[ \"0\" , \"1\" ]"`, seed 001 L4284), or an array; elements trimmed (`"11 "`, L4079). */
-const jsonStrings = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  if (!v.trim()) return [];
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    return v;
-  }
-}, z.array(z.union([z.string(), z.number()]).transform((x) => String(x).trim())));
+const jsonStrings = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    if (!v.trim()) return [];
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v;
+    }
+  },
+  z.array(z.union([z.string(), z.number()]).transform((x) => String(x).trim())),
+);
 
 const paged = { TotalCount: int, PageNumber: int.optional(), PageSize: int.optional() };
 const common = z.looseObject({ RequestId: str });
@@ -53,14 +64,19 @@ const common = z.looseObject({ RequestId: str });
  * (seed 001 L1833), the type definition names the node `OperationLock` (L8649-8651) as the DescribeDisks
  * sample does (L2811); items are strings or `{LockReason}` objects (SDK model). Read both.
  */
-const locks = z.preprocess((v) => {
-  if (v === undefined || v === null || v === '') return [];
-  if (Array.isArray(v)) return v;
-  if (typeof v !== 'object') return v;
-  const o = v as Record<string, unknown>;
-  const inner = [o.LockReason, o.OperationLock].flatMap((x) => (x === undefined || x === null || x === '' ? [] : Array.isArray(x) ? x : [x]));
-  return inner;
-}, z.array(z.union([z.string(), z.looseObject({ LockReason: str }).transform((o) => o.LockReason ?? '')])));
+const locks = z.preprocess(
+  (v) => {
+    if (v === undefined || v === null || v === '') return [];
+    if (Array.isArray(v)) return v;
+    if (typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    const inner = [o.LockReason, o.OperationLock].flatMap((x) =>
+      x === undefined || x === null || x === '' ? [] : Array.isArray(x) ? x : [x],
+    );
+    return inner;
+  },
+  z.array(z.union([z.string(), z.looseObject({ LockReason: str }).transform((o) => o.LockReason ?? '')])),
+);
 
 /** InstanceAttributesType (seed 001 L8946-8987) plus the sample-only InstanceChargeType/ExpiredTime (L1761-1829) and the SDK's SpotStrategy. */
 export const instanceSchema = z.looseObject({
@@ -76,6 +92,8 @@ export const instanceSchema = z.looseObject({
   ExpiredTime: str,
   /** Not in seed 001; the SDK model's `SpotStrategy` (NoSpot / SpotAsPriceGo / SpotWithPriceLimit) marks a spot instance. */
   SpotStrategy: str,
+  /** Not in seed 001 (tags are not inline, L8946-8987); the SDK model carries `Tags.Tag[]`: when present, no DescribeTags is needed. */
+  Tags: listOf('Tag', z.looseObject({ TagKey: z.string(), TagValue: str.transform((v) => v ?? '') })).optional(),
   OperationLocks: locks.optional(),
 });
 
@@ -111,32 +129,37 @@ export const snapshotSchema = z.looseObject({
 });
 
 /** AutoSnapshotPolicyType (seed 001 L8809-8833); the samples say SettingTimePoints/SettingRepeatWeekdays (L4253-4254, L4284-4285). */
-export const policySchema = z
-  .looseObject({
-    AutoSnapshotPolicyId: z.string(),
-    RegionId: str,
-    AutoSnapshotPolicyName: str,
-    TimePoints: jsonStrings.optional(),
-    SettingTimePoints: jsonStrings.optional(),
-    RepeatWeekdays: jsonStrings.optional(),
-    SettingRepeatWeekdays: jsonStrings.optional(),
-    RetentionDays: int.optional(),
-    DiskNums: int.optional(),
-    Status: str,
-    CreationTime: str,
-  })
-  .transform((p) => ({
-    ...p,
-    TimePoints: p.TimePoints ?? p.SettingTimePoints ?? [],
-    RepeatWeekdays: p.RepeatWeekdays ?? p.SettingRepeatWeekdays ?? [],
-  }));
+export const policyObject = z.looseObject({
+  AutoSnapshotPolicyId: z.string(),
+  RegionId: str,
+  AutoSnapshotPolicyName: str,
+  TimePoints: jsonStrings.optional(),
+  SettingTimePoints: jsonStrings.optional(),
+  RepeatWeekdays: jsonStrings.optional(),
+  SettingRepeatWeekdays: jsonStrings.optional(),
+  RetentionDays: int.optional(),
+  DiskNums: int.optional(),
+  Status: str,
+  CreationTime: str,
+});
+
+export const policySchema = policyObject.transform((p) => ({
+  ...p,
+  TimePoints: p.TimePoints ?? p.SettingTimePoints ?? [],
+  RepeatWeekdays: p.RepeatWeekdays ?? p.SettingRepeatWeekdays ?? [],
+}));
 
 /** TagSetItem (seed 001 L9067-9082). */
 export const tagSchema = z.looseObject({ TagKey: z.string(), TagValue: str.transform((v) => v ?? '') });
 
 export const schemas = {
   common,
-  DescribeRegions: common.extend({ Regions: listOf('Region', z.looseObject({ RegionId: z.string().transform((s) => s.trim()), LocalName: str })) }),
+  DescribeRegions: common.extend({
+    Regions: listOf(
+      'Region',
+      z.looseObject({ RegionId: z.string().transform((s) => s.trim()), LocalName: str }),
+    ),
+  }),
   DescribeInstances: common.extend({ ...paged, Instances: listOf('Instance', instanceSchema) }),
   DescribeInstanceStatus: common.extend({
     ...paged,
@@ -154,7 +177,10 @@ export const schemas = {
       AutoSnapshotPolicys: listOf('AutoSnapshotPolicy', policySchema),
       AutoSnapshotPolicies: listOf('AutoSnapshotPolicy', policySchema),
     })
-    .transform(({ AutoSnapshotPolicys, AutoSnapshotPolicies, ...rest }) => ({ ...rest, policies: [...AutoSnapshotPolicys, ...AutoSnapshotPolicies] })),
+    .transform(({ AutoSnapshotPolicys, AutoSnapshotPolicies, ...rest }) => ({
+      ...rest,
+      policies: [...AutoSnapshotPolicys, ...AutoSnapshotPolicies],
+    })),
 };
 
 export interface ActionSpec {
@@ -187,7 +213,11 @@ export const ACTIONS = {
   DescribeTags: { schema: schemas.DescribeTags, mutating: false, pageSize: 100 }, // L7944-7945
   CreateAutoSnapshotPolicy: { schema: schemas.CreateAutoSnapshotPolicy, mutating: true, clientToken: true }, // L4040-4102
   ModifyAutoSnapshotPolicyEx: { schema: c, mutating: true }, // L4153-4205
-  DescribeAutoSnapshotPolicyEx: { schema: schemas.DescribeAutoSnapshotPolicyEx, mutating: false, pageSize: 50 }, // L4219-4220
+  DescribeAutoSnapshotPolicyEx: {
+    schema: schemas.DescribeAutoSnapshotPolicyEx,
+    mutating: false,
+    pageSize: 50,
+  }, // L4219-4220
   ApplyAutoSnapshotPolicy: { schema: c, mutating: true, batchLimit: 100 }, // L4301-4351
   CancelAutoSnapshotPolicy: { schema: c, mutating: true, batchLimit: 100 }, // L4353-4396
   DeleteAutoSnapshotPolicy: { schema: c, mutating: true }, // L4104-4151

@@ -145,13 +145,12 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
    */
   async function* instancePages(scope: Scope, params: Params, keep: (inst: Instance) => boolean): AsyncGenerator<Instance[]> {
     for await (const page of pages('DescribeInstances', scope.region, params, (b) => b.Instances, (r) => r.InstanceId)) {
-      const kept = page.map((raw) => toInstance(raw, {}, target, scope.region)).filter(keep);
-      const tags = await tagsFor(
-        scope,
-        'instance',
-        kept.map((i) => i.id),
-      );
-      yield kept.map((inst, i) => ({ ...inst, tags: tags[i]! }));
+      const kept = page.filter((raw) => keep(toInstance(raw, {}, target, scope.region)));
+      // inline Tags where the deployment sends them (SDK model); one DescribeTags each otherwise
+      const missing = kept.filter((raw) => raw.Tags === undefined).map((raw) => raw.InstanceId);
+      const read = await tagsFor(scope, 'instance', missing);
+      const byId = new Map(missing.map((id, i) => [id, read[i]!]));
+      yield kept.map((raw) => toInstance(raw, byId.get(raw.InstanceId) ?? Object.fromEntries(raw.Tags!.map((t) => [t.TagKey, t.TagValue])), target, scope.region));
     }
   }
 

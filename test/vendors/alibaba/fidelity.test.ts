@@ -198,6 +198,16 @@ describe('errors and retries (item 6)', () => {
   });
 });
 
+it('reads inline Tags where the deployment sends them (SDK model) and then sends no DescribeTags', async () => {
+  await start({ sdkShapes: true });
+  const a = mod.addInstance({ name: 'a' }, { tags: { team: 'web' } });
+  mod.addInstance({ name: 'b' });
+  const all = await collect(client().listInstances(scope));
+  expect(all.find((i) => i.id === a.id)!.tags).toEqual({ team: 'web' });
+  expect(all.find((i) => i.name === 'b')!.tags).toEqual({});
+  expect(received('DescribeTags')).toHaveLength(0);
+});
+
 describe('tag reads only for candidates (item 7)', () => {
   async function fleet() {
     await start();
