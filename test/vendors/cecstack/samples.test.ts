@@ -164,6 +164,13 @@ describe('seed 003 sample requests, reproduced', () => {
     ]);
   });
 
+  test('bind evidence (D8): the seed shows a GET with a JSON body (L11518, L11537-11543), which fetch refuses to send', async () => {
+    // WHATWG fetch (Node's HTTP client) rejects a GET with a body before any byte leaves; RFC 9110 §9.3.1
+    // gives such content no meaning and lets intermediaries refuse it. The table lists ecsId as a
+    // request parameter of a GET, which the seed's other GETs carry in the query (L6060, L13145).
+    await expect(fetch('http://127.0.0.1:9/api/ecs/v1/policy/p/bind', { method: 'GET', body: '{"ecsId":"x"}' })).rejects.toThrow(/GET\/HEAD method cannot have body/);
+  });
+
   test('recycle bin: list (L13144-13146), snapshot restore/delete (L13226, L13279), VM detail/restore/delete (L13329, L13477, L13529), auto-clean (L13580-13589), config (L4256-4258)', async () => {
     const c = cli();
     const items = await collect(c.listRecycleBin(R));
