@@ -58,6 +58,8 @@ export interface CecstackSimOptions {
   auth?: { scheme?: 'bearer' | 'example-hmac' | 'any'; header?: string };
   /** Answer an auth failure as an auth gateway does: HTTP 401 with a body that is not the vendor envelope. */
   gatewayAuth?: boolean;
+  /** Hold at most this many items per page whatever the request asks (no maximum is documented, D5): short pages before the last. */
+  pageClamp?: number;
 }
 
 class Fail extends Error {
@@ -442,7 +444,7 @@ export class CecstackSim implements VendorSimulator {
 
   /** Filtered, ordered ids for one listing, cached until the state changes (paging stays O(page)). */
   private listInstances(q: URLSearchParams, region: string, now: number) {
-    const { page, size } = pageParams(q, 'pageNumber', 'pageSize');
+    const { page, size } = pageParams(q, 'pageNumber', 'pageSize', this.options.pageClamp);
     const filter = q.get('filter') ?? '';
     const labels = q.get('vmLabels') ?? '';
     const key = `${region}|${filter}|${labels}`;
@@ -556,7 +558,7 @@ export class CecstackSim implements VendorSimulator {
 
   /** Filter names are lower-case in the table (seed 003 L10813-10814); any case accepted (digest Q10). */
   private listSnapshots(q: URLSearchParams, region: string, now: number) {
-    const { page, size } = pageParams(q, 'pageNumber', 'pageSize');
+    const { page, size } = pageParams(q, 'pageNumber', 'pageSize', this.options.pageClamp);
     const ecsId = queryAnyCase(q, 'ecsid');
     const snapId = queryAnyCase(q, 'snapshotid');
     const all = [...this.state.snapshots.values()]
@@ -593,7 +595,7 @@ export class CecstackSim implements VendorSimulator {
   }
 
   private listPolicies(q: URLSearchParams, region: string, now: number) {
-    const { page, size } = pageParams(q, 'pageNumber', 'pageSize');
+    const { page, size } = pageParams(q, 'pageNumber', 'pageSize', this.options.pageClamp);
     const name = q.get('policyName');
     const pid = q.get('policyId');
     const all = [...this.state.policies.values()].filter((p) => p.region === region && (!name || p.policyName === name) && (!pid || p.policyId === pid));
@@ -622,7 +624,7 @@ export class CecstackSim implements VendorSimulator {
   private listRecycle(q: URLSearchParams, region: string) {
     // current and size are required (seed 003 L13100-13101)
     if (!q.get('current') || !q.get('size')) throw new Fail('ECS.InvalidParameter', '参数错误: current and size are required');
-    const { page, size } = pageParams(q, 'current', 'size');
+    const { page, size } = pageParams(q, 'current', 'size', this.options.pageClamp);
     const ecsId = q.get('ecsId');
     const instanceId = q.get('instanceId');
     const name = q.get('instanceName');
@@ -716,11 +718,11 @@ function addMonths(ms: number, months: number): number {
 }
 
 /** 1-based pages; page 0 is read as the first page (seed 003 L2333 says 0 is the first page there). Default size 20 (L2585). */
-function pageParams(q: URLSearchParams, pageName: string, sizeName: string): { page: number; size: number } {
+function pageParams(q: URLSearchParams, pageName: string, sizeName: string, clamp?: number): { page: number; size: number } {
   const page = Number(q.get(pageName) ?? '1');
   const size = Number(q.get(sizeName) ?? '20');
   if (!Number.isInteger(page) || page < 0 || !Number.isInteger(size) || size < 1) throw new Fail('ECS.InvalidParameter', `参数错误: ${pageName}/${sizeName} must be positive integers`);
-  return { page: Math.max(1, page), size };
+  return { page: Math.max(1, page), size: Math.min(size, clamp ?? size) };
 }
 
 function queryAnyCase(q: URLSearchParams, lower: string): string | undefined {

@@ -153,6 +153,8 @@ export class CecstackClient implements VendorClient {
         return { items: data.virtualMachines.map((v) => mapInstance(v, this.target, scope.region)), total: toCount(data.totalCount) };
       },
       `cecstack ${this.target} instances in ${scope.region}`,
+      'records',
+      (i) => i.id,
     );
     for await (const page of pages) {
       yield page.filter((i) => keep(i) && (!ids || ids.has(i.id)));
@@ -264,6 +266,7 @@ export class CecstackClient implements VendorClient {
       },
       `cecstack ${this.target} recycle bin in ${scope.region}`,
       'pages', // "总页数" (seed 003 L13117)
+      (i) => `${i.kind}:${i.id}`,
     );
   }
 
@@ -325,6 +328,8 @@ export class CecstackClient implements VendorClient {
         return { items: data.ecsSnapshots.map((s) => mapSnapshot(s, this.target, scope.region)), total: toCount(data.totalCount) };
       },
       `cecstack ${this.target} snapshots in ${scope.region}`,
+      'records',
+      (s) => s.id,
     );
   }
 
@@ -386,6 +391,8 @@ export class CecstackClient implements VendorClient {
         return { items: data.snapshotPolicies.map(mapPolicy), total: toCount(data.totalCount) };
       },
       `cecstack ${this.target} snapshot policies in ${scope.region}`,
+      'records',
+      (p) => p.id,
     );
   }
 

@@ -28,11 +28,12 @@ export interface FetchedPage<T> {
 }
 
 /**
- * Walks every page. `totalIs` follows each endpoint's own table: a record count (most lists), or the
- * number of pages (the recycle bin, "总页数", seed 003 L13117). Stops when the total is reached, or on
- * an empty page (or a short one when no total is given). Never caps silently: a short page while the
- * total says more remain means the server clamped our page size, and the listing fails rather than
- * skipping records.
+ * Walks every page, counting pages (never deriving them from the items received). `totalIs` follows
+ * each endpoint's own table: a record count (most lists), or the number of pages (the recycle bin,
+ * "总页数", seed 003 L13117). A page shorter than asked is not the end while the total says more
+ * remain (a server that holds smaller pages, D5); the listing ends when the total is reached, on an
+ * empty page, or (with no total) on a short page. Never a silent gap: an empty page before the
+ * record total is reached, an id seen twice, or more records than the total fail the listing.
  */
 export function listPages<T>(
   style: PagingStyle,
@@ -40,21 +41,26 @@ export function listPages<T>(
   fetchPage: (query: [string, QueryValue][]) => Promise<FetchedPage<T>>,
   what: string,
   totalIs: 'records' | 'pages' = 'records',
+  idOf?: (item: T) => string,
 ): AsyncGenerator<T[]> {
   let seen = 0;
+  const ids = new Set<string>();
   return paginate<T, number>(
     async (cursor) => {
       const page = cursor ?? 1;
       const { items, total } = await fetchPage(pageQuery(style, page, pageSize));
       seen += items.length;
-      const short = items.length < pageSize;
-      const remain = total === undefined ? undefined : totalIs === 'pages' ? page < total : seen < total;
-      if (remain && short && items.length > 0) {
-        throw new PagingError(
-          `${what}: page ${page} held ${items.length} of ${pageSize} records while the reported total (${total} ${totalIs}) says more remain; the server capped the page size, refusing a partial view`,
-        );
+      for (const item of items) {
+        const id = idOf?.(item);
+        if (id === undefined) continue;
+        if (ids.has(id)) throw new PagingError(`${what}: ${id} came back twice (page ${page}); refusing a view that may hold duplicates or gaps`);
+        ids.add(id);
       }
-      const more = remain !== undefined ? remain && items.length > 0 : !short;
+      if (total !== undefined && totalIs === 'records') {
+        if (seen > total) throw new PagingError(`${what}: ${seen} records listed while the total says ${total}; refusing an inconsistent view`);
+        if (!items.length && seen < total) throw new PagingError(`${what}: page ${page} is empty after ${seen} of ${total} records; refusing a partial view`);
+      }
+      const more = !items.length ? false : total === undefined ? items.length >= pageSize : totalIs === 'pages' ? page < total : seen < total;
       return { items, next: more ? page + 1 : undefined };
     },
     { what },

@@ -205,6 +205,19 @@ describe('issue 17: CECSTACK as documented, not as first read', () => {
     expect(sim.requests.filter((r) => r.action === 'ListRecycle')).toHaveLength(3);
   });
 
+  test('a server holding shorter pages than asked (30 of 100): instances and the recycle bin are listed whole', async () => {
+    await sim.stop();
+    mod = createCecstackSim({ pageClamp: 30 });
+    sim = await startSim({ modules: [mod], ports: { cecstack: 0 } });
+    sim.clock.set(NOW);
+    for (let i = 0; i < 130; i++) vm({ ecsId: `ecs-s${String(i).padStart(3, '0')}` });
+    const c = client(sim.endpoints.cecstack!);
+    expect(new Set((await collect(c.listInstances(R))).map((i) => i.id)).size).toBe(130);
+    await c.deleteInstances(R, mod.instances().slice(0, 70).map((v) => v.ecsId));
+    expect(new Set((await collect(c.listRecycleBin(R))).map((e) => e.id)).size).toBe(70);
+    expect(sim.requests.filter((r) => r.action === 'ListRecycle')).toHaveLength(3);
+  });
+
   test('a DB write failure (ECS.DBCreate.Fail, HTTP 400) on create is never resent; the vendor state decides', async () => {
     vm({ ecsId: 'ecs-w9' });
     const c = cli();

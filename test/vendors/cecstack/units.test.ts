@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { collect, PagingError, VendorError, type HttpResponse } from '../../../lib/vendors/core';
+import { collect, VendorError, type HttpResponse } from '../../../lib/vendors/core';
 import { fileURLToPath } from 'node:url';
 import { ACTIONS, buildFilter, configuredSigner } from '../../../lib/vendors/cecstack';
 import { cecstackSettings } from '../../../lib/vendors/core';
@@ -73,8 +73,21 @@ describe('paging helper: three styles, never a silent cap', () => {
   test.each(['pageNumber', 'current', 'pageIndex'] as const)('%s walks every page', async (style) => {
     expect(await collect(listPages(style, 4, source(10), 'x'))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
-  test('a server that clamps the page size fails the listing', async () => {
-    await expect(collect(listPages('pageNumber', 4, source(10, 3), 'x'))).rejects.toBeInstanceOf(PagingError);
+  test('a server that holds smaller pages is read to the end by counting pages (D5)', async () => {
+    expect(await collect(listPages('pageNumber', 4, source(10, 3), 'x', 'records', String))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+  test('a gap (an empty page before the total), a repeated id or a total exceeded fails the listing', async () => {
+    const gap = async (query: [string, unknown][]) => ({ items: Number(Object.fromEntries(query).pageNumber) === 1 ? [0, 1, 2, 3] : [], total: 10 });
+    await expect(collect(listPages('pageNumber', 4, gap, 'x', 'records', String))).rejects.toThrow(/empty after 4 of 10/);
+    const repeat = async () => ({ items: [0, 1, 2, 3], total: 10 });
+    await expect(collect(listPages('pageNumber', 4, repeat, 'x', 'records', String))).rejects.toThrow(/came back twice/);
+  });
+  test('`total` as pages (the recycle list, L13117) reads every page', async () => {
+    const pages = async (query: [string, unknown][]) => {
+      const page = Number(Object.fromEntries(query).current);
+      return { items: Array.from({ length: 25 }, (_, i) => i).slice((page - 1) * 10, page * 10), total: 3 };
+    };
+    expect(await collect(listPages('current', 10, pages, 'x', 'pages', String))).toHaveLength(25);
   });
 });
 
