@@ -113,7 +113,8 @@ export function instanceView(state: AlibabaState, i: SimInstance) {
     IoOptimized: true,
     InternetChargeType: 'PayByTraffic',
     // sample-only fields (seed 001 L1761-1829), emitted as decision A8; absent from some instances in variety mode (A17)
-    ...(dropsCharge(state, i) ? {} : { InstanceChargeType: i.chargeType, ...(i.expiredAt !== undefined ? { ExpiredTime: utc(i.expiredAt).replace(/:\d{2}Z$/, 'Z') } : {}) }),
+    ...(dropsCharge(state, i) ? {} : { InstanceChargeType: i.chargeType }),
+    ...(i.expiredAt !== undefined ? { ExpiredTime: utc(i.expiredAt).replace(/:\d{2}Z$/, 'Z') } : {}),
   };
 }
 

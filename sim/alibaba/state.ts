@@ -69,7 +69,7 @@ export type ResourceType = 'instance' | 'disk' | 'snapshot' | 'image' | 'securit
  * - `sdkShapes`: the public SDK's spellings where seed 001 has another (`AutoSnapshotPolicies`, the
  *   `OperationLock` lock node), no `AutoSnapshotPolicyId` on disks (DiskItemType, L8402-8441) — the
  *   opposite of the default mode;
- * - `dropChargeEvery`: every n-th instance lacks the sample-only InstanceChargeType/ExpiredTime (L8946-8987).
+ * - `dropChargeEvery`: every n-th instance lacks the sample-only InstanceChargeType (not in L8946-8987).
  */
 export interface AlibabaShapes {
   pageClamp?: number;

@@ -41,12 +41,14 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
   }
 
   const tagKeys = Object.keys(policy.selector.tags ?? {});
+  let unknownCharge = 0;
   try {
     for await (const page of client.listInstances(scope, { chargeTypes: ['prepaid'], ...(tagKeys.length && { tagKeys }) })) {
       for (const inst of page) {
-        if (inst.chargeType === 'unknown' && inst.expiresAt && matchesSelector(inst, { ...policy.selector, chargeTypes: undefined })) {
+        if (inst.chargeType === 'unknown' && matchesSelector(inst, { ...policy.selector, chargeTypes: undefined })) {
           // the vendor did not say whether it is prepaid: shown, never guessed (sim/DECISIONS.md A8)
-          plan.notes.push({ resourceId: inst.id, action: 'send-reminder', reason: `charge type unknown (the vendor did not report it); expires ${inst.expiresAt}: no reminder decided, check it by hand`, status: 'skipped' });
+          if (inst.expiresAt) plan.notes.push({ resourceId: inst.id, action: 'send-reminder', reason: `charge type unknown (the vendor did not report it); expires ${inst.expiresAt}: no reminder decided, check it by hand`, status: 'skipped' });
+          else unknownCharge++;
           continue;
         }
         if (inst.chargeType !== 'prepaid' || !matchesSelector(inst, policy.selector)) continue;
@@ -124,6 +126,9 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
     }
   } catch (e) {
     plan.readFailures.push(`listing prepaid instances: ${(e as Error).message}`);
+  }
+  if (unknownCharge) {
+    plan.notes.push({ resourceId: '-', action: 'send-reminder', reason: `${unknownCharge} selected instances report neither a charge type nor an expiry: whether they need renewing is unknown`, status: 'skipped' });
   }
   if (digest.length) plan.actions.push(digestNotice(args, digest));
   return plan;

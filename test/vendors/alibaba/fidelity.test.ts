@@ -162,7 +162,7 @@ describe('instances (items 3, 4, 5)', () => {
     await start({ dropChargeEvery: 1 });
     mod.addInstance({ name: 'pre', chargeType: 'PrePaid', expiredAt: Date.UTC(2030, 0, 2, 3, 4) });
     const [inst] = await collect(client().listInstances(scope, { chargeTypes: ['prepaid'] }));
-    expect(inst).toMatchObject({ chargeType: 'unknown', rawChargeType: undefined });
+    expect(inst).toMatchObject({ chargeType: 'unknown', rawChargeType: undefined, expiresAt: '2030-01-02T03:04:00.000Z' });
     expect(received('DescribeInstances')[0]!.status).toBe(200);
   });
 });
