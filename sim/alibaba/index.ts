@@ -38,9 +38,11 @@ export interface AlibabaSim extends VendorSimulator {
 }
 
 /** `shapes`: the documented variety (short pages, SDK spellings, absent optional fields), off by default (A17). */
-export function createAlibabaSim(seed = 1, shapes: AlibabaShapes = {}): AlibabaSim {
+export function createAlibabaSim(seed = 1, shapes?: AlibabaShapes): AlibabaSim {
   const state = new AlibabaState();
-  state.shapes = shapes;
+  // SIM_REAL_SHAPES=<seed>: short pages and (odd seeds) the SDK spellings for every simulator a run creates
+  const envSeed = process.env.SIM_REAL_SHAPES ? Number(process.env.SIM_REAL_SHAPES) : undefined;
+  state.shapes = shapes ?? (envSeed !== undefined && Number.isInteger(envSeed) ? { pageClamp: 7 + (envSeed % 41), sdkShapes: envSeed % 2 === 1 } : {});
   const rng = new Rng(seed);
   const hex = () => rng.hex(8);
   const nonces = new NonceCache();

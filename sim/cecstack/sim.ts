@@ -89,7 +89,11 @@ export class CecstackSim implements VendorSimulator {
    */
   readonly dbFailures = new Map<string, { code: string; acted: boolean; times: number }>();
 
-  constructor(private readonly options: CecstackSimOptions = {}) {}
+  constructor(private readonly options: CecstackSimOptions = {}) {
+    // SIM_REAL_SHAPES=<seed>: short pages for every simulator a run creates (exploratory runs of the suite)
+    const envSeed = process.env.SIM_REAL_SHAPES ? Number(process.env.SIM_REAL_SHAPES) : undefined;
+    if (options.pageClamp === undefined && envSeed !== undefined && Number.isInteger(envSeed)) this.options = { ...options, pageClamp: 7 + (envSeed % 41) };
+  }
 
   actionOf(req: SimRequest): string {
     const route = this.route(req);
