@@ -208,6 +208,15 @@ it('reads inline Tags where the deployment sends them (SDK model) and then sends
   expect(received('DescribeTags')).toHaveLength(0);
 });
 
+it('reads by id in chunks of the documented maximum (InstanceIds: at most 100, L1701)', async () => {
+  await start();
+  const ids = Array.from({ length: 150 }, (_, i) => mod.addInstance({ name: `c${i}` }).id);
+  const all = await collect(client().listInstances(scope, { ids }));
+  expect(all.map((i) => i.id).sort()).toEqual([...ids].sort());
+  const sizes = sent.filter((q) => q.get('Action') === 'DescribeInstances').map((q) => (JSON.parse(q.get('InstanceIds')!) as string[]).length);
+  expect(sizes).toEqual([100, 50]);
+});
+
 describe('tag reads only for candidates (item 7)', () => {
   async function fleet() {
     await start();
