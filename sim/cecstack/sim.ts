@@ -60,6 +60,19 @@ export interface CecstackSimOptions {
   gatewayAuth?: boolean;
   /** Hold at most this many items per page whatever the request asks (no maximum is documented, D5): short pages before the last. */
   pageClamp?: number;
+  /** Leave out every field whose value is null (absent rather than null: the tables mark none required, D24). */
+  sparse?: boolean;
+}
+
+/** Drops null-valued fields at every depth (arrays keep their items). */
+function stripNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, stripNulls(v)]),
+  );
 }
 
 class Fail extends Error {
@@ -92,7 +105,7 @@ export class CecstackSim implements VendorSimulator {
   constructor(private readonly options: CecstackSimOptions = {}) {
     // SIM_REAL_SHAPES=<seed>: short pages for every simulator a run creates (exploratory runs of the suite)
     const envSeed = process.env.SIM_REAL_SHAPES ? Number(process.env.SIM_REAL_SHAPES) : undefined;
-    if (options.pageClamp === undefined && envSeed !== undefined && Number.isInteger(envSeed)) this.options = { ...options, pageClamp: 7 + (envSeed % 41) };
+    if (options.pageClamp === undefined && envSeed !== undefined && Number.isInteger(envSeed)) this.options = { sparse: envSeed % 2 === 1, ...options, pageClamp: 7 + (envSeed % 41) };
   }
 
   actionOf(req: SimRequest): string {
@@ -167,7 +180,8 @@ export class CecstackSim implements VendorSimulator {
         if (dbFailure.acted) this.dispatch(action, route.id, req, region, now, ctx);
         throw new Fail(dbFailure.code, dbFailure.code.startsWith('ECS.DBCreate') ? '写入数据库异常' : '更新数据库资源失败');
       }
-      const data = this.dispatch(action, route.id, req, region, now, ctx);
+      const dispatched = this.dispatch(action, route.id, req, region, now, ctx);
+      const data = this.options.sparse ? stripNulls(dispatched) : dispatched;
       return { status: 200, body: { requestId: this.requestId(), code: 'Success', message: '调用成功', data: data ?? null } };
     } catch (e) {
       if (e instanceof Fail) return this.error(e.code, e.message);

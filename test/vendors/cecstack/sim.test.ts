@@ -218,6 +218,34 @@ describe('issue 17: CECSTACK as documented, not as first read', () => {
     expect(sim.requests.filter((r) => r.action === 'ListRecycle')).toHaveLength(3);
   });
 
+  test('absent fields where the dense simulator sends null read the same (sparse mode)', async () => {
+    const read = async () => {
+      vm({ ecsId: 'ecs-x1', labels: [{ key: 'team', value: 'web' }] });
+      vm({ ecsId: 'ecs-x2' });
+      const c = cli();
+      const { id } = await c.createSnapshotPolicy(R, { name: 'ca-s', hoursUtc: [1], weekdays: [], retentionDays: 2 }, 't');
+      await c.bindSnapshotPolicy(R, id, ['ecs-x1']);
+      await c.deleteInstances(R, ['ecs-x2']);
+      const [src] = await c.listSnapshotSources(R, await collect(c.listInstances(R)));
+      await c.createSnapshot(R, src!, { name: 'ca-snap', clientToken: 'k' });
+      return {
+        instances: await collect(c.listInstances(R, { includeRecycled: true })),
+        policies: await c.listSnapshotPolicies(R),
+        snapshots: (await collect(c.listSnapshots(R))).map((x) => ({ ...x, id: 'snap' })),
+        bin: await collect(c.listRecycleBin(R)),
+      };
+    };
+    const dense = await read();
+    await sim.stop();
+    mod = createCecstackSim({ sparse: true });
+    sim = await startSim({ modules: [mod], ports: { cecstack: 0 } });
+    sim.clock.set(NOW);
+    base = sim.endpoints.cecstack!;
+    const sparse = await read();
+    expect(JSON.stringify(mod.log.at(-1))).not.toContain('null'); // the sparse answers carry no nulls
+    expect({ ...sparse, policies: sparse.policies.map((p) => ({ ...p, id: 'p' })) }).toEqual({ ...dense, policies: dense.policies.map((p) => ({ ...p, id: 'p' })) });
+  });
+
   test('a DB write failure (ECS.DBCreate.Fail, HTTP 400) on create is never resent; the vendor state decides', async () => {
     vm({ ecsId: 'ecs-w9' });
     const c = cli();
