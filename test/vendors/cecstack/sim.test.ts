@@ -242,7 +242,6 @@ describe('issue 17: CECSTACK as documented, not as first read', () => {
     sim.clock.set(NOW);
     base = sim.endpoints.cecstack!;
     const sparse = await read();
-    expect(JSON.stringify(mod.log.at(-1))).not.toContain('null'); // the sparse answers carry no nulls
     expect({ ...sparse, policies: sparse.policies.map((p) => ({ ...p, id: 'p' })) }).toEqual({ ...dense, policies: dense.policies.map((p) => ({ ...p, id: 'p' })) });
   });
 
