@@ -60,7 +60,7 @@ export interface CecstackSimOptions {
   gatewayAuth?: boolean;
   /** Hold at most this many items per page whatever the request asks (no maximum is documented, D5): short pages before the last. */
   pageClamp?: number;
-  /** Leave out every field whose value is null (absent rather than null: the tables mark none required, D24). */
+  /** Leave out every field whose value is null (absent rather than null: the tables mark none required, D22). */
   sparse?: boolean;
 }
 
