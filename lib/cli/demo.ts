@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import type { RunReport } from '../automations/engine/types';
-import { functionNames, loadConfig, type FunctionName } from '../config';
+import { functionNames, functionPolicyKey, loadConfig, type FunctionName, type PolicyKey } from '../config';
 import { localNotifier } from '../notify/local';
 import { Rng, simCredentials, type RunningSim } from '../../sim/core';
 import { startAllSims } from '../../sim/all';
@@ -58,7 +58,9 @@ export async function runDemo(options: DemoOptions): Promise<{ reports: Record<F
     for (const name of functionNames) {
       out(`\n== ${name} ==`);
       const handler = automationHandler(name, { progress: (m) => process.stderr.write(`  … ${m}\n`) });
-      const report = (await handler({ dryRun: !options.enforce, now: state.baseTime }, lambdaContext(name))) as RunReport;
+      // the demo's --enforce names every policy: the example config keeps them all `mode: dry-run`
+      const policies = options.enforce ? (config.policies?.[functionPolicyKey[name]] ?? []).map((p) => p.name) : [];
+      const report = (await handler({ dryRun: !options.enforce, now: state.baseTime, ...(policies.length && { policies }) }, lambdaContext(name))) as RunReport;
       reports[name] = report;
       out(formatPlanTable(report.rows));
       out(`  summary: ${formatSummary(report)}`);
@@ -76,6 +78,7 @@ interface DemoConfig {
   targets: { vendor: 'tencent' | 'kec' | 'alibaba' | 'cecstack'; endpoint?: string; regions: string[]; credentials: { accessKeyIdEnv: string; secretEnv: string } }[];
   audit: { store: 'file'; path: string };
   events: { file?: string };
+  policies?: Partial<Record<PolicyKey, { name: string }[]>>;
 }
 
 /** The example config, pointed at the simulator, with the simulator's credentials in the environment it names. */
