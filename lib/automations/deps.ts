@@ -16,6 +16,7 @@ export interface DepsInput {
   focus?: CloudEventFocus;
   log?: EngineDeps['log'];
   progress?: EngineDeps['progress'];
+  allowAction?: EngineDeps['allowAction'];
   /** Extra transport options (benchmarks count requests, tests shorten retries). */
   transport?: TransportOptions;
 }
@@ -67,6 +68,7 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
     focus: input.focus,
     log: input.log,
     progress: input.progress,
+    allowAction: input.allowAction,
     client(target: TargetConfig, mode: Mode): VendorClient {
       const key = `${target.name}|${mode}`;
       let client = clients.get(key);

@@ -5,6 +5,8 @@ import { functionNames, functionPolicyKey, loadConfig, type FunctionName, type P
 import { localNotifier } from '../notify/local';
 import { Rng, simCredentials, type RunningSim } from '../../sim/core';
 import { startAllSims } from '../../sim/all';
+import { terminalProgress } from './io';
+import { cliLogger } from './logger';
 import { formatPlanTable, formatSummary } from './table';
 
 export interface DemoOptions {
@@ -57,10 +59,12 @@ export async function runDemo(options: DemoOptions): Promise<{ reports: Record<F
     out(`\nmode: ${options.enforce ? 'ENFORCE (changes the simulated clouds)' : 'dry run (nothing changes; use --enforce to apply)'}`);
     for (const name of functionNames) {
       out(`\n== ${name} ==`);
-      const handler = automationHandler(name, { progress: (m) => process.stderr.write(`  … ${m}\n`) });
+      const progress = terminalProgress();
+      const handler = automationHandler(name, { progress, logger: cliLogger(name) });
       // the demo's --enforce names every policy: the example config keeps them all `mode: dry-run`
       const policies = options.enforce ? (config.policies?.[functionPolicyKey[name]] ?? []).map((p) => p.name) : [];
       const report = (await handler({ dryRun: !options.enforce, now: state.baseTime, ...(policies.length && { policies }) }, lambdaContext(name))) as RunReport;
+      progress?.('');
       reports[name] = report;
       out(formatPlanTable(report.rows));
       out(`  summary: ${formatSummary(report)}`);

@@ -1,42 +1,53 @@
 import { parseArgs } from 'node:util';
-import type { RunReport } from '../automations/engine/types';
-import { openAuditStore } from '../audit/open';
 import type { AuditQuery } from '../audit/store';
-import { ConfigError, functionNames, loadConfig, type FunctionName } from '../config';
-import { localNotifier } from '../notify/local';
+import { ConfigError, functionNames, loadConfig } from '../config';
 import { TriggerError } from '../runtime/triggers';
-import { formatPlanTable, formatSummary } from './table';
+import { resolveConfigPath } from './config-path';
+import { UsageError } from './errors';
+import { processIo, type CliIo } from './io';
+import { isoArg, runCommand } from './run';
+import { checkFunction } from './selection';
+import { openConfiguredAuditStore } from './store';
+
+export { UsageError } from './errors';
 
 export const USAGE = `usage: cloud-automation <plan|apply|audit> [options]
 
-  plan    dry run of the functions against your config (changes nothing)
-  apply   run them in enforce mode
-  audit   query the audit store
+  plan                 dry run of the functions against your config (changes nothing)
+  plan --out FILE      ...and save what apply would do
+  apply                plan, show, ask, then enforce the mode: enforce policies (--yes: don't ask)
+  apply FILE           enforce exactly a saved plan; refused if the fleet or config changed since
+  audit                query the audit trail
 
 options (plan, apply):
-  --config PATH       config file (default: $AUTOMATION_CONFIG or automation.yml)
+  --config PATH       config file (default: --config, $AUTOMATION_CONFIG, ./automation.yml, then
+                      .automation/demo-config.yml written by npm start)
   --function NAME     one of ${functionNames.join(', ')} (default: all)
   --target NAME       only this target (repeatable)
   --policy NAME       only this policy (repeatable)
+  --override-mode     with --policy: enforce the named policies even if they are mode: dry-run
   --now ISO           business time of the run (default: now)
+  --yes               apply without asking
+  --wide              print every column in full instead of fitting the terminal
   --json              print the reports as JSON
 options (audit):
   --resource ID  --action NAME  --function NAME  --outcome OUTCOME  --phase PHASE
   --since ISO  --until ISO  --run ID  --limit N  --json
 
-exit codes: 0 ok, 1 failures in the run, 2 invalid config or arguments`;
+exit codes: 0 ok, 1 failures in the run or apply refused/cancelled (nothing changed), 2 invalid config or arguments`;
 
-export class UsageError extends Error {}
-
-/** A local run has no Lambda deadline; middy arms a timer from this, so it must stay a finite 32-bit delay. */
-const NO_DEADLINE_MS = 2_000_000_000;
-
-/** The CLI; returns the exit code. */
-export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+/** The CLI; returns the exit code. `io` replaces the terminal (tests). */
+export async function main(
+  argv: string[],
+  out: (s: string) => void = console.log,
+  err: (s: string) => void = console.error,
+  io: Partial<CliIo> = {},
+): Promise<number> {
+  const cli: CliIo = { ...processIo(out, err), ...io };
   try {
     const [command, ...rest] = argv;
-    if (command === 'plan' || command === 'apply') return await runCommand(command, rest, out);
-    if (command === 'audit') return await auditCommand(rest, out);
+    if (command === 'plan' || command === 'apply') return await runCommand(command, rest, cli);
+    if (command === 'audit') return await auditCommand(rest, cli);
     if (command === undefined || command === 'help' || command === '--help') {
       out(USAGE);
       return command === undefined ? 2 : 0;
@@ -53,43 +64,8 @@ export async function main(argv: string[], out: (s: string) => void = console.lo
   }
 }
 
-async function runCommand(command: 'plan' | 'apply', args: string[], out: (s: string) => void): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      function: { type: 'string' },
-      target: { type: 'string', multiple: true },
-      policy: { type: 'string', multiple: true },
-      now: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (values.config) process.env.AUTOMATION_CONFIG = values.config;
-  const config = await loadConfig(); // fail fast, exit 2, on an invalid file
-  // notices are delivered after each enforced run when notifications.channels are configured (lib/notify/local.ts)
-  const notifier = command === 'apply' ? localNotifier(config, values.json ? () => {} : out) : undefined;
-  const names: FunctionName[] = values.function ? [checkFunction(values.function)] : functionNames;
-  const { automationHandler } = await import('../runtime/run-automation');
-  const reports: RunReport[] = [];
-  let failures = 0;
-  for (const name of names) {
-    const payload = { dryRun: command === 'plan', targets: values.target, policies: values.policy, now: values.now };
-    const report = await automationHandler(name, notifier ? { config: notifier.config } : {})(payload, { functionName: name, getRemainingTimeInMillis: () => NO_DEADLINE_MS } as never);
-    reports.push(report);
-    failures += report.rows.filter((r) => r.status === 'failed').length + report.errors.length;
-    if (!values.json) {
-      out(`\n== ${name} (${command === 'plan' ? 'dry run' : 'enforce'}) ==`);
-      out(formatPlanTable(report.rows));
-      out(`  summary: ${formatSummary(report)}`);
-    }
-    if (notifier) failures += await notifier.afterRun(report);
-  }
-  if (values.json) out(JSON.stringify(reports, null, 2));
-  return failures ? 1 : 0;
-}
-
-async function auditCommand(args: string[], out: (s: string) => void): Promise<number> {
+async function auditCommand(args: string[], io: CliIo): Promise<number> {
+  const out = io.out;
   const { values } = parseArgs({
     args,
     options: {
@@ -106,11 +82,8 @@ async function auditCommand(args: string[], out: (s: string) => void): Promise<n
       json: { type: 'boolean', default: false },
     },
   });
-  if (values.config) process.env.AUTOMATION_CONFIG = values.config;
-  const config = await loadConfig();
-  const store = await openAuditStore(
-    config.audit.store === 'file' ? { kind: 'file', path: config.audit.path } : { kind: 'dynamodb', tableName: config.audit.tableName, endpoint: config.audit.endpoint, region: config.audit.region },
-  );
+  const config = await loadConfig(resolveConfigPath(values.config, io.env));
+  const store = await openConfiguredAuditStore(config);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit: expected a whole number above 0, got "${values.limit}"`);
   const query: AuditQuery = {
@@ -140,15 +113,4 @@ async function auditCommand(args: string[], out: (s: string) => void): Promise<n
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   out([line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
   return 0;
-}
-
-function checkFunction(name: string): FunctionName {
-  if (!(functionNames as string[]).includes(name)) throw new UsageError(`--function: expected one of ${functionNames.join(', ')}, got "${name}"`);
-  return name as FunctionName;
-}
-
-function isoArg(flag: string, value: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms) || !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value)) throw new UsageError(`${flag}: expected an ISO time with zone, e.g. 2026-11-24T00:00:00Z, got "${value}"`);
-  return new Date(ms).toISOString();
 }

@@ -31,3 +31,15 @@ export function formatSummary(report: Pick<RunReport, 'rows' | 'errors'>): strin
   const errors = report.errors.length ? `; ${report.errors.length} scope error(s): ${report.errors.join(' | ')}` : '';
   return `${parts.join(', ') || 'nothing to do'}${errors}`;
 }
+
+export interface TableOptions {
+  /** Terminal width to fit; undefined = print every column in full. */
+  columns?: number;
+  /** IANA zone to show times in. */
+  zone?: string;
+}
+
+/** A report as people read it: the table, then the summary. */
+export function formatReport(report: RunReport, _options: TableOptions = {}): string {
+  return `${formatPlanTable(report.rows)}\n  summary: ${formatSummary(report)}`;
+}
