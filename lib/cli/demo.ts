@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import type { RunReport } from '../automations/engine/types';
-import { functionNames, functionPolicyKey, loadConfig, type FunctionName, type PolicyKey } from '../config';
+import { functionNames, functionPolicyKey, loadConfig, parseConfig, type FunctionName, type PolicyKey } from '../config';
 import { localNotifier } from '../notify/local';
 import { Rng, simCredentials, type RunningSim } from '../../sim/core';
 import { startAllSims } from '../../sim/all';
 import { terminalProgress } from './io';
 import { cliLogger } from './logger';
-import { formatPlanTable, formatSummary } from './table';
+import { formatReport } from './table';
+import { displayZone, zoneOffset } from './time';
 
 export interface DemoOptions {
   enforce: boolean;
@@ -18,6 +19,8 @@ export interface DemoOptions {
   configPath: string;
   stateDir: string;
   out: (line: string) => void;
+  /** Terminal width to fit the tables to; undefined = print in full. */
+  columns?: number;
 }
 
 interface DemoState {
@@ -56,6 +59,8 @@ export async function runDemo(options: DemoOptions): Promise<{ reports: Record<F
     const notifier = localNotifier(await loadConfig(demoConfigPath), out);
     const reports = {} as Record<FunctionName, RunReport>;
     let failures = 0;
+    const zone = displayZone(parseConfig(stringify(config), demoConfigPath));
+    out(`times in ${zone} (${zoneOffset(zone, sim.clock.now())})`);
     out(`\nmode: ${options.enforce ? 'ENFORCE (changes the simulated clouds)' : 'dry run (nothing changes; use --enforce to apply)'}`);
     for (const name of functionNames) {
       out(`\n== ${name} ==`);
@@ -66,8 +71,7 @@ export async function runDemo(options: DemoOptions): Promise<{ reports: Record<F
       const report = (await handler({ dryRun: !options.enforce, now: state.baseTime, ...(policies.length && { policies }) }, lambdaContext(name))) as RunReport;
       progress?.('');
       reports[name] = report;
-      out(formatPlanTable(report.rows));
-      out(`  summary: ${formatSummary(report)}`);
+      out(formatReport(report, { columns: options.columns, zone }));
       if (notifier) failures += await notifier.afterRun(report);
       failures += report.rows.filter((r) => r.status === 'failed').length + report.errors.length;
     }

@@ -10,6 +10,7 @@ import { PLAN_KIND, checkPlanFresh, configDigest, planDifferences, readPlanFile,
 import { selectFunctions, type FunctionSelection } from './selection';
 import { openConfiguredAuditStore } from './store';
 import { formatReport, type TableOptions } from './table';
+import { displayZone, formatTime, zoneOffset } from './time';
 
 /** A local run has no Lambda deadline; middy arms a timer from this, so it must stay a finite 32-bit delay. */
 const NO_DEADLINE_MS = 2_000_000_000;
@@ -49,7 +50,9 @@ export async function runCommand(command: 'plan' | 'apply', args: string[], io: 
   });
   const configPath = resolveConfigPath(values.config, io.env);
   const config = await loadConfig(configPath); // exit 2 on an invalid file, before any work
-  const env: RunEnv = { io, config, table: { columns: values.wide ? undefined : io.columns, zone: undefined }, json: values.json, reports: [] };
+  const zone = displayZone(config);
+  const env: RunEnv = { io, config, table: { columns: values.wide ? undefined : io.columns, zone }, json: values.json, reports: [] };
+  say(env, `times in ${zone} (${zoneOffset(zone, io.now())}); business time ${values.now ? formatTime(values.now, zone) : 'now'}`);
   const targets = values.target?.length ? values.target : undefined;
 
   if (command === 'apply' && positionals.length) {

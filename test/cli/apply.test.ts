@@ -110,6 +110,14 @@ describe('cloud-automation apply', () => {
     expect(err.join('\n')).toMatch(/config .* changed since the plan was made; nothing applied/);
   });
 
+  it('says whether the selector matched nothing or the matched fleet is clean', async () => {
+    cvm.addInstance({ InstanceName: 'bystander', tags: { team: 'c' } });
+    const empty = join(h.dir, 'empty-config.json');
+    writeFileSync(empty, JSON.stringify(h.config({ autoDelete: [{ name: 'nobody', selector: { tags: { team: 'zzz' } } }] })));
+    expect(await run(['plan', '--config', empty, '--function', 'auto-delete', '--now', NOW])).toBe(0);
+    expect(out.join('\n')).toMatch(/selector matched 0 of [1-9]\d* instances: nothing to do/);
+  });
+
   it('the enforce run acts only on approved action keys (what changed between check and apply is skipped)', async () => {
     const a = due('a');
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as AutomationConfig;
