@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../lib/cli/main';
+import type { AutomationConfig } from '../../lib/config';
+import { createTencentSim, type TencentSim } from '../../sim/tencent';
+import { startHarness, type Harness } from '../support/harness';
+
+// Errors people can act on: which target, which endpoint, which credential setting.
+describe('cloud-automation errors', () => {
+  let h: Harness;
+  let cvm: TencentSim;
+  const out: string[] = [];
+  const err: string[] = [];
+  const NOW = '2026-11-24T04:00:00Z';
+  const run = (...argv: string[]) => main(argv, (s) => out.push(s), (s) => err.push(s), { interactive: false, progress: undefined, columns: undefined, now: () => new Date(NOW) });
+  const writeConfig = (edit: (c: AutomationConfig) => void) => {
+    const config = h.config({ autoDelete: [{ name: 'ad' }] });
+    edit(config);
+    const path = join(h.dir, `config-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(path, JSON.stringify(config));
+    return path;
+  };
+
+  beforeAll(async () => {
+    cvm = createTencentSim({ transitionMs: 0 });
+    h = await startHarness([cvm]);
+    h.sim.clock.set(NOW);
+    cvm.bindClock(h.sim.clock);
+    cvm.addInstance({ InstanceName: 'web-1', tags: { 'auto-delete-at': '2026-11-24T11:00:00+08:00' } });
+  });
+  afterAll(() => h.stop());
+  beforeEach(() => {
+    out.length = 0;
+    err.length = 0;
+  });
+
+  it('a missing credential variable fails only that target, naming the variable', async () => {
+    delete process.env.NOT_SET_KEY_ID;
+    const path = writeConfig((c) =>
+      c.targets.push({ ...c.targets[0]!, name: 'tencent-dev', credentials: { accessKeyIdEnv: 'NOT_SET_KEY_ID', secretEnv: 'IT_TENCENT_SECRET' } } as AutomationConfig['targets'][number]),
+    );
+    expect(await run('plan', '--config', path, '--function', 'auto-delete', '--now', NOW)).toBe(1);
+    const text = out.join('\n');
+    expect(text).toMatch(/tencent-prod .*delete-instance\s+planned/); // the other target still planned
+    expect(text).toMatch(/tencent-dev[\s\S]*environment variable NOT_SET_KEY_ID \(credentials.accessKeyIdEnv\) is not set/);
+  });
+
+  it('a connection failure names the target and the endpoint', async () => {
+    const path = writeConfig((c) => (c.targets[0]!.endpoint = 'http://127.0.0.1:9/'));
+    expect(await run('plan', '--config', path, '--function', 'auto-delete', '--now', NOW)).toBe(1);
+    expect(out.join('\n').replace(/\s+/g, ' ')).toMatch(/cannot reach target "tencent-prod" at http:\/\/127\.0\.0\.1:9\/: check its endpoint setting/);
+  }, 60_000);
+
+  it('an auth failure names the credential settings to check', async () => {
+    process.env.WRONG_SECRET = 'not-the-secret';
+    const path = writeConfig((c) => (c.targets[0]!.credentials = { accessKeyIdEnv: 'IT_TENCENT_ID', secretEnv: 'WRONG_SECRET' }));
+    expect(await run('plan', '--config', path, '--function', 'auto-delete', '--now', NOW)).toBe(1);
+    const text = out.join('\n').replace(/\s+/g, ' ');
+    expect(text).toMatch(/AuthFailure/);
+    expect(text).toMatch(/target "tencent-prod" rejected the credentials: check credentials.accessKeyIdEnv IT_TENCENT_ID, credentials.secretEnv WRONG_SECRET/);
+    expect(text).not.toContain('not-the-secret');
+  });
+});
