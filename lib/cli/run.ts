@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunReport } from '../automations/engine/types';
+import type { AttemptEvent } from '../vendors/core';
 import { loadConfig, type AutomationConfig, type FunctionName } from '../config';
 import { resolveConfigPath } from './config-path';
 import { RefusedError, UsageError } from './errors';
@@ -161,7 +162,7 @@ function enforce(env: RunEnv, fn: FunctionName, payload: Payload, approved: Plan
 
 async function invoke(env: RunEnv, fn: FunctionName, payload: Payload, allowAction?: (key: string) => boolean): Promise<RunReport> {
   const { automationHandler } = await import('../runtime/run-automation');
-  const handler = automationHandler(fn, { config: env.config, progress: env.io.progress, allowAction, logger: cliLogger(fn, env.io.env) });
+  const handler = automationHandler(fn, { config: env.config, allowAction, logger: cliLogger(fn, env.io.env), ...progressOptions(env.io.progress) });
   try {
     const report = await handler(payload, { functionName: fn, getRemainingTimeInMillis: () => NO_DEADLINE_MS } as never);
     env.reports.push(report);
@@ -169,6 +170,22 @@ async function invoke(env: RunEnv, fn: FunctionName, payload: Payload, allowActi
   } finally {
     env.io.progress?.('');
   }
+}
+
+/** Progress on a terminal: the scope, vendor requests answered so far, and retries with their cause (a hung endpoint shows). */
+function progressOptions(progress: CliIo['progress']) {
+  if (!progress) return {};
+  let scope = '';
+  let answered = 0;
+  return {
+    progress: (message: string) => progress((scope = message)),
+    transport: {
+      onAttempt: (a: AttemptEvent) => {
+        if (a.outcome === 'ok') answered++;
+        progress(`${scope} · ${answered} request(s) answered${a.outcome === 'ok' ? '' : ` · ${a.vendor} ${a.action}: ${a.code ?? `HTTP ${a.status}`}${a.outcome === 'retry' ? `, retrying (attempt ${a.attempt})` : ''}`}`);
+      },
+    },
+  };
 }
 
 /** Prints one report (unless --json); returns its failure count. */

@@ -45,6 +45,15 @@ describe('cloud-automation errors', () => {
     expect(text).toMatch(/tencent-dev[\s\S]*environment variable NOT_SET_KEY_ID \(credentials.accessKeyIdEnv\) is not set/);
   });
 
+  it('progress on a terminal shows the scope, requests answered and retries', async () => {
+    const progress: string[] = [];
+    const path = writeConfig(() => undefined);
+    await main(['plan', '--config', path, '--function', 'auto-delete', '--now', NOW], () => undefined, () => undefined, { interactive: false, progress: (m) => progress.push(m), now: () => new Date(NOW) });
+    expect(progress).toContain('auto-delete: ad on tencent-prod/ap-guangzhou');
+    expect(progress.some((m) => /^auto-delete: ad on tencent-prod\/ap-guangzhou · [1-9]\d* request\(s\) answered$/.test(m))).toBe(true);
+    expect(progress.at(-1)).toBe(''); // cleared before the table is printed
+  });
+
   it('a connection failure names the target and the endpoint', async () => {
     const path = writeConfig((c) => (c.targets[0]!.endpoint = 'http://127.0.0.1:9/'));
     expect(await run('plan', '--config', path, '--function', 'auto-delete', '--now', NOW)).toBe(1);
