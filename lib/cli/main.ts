@@ -6,10 +6,11 @@ import { UsageError } from './errors';
 import { processIo, type CliIo } from './io';
 import { runCommand } from './run';
 import { undoCommand } from './undo';
+import { validateCommand } from './validate';
 
 export { UsageError } from './errors';
 
-export const USAGE = `usage: cloud-automation <plan|apply|audit|undo> [options]
+export const USAGE = `usage: cloud-automation <plan|apply|audit|undo|validate> [options]
 
   plan                 dry run of the functions against your config (changes nothing)
   plan --out FILE      ...and save what apply would do
@@ -38,6 +39,7 @@ options (audit):
   --limit N           the newest N records
   --format FORMAT     table (default; reason and undo hint), json or csv (--json = --format json)
 undo RUN [--yes]      show how each applied action of a run is reversed; --yes does it (audited)
+validate [--connect]  check the config offline; --connect: one read call per target (endpoint, credentials)
 
 exit codes: 0 ok, 1 failures in the run or apply refused/cancelled (nothing changed), 2 invalid config or arguments`;
 
@@ -54,6 +56,7 @@ export async function main(
     if (command === 'plan' || command === 'apply') return await runCommand(command, rest, cli);
     if (command === 'audit') return await auditCommand(rest, cli);
     if (command === 'undo') return await undoCommand(rest, cli);
+    if (command === 'validate') return await validateCommand(rest, cli);
     if (command === undefined || command === 'help' || command === '--help') {
       out(USAGE);
       return command === undefined ? 2 : 0;

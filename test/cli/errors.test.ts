@@ -70,3 +70,36 @@ describe('cloud-automation errors', () => {
     expect(text).not.toContain('not-the-secret');
   });
 });
+
+describe('cloud-automation validate', () => {
+  let h: Harness;
+  const out: string[] = [];
+  const err: string[] = [];
+  const run = (...argv: string[]) => main(argv, (s) => out.push(s), (s) => err.push(s), { interactive: false, progress: undefined, columns: undefined, now: () => new Date('2026-11-24T04:00:00Z') });
+
+  beforeAll(async () => {
+    h = await startHarness([createTencentSim({ transitionMs: 0 })]);
+  });
+  afterAll(() => h.stop());
+
+  it('checks the file offline, and with --connect that each target answers one read call', async () => {
+    const config = h.config({ autoDelete: [{ name: 'ad', mode: 'enforce' }] });
+    config.targets.push({ ...config.targets[0]!, name: 'tencent-broken', endpoint: 'http://127.0.0.1:9/' } as AutomationConfig['targets'][number]);
+    const path = join(h.dir, 'validate.json');
+    writeFileSync(path, JSON.stringify(config));
+    expect(await run('validate', '--config', path)).toBe(0);
+    expect(out.join('\n')).toMatch(/valid — 2 target\(s\), 1 policy \(1 mode: enforce\)/);
+    const mutationsBefore = h.sim.mutatingRequests().length;
+    out.length = 0;
+    expect(await run('validate', '--config', path, '--connect')).toBe(1);
+    const text = out.join('\n');
+    expect(text).toMatch(/tencent-prod\s+tencent\s+ap-guangzhou\s+http:\/\/\S+\s+ok: listed \d+ instance/);
+    expect(text).toMatch(/tencent-broken[\s\S]*cannot reach target "tencent-broken" at http:\/\/127\.0\.0\.1:9\//);
+    expect(h.sim.mutatingRequests().length).toBe(mutationsBefore);
+
+    const bad = join(h.dir, 'bad.yml');
+    writeFileSync(bad, 'targets: []\n');
+    expect(await run('validate', '--config', bad)).toBe(2);
+    expect(err.join('\n')).toMatch(/targets.*at least one target/);
+  }, 60_000);
+});
