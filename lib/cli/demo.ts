@@ -76,6 +76,9 @@ export async function runDemo(options: DemoOptions): Promise<{ reports: Record<F
       failures += report.rows.filter((r) => r.status === 'failed').length + report.errors.length;
     }
     out(`\naudit records: ${config.audit.store === 'file' ? config.audit.path : 'dynamodb'}; events: ${config.events.file ?? '(bus)'}`);
+    const { buildReport } = await import('./report-command');
+    const reportPath = await buildReport(parseConfig(stringify(config), demoConfigPath), sim.clock.now(), `${options.stateDir}/report.html`);
+    out(`report: ${reportPath} (open it in a browser; \`cloud-automation audit\` answers from the same trail)`);
     return { reports, failures };
   } finally {
     await sim.stop();

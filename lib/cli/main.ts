@@ -4,13 +4,14 @@ import { TriggerError } from '../runtime/triggers';
 import { auditCommand } from './audit';
 import { UsageError } from './errors';
 import { processIo, type CliIo } from './io';
+import { reportCommand } from './report-command';
 import { runCommand } from './run';
 import { undoCommand } from './undo';
 import { validateCommand } from './validate';
 
 export { UsageError } from './errors';
 
-export const USAGE = `usage: cloud-automation <plan|apply|audit|undo|validate> [options]
+export const USAGE = `usage: cloud-automation <plan|apply|audit|undo|validate|report> [options]
 
   plan                 dry run of the functions against your config (changes nothing)
   plan --out FILE      ...and save what apply would do
@@ -39,6 +40,8 @@ options (audit):
   --limit N           the newest N records
   --format FORMAT     table (default; reason and undo hint), json or csv (--json = --format json)
 undo RUN [--yes]      show how each applied action of a run is reversed; --yes does it (audited)
+report [--out PATH]   one offline HTML page: next 30 days on a timeline, last runs, spot prices,
+                      open warnings and refusals (default .automation/report.html)
 validate [--connect]  check the config offline; --connect: one read call per target (endpoint, credentials)
 
 exit codes: 0 ok, 1 failures in the run or apply refused/cancelled (nothing changed), 2 invalid config or arguments`;
@@ -57,6 +60,7 @@ export async function main(
     if (command === 'audit') return await auditCommand(rest, cli);
     if (command === 'undo') return await undoCommand(rest, cli);
     if (command === 'validate') return await validateCommand(rest, cli);
+    if (command === 'report') return await reportCommand(rest, cli);
     if (command === undefined || command === 'help' || command === '--help') {
       out(USAGE);
       return command === undefined ? 2 : 0;
