@@ -34,7 +34,8 @@ const COLUMNS: Column[] = [
   { title: 'status', max: 11 },
   { title: 'reason', max: Number.POSITIVE_INFINITY },
 ];
-const MIN_REASON = 30;
+const MIN_REASON = 40;
+const MIN_REASON_TIGHT = 24;
 const INDENT = '  ';
 const GAP = '  ';
 
@@ -68,11 +69,15 @@ export function groupRows(rows: PlanRow[]): DisplayRow[] {
 export function formatPlanTable(rows: PlanRow[], options: TableOptions = {}): string {
   if (!rows.length) return `${INDENT}(nothing to do)`;
   const display = groupRows(rows).map((r) => [r.vendor, r.target, r.region, r.resource, r.action, r.status, localizeTimes(r.reason, options.zone)]);
+  // ids, actions and statuses are what people act on: never cut below them; names and scopes give way first
+  const longest = (i: number, of: (v: string) => string = (v) => v) => Math.max(...display.map((r) => of(r[i]!).length));
+  const floors = [Math.min(longest(0), 8), 10, 10, Math.min(longest(3, (v) => v.split(' ')[0]!), 20), Math.min(longest(4), 20), longest(5)];
   return formatTable(
     COLUMNS.map((c) => c.title),
     display,
     options.columns,
     COLUMNS.map((c) => c.max),
+    floors,
   );
 }
 
@@ -80,13 +85,22 @@ export function formatPlanTable(rows: PlanRow[], options: TableOptions = {}): st
  * Generic table: with a width, every column but the last is capped (cut with "…") and the last
  * wraps within what is left; without one, every cell is printed in full.
  */
-export function formatTable(head: string[], rows: string[][], columns: number | undefined, maxes?: number[]): string {
+export function formatTable(head: string[], rows: string[][], columns: number | undefined, maxes?: number[], floors?: number[]): string {
   const natural = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const last = head.length - 1;
   const widths = natural.map((w, i) => (columns === undefined || i === last ? w : Math.min(w, maxes?.[i] ?? w)));
   if (columns !== undefined) {
-    const fixed = INDENT.length + widths.slice(0, last).reduce((s, w) => s + w + GAP.length, 0);
-    widths[last] = Math.max(MIN_REASON, Math.min(natural[last]!, columns - fixed - 1));
+    const fixed = () => INDENT.length + widths.slice(0, last).reduce((s, w) => s + w + GAP.length, 0);
+    // the last column gets at least a third of the line (or what it needs): narrow the widest other columns first
+    const want = Math.min(natural[last]!, Math.max(MIN_REASON, Math.floor(columns / 3)));
+    const floor = (i: number) => Math.min(widths[i]!, floors?.[i] ?? Math.max(6, Math.min(head[i]!.length, 8)));
+    while (fixed() + want > columns - 1) {
+      let widest = -1;
+      for (let i = 0; i < last; i++) if (widths[i]! > floor(i) && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+      if (widest < 0) break;
+      widths[widest]!--;
+    }
+    widths[last] = Math.max(Math.min(want, MIN_REASON_TIGHT), Math.min(natural[last]!, columns - fixed() - 1));
   }
   const cell = (v: string, w: number) => (v.length > w ? `${v.slice(0, w - 1)}…` : v.padEnd(w));
   const line = (cells: string[]) => `${INDENT}${cells.join(GAP)}`.trimEnd();
