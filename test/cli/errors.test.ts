@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { main } from '../../lib/cli/main';
 import type { AutomationConfig } from '../../lib/config';
 import { createTencentSim, type TencentSim } from '../../sim/tencent';
+import { TEST_NOW } from '../support/clock';
 import { startHarness, type Harness } from '../support/harness';
+import { FLEETS } from '../support/vendor-fleet';
 
 // Errors people can act on: which target, which endpoint, which credential setting.
 describe('cloud-automation errors', () => {
@@ -102,4 +104,27 @@ describe('cloud-automation validate', () => {
     expect(await run('validate', '--config', bad)).toBe(2);
     expect(err.join('\n')).toMatch(/targets.*at least one target/);
   }, 60_000);
+});
+
+describe.each(['tencent', 'kec', 'alibaba', 'cecstack'] as const)('an auth failure on %s', (vendor) => {
+  let h: Harness;
+  const out: string[] = [];
+  beforeAll(async () => {
+    h = await startHarness([FLEETS[vendor]().module]);
+  });
+  afterAll(() => h.stop());
+
+  it('names the credential settings to check', async () => {
+    process.env.WRONG_SECRET_2 = 'wrong-secret-value';
+    const config = h.config({ autoDelete: [{ name: 'ad', selector: { names: ['tmp-*'] }, source: { ttl: '72h' } }] });
+    const creds = config.targets[0]!.credentials as { accessKeyIdEnv: string; secretEnv: string };
+    config.targets[0]!.credentials = { accessKeyIdEnv: creds.accessKeyIdEnv, secretEnv: 'WRONG_SECRET_2' };
+    const path = join(h.dir, 'auth.json');
+    writeFileSync(path, JSON.stringify(config));
+    const code = await main(['plan', '--config', path, '--function', 'auto-delete'], (s) => out.push(s), () => undefined, { interactive: false, progress: undefined, now: () => TEST_NOW });
+    expect(code).toBe(1);
+    const text = out.join('\n').replace(/\s+/g, ' ');
+    expect(text).toContain(`rejected the credentials: check credentials.accessKeyIdEnv ${creds.accessKeyIdEnv}, credentials.secretEnv WRONG_SECRET_2`);
+    expect(text).not.toContain('wrong-secret-value');
+  });
 });
