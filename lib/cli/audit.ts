@@ -7,7 +7,7 @@ import type { CliIo } from './io';
 import { parseWhen } from './since';
 import { checkFunction } from './selection';
 import { openConfiguredAuditStore } from './store';
-import { formatTable } from './table';
+import { formatTable, wrap } from './table';
 import { displayZone, formatTime, localizeTimes } from './time';
 
 export const AUDIT_FORMATS = ['table', 'json', 'csv'] as const;
@@ -74,20 +74,24 @@ export async function auditCommand(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-/** The trail as a table: times in the display zone; the last column holds the reason and, when there is one, how to undo. */
+/**
+ * The trail as a table, times in the display zone. On a terminal each record is one line of
+ * columns, then its reason and undo hint wrapped across the full width below it; in full (`--wide`,
+ * a pipe) the reason is the last column.
+ */
 export function auditTable(records: AuditRecord[], zone: string, columns: number | undefined): string {
-  const head = ['at', 'run', 'function', 'target', 'resource', 'action', 'outcome', 'reason / undo'];
-  const rows = records.map((r) => [
-    formatTime(r.at, zone),
-    r.runId.slice(0, 8),
-    r.function,
-    r.target,
-    r.resourceId,
-    r.action,
-    r.outcome ?? r.phase,
-    localizeTimes(`${r.reason}${r.undoHint ? ` ↩ undo: ${r.undoHint}` : ''}`, zone),
-  ]);
-  return `times in ${zone}\n${formatTable(head, rows, columns, [26, 8, 17, 16, 30, 22, 10])}`;
+  const head = ['at', 'run', 'function', 'target', 'resource', 'action', 'outcome'];
+  const cells = (r: AuditRecord) => [formatTime(r.at, zone), r.runId.slice(0, 8), r.function, r.target, r.resourceId, r.action, r.outcome ?? r.phase];
+  const why = (r: AuditRecord) => localizeTimes(`${r.reason}${r.undoHint ? ` ↩ undo: ${r.undoHint}` : ''}`, zone);
+  if (columns === undefined) return `times in ${zone}\n${formatTable([...head, 'reason / undo'], records.map((r) => [...cells(r), why(r)]), undefined)}`;
+  const lines = formatTable(head, records.map(cells), undefined).split('\n');
+  const indent = '      ';
+  const out = [lines[0]!, lines[1]!];
+  records.forEach((r, i) => {
+    out.push(lines[i + 2]!);
+    for (const l of wrap(why(r), Math.max(30, columns - indent.length - 1))) out.push(`${indent}${l}`);
+  });
+  return `times in ${zone}\n${out.join('\n')}`;
 }
 
 const CSV_FIELDS = ['at', 'runId', 'phase', 'outcome', 'function', 'policy', 'vendor', 'target', 'region', 'resourceId', 'action', 'mode', 'reason', 'undoHint'] as const;

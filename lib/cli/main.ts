@@ -69,7 +69,9 @@ export async function main(
   } catch (e) {
     if (e instanceof ConfigError || e instanceof TriggerError || e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err(`error: ${(e as Error).message}`);
-      if (e instanceof UsageError) err(USAGE);
+      // the whole usage for a wrong command or flag; a wrong value names the valid ones already
+      if (e instanceof UsageError && /^unknown command/.test(e.message)) err(USAGE);
+      else if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) err(USAGE);
       return 2;
     }
     err(`error: ${(e as Error).message}`);

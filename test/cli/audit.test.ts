@@ -97,6 +97,7 @@ describe('cloud-automation audit', () => {
     const table = out.join('\n');
     expect(table).toContain('2026-11-24 01:00 +08:00');
     expect(table.replace(/\s+/g, ' ')).toContain('↩ undo: restore it from the recycle bin');
+    expect(Math.max(...table.split('\n').map((l) => l.length))).toBeLessThanOrEqual(120);
     out.length = 0;
     expect(await run('audit', '--config', configPath, '--resource', 'ins-y2', '--format', 'csv')).toBe(0);
     const [head, row] = out.join('\n').split('\n');
