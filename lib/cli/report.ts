@@ -4,7 +4,7 @@ import type { AuditRecord, AuditStore } from '../audit';
 import { spotStatePath } from '../automations/spot-prices';
 import { functionNames, type AutomationConfig } from '../config';
 import type { VendorClient } from '../vendors/core';
-import { displayZone, formatTime, zoneOffset } from './time';
+import { displayZone, formatTime, localizeTimes, zoneOffset } from './time';
 
 /** One dated event of the next 30 days. */
 export interface TimelineEntry {
@@ -45,11 +45,15 @@ export async function readTimeline(config: AutomationConfig, clientFor: (target:
           for (const i of page) {
             const label = i.name && i.name !== i.id ? `${i.id} (${i.name})` : i.id;
             if (within(i.autoDeleteAt)) out.push({ at: i.autoDeleteAt!, kind: 'deletion', target: target.name, resource: label, detail: 'vendor deletion timer' });
+            // a tag that is not a time is auto-delete's to report ("fix the tag"), not a reason to stop reading
             for (const tag of tags) {
-              const at = i.tags[tag] ? new Date(i.tags[tag]).toISOString() : undefined;
-              if (at && !Number.isNaN(Date.parse(at)) && within(at)) out.push({ at, kind: 'deletion', target: target.name, resource: label, detail: `tag ${tag}` });
+              const at = isoOrUndefined(i.tags[tag]);
+              if (within(at)) out.push({ at: at!, kind: 'deletion', target: target.name, resource: label, detail: `tag ${tag}` });
             }
-            for (const tag of softTags) if (i.tags[tag] && within(i.tags[tag])) out.push({ at: new Date(i.tags[tag]).toISOString(), kind: 'purge', target: target.name, resource: label, detail: `soft-delete bin (tag ${tag})` });
+            for (const tag of softTags) {
+              const at = isoOrUndefined(i.tags[tag]);
+              if (within(at)) out.push({ at: at!, kind: 'purge', target: target.name, resource: label, detail: `soft-delete bin (tag ${tag})` });
+            }
             if (i.recycleBin?.purgeAt && within(i.recycleBin.purgeAt)) out.push({ at: i.recycleBin.purgeAt, kind: 'purge', target: target.name, resource: label, detail: 'vendor recycle bin' });
             if (i.chargeType === 'prepaid' && within(i.expiresAt)) out.push({ at: i.expiresAt!, kind: 'renewal', target: target.name, resource: label, detail: `prepaid expiry, renew flag ${i.renewFlag ?? 'unknown'}` });
           }
@@ -71,6 +75,12 @@ export async function readTimeline(config: AutomationConfig, clientFor: (target:
       return !seen.has(key) && seen.add(key);
     })
     .sort((a, b) => a.at.localeCompare(b.at));
+}
+
+function isoOrUndefined(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
 /** The latest run of each function and what is still open, from the audit trail's query interface. */
@@ -133,7 +143,7 @@ export function renderReport(data: ReportData): string {
       Object.entries(r.byVendor).map(([vendor, counts]) => [esc(r.function), esc(vendor), t(r.at), esc(r.mode), esc(Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')), `<code>${esc(r.runId.slice(0, 8))}</code>`]),
     ),
   );
-  const openRows = rows(data.open.map((o) => [t(o.at), esc(o.function), esc(o.target), esc(o.resource), esc(o.action), `<span class="pill ${esc(o.outcome)}">${esc(o.outcome)}</span>`, esc(o.reason)]));
+  const openRows = rows(data.open.map((o) => [t(o.at), esc(o.function), esc(o.target), esc(o.resource), esc(o.action), `<span class="pill ${esc(o.outcome)}">${esc(o.outcome)}</span>`, esc(localizeTimes(o.reason, data.zone))]));
   const empty = (n: number, text: string) => `<tr><td colspan="${n}" class="empty">${text}</td></tr>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cloud-automation report</title>
@@ -181,7 +191,7 @@ for (const s of prices) {
     series.push({ label: 'threshold maxPrice ' + s.maxPrice, stroke: '#cf222e', dash: [6, 4] });
     data.push(xs.map(() => Number(s.maxPrice)));
   }
-  new uPlot({ title: s.label, width: Math.min(1100, box.clientWidth || 900), height: 220, series, scales: { x: { time: true } } }, data, div);
+  new uPlot({ title: s.label, width: Math.min(1100, box.clientWidth || 900), height: 220, series, scales: { x: { time: true, range: (u, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]) } } }, data, div);
 }
 </script>
 </body></html>

@@ -31,6 +31,7 @@ describe('cloud-automation report', () => {
     cvm.addInstance({ InstanceName: 'due-now', tags: { 'auto-delete-at': at(-1) } });
     cvm.addInstance({ InstanceName: 'due-in-3-days', tags: { 'auto-delete-at': at(72) } });
     cvm.addInstance({ InstanceName: 'due-in-60-days', tags: { 'auto-delete-at': at(60 * 24) } });
+    cvm.addInstance({ InstanceName: 'bad-tag', tags: { 'auto-delete-at': 'next tuesday' } });
     const configPath = join(h.dir, 'report-config.json');
     const config = h.config(
       { autoDelete: [{ name: 'ad', mode: 'enforce' }], spotPrices: [{ name: 'spot', watches: [{ zone: 'ap-guangzhou-3', instanceType: 'S5.MEDIUM4' }], thresholds: { maxPrice: '0.30' } }] },
@@ -79,6 +80,7 @@ describe('cloud-automation report', () => {
       expect(timeline).toMatch(/deletion\s+tencent-prod\s+ins-\w+ \(due-in-3-days\)/);
       expect(timeline).not.toContain('due-in-60-days'); // beyond 30 days
       expect(await page.locator('#timeline .mark.deletion').count()).toBe(1);
+      expect(await page.locator('#open').innerText()).not.toContain('read-fleet'); // a bad tag does not stop the fleet read
       const runs = await page.locator('#runs tbody').innerText();
       expect(runs).toMatch(/auto-delete\s+tencent\s+.*enforce\s+success 1/);
       expect(await page.locator('#prices .u-title').innerText()).toBe('tencent-prod ap-guangzhou-3 S5.MEDIUM4');
