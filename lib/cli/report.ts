@@ -185,13 +185,15 @@ for (const s of prices) {
   box.appendChild(div);
   const xs = s.points.map((p) => Date.parse(p.at) / 1000);
   const ys = s.points.map((p) => Number(p.price));
+  // a single reading still gets a readable hour either side
+  const lo = Math.min(...xs), hi = Math.max(...xs), pad = lo === hi ? 3600 : 0;
   const series = [{}, { label: 'price ' + s.currency + '/h', stroke: '#0969da', width: 2 }];
   const data = [xs, ys];
   if (s.maxPrice !== undefined) {
     series.push({ label: 'threshold maxPrice ' + s.maxPrice, stroke: '#cf222e', dash: [6, 4] });
     data.push(xs.map(() => Number(s.maxPrice)));
   }
-  new uPlot({ title: s.label, width: Math.min(1100, box.clientWidth || 900), height: 220, series, scales: { x: { time: true, range: (u, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]) } } }, data, div);
+  new uPlot({ title: s.label, width: Math.min(1100, box.clientWidth || 900), height: 220, series, scales: { x: { time: true, auto: false, range: () => [lo - pad, hi + pad] } } }, data, div);
 }
 </script>
 </body></html>
