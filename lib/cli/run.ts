@@ -5,6 +5,7 @@ import type { AttemptEvent } from '../vendors/core';
 import { loadConfig, type AutomationConfig, type FunctionName } from '../config';
 import { resolveConfigPath } from './config-path';
 import { RefusedError, UsageError } from './errors';
+import { localNotifier } from '../notify/local';
 import type { CliIo } from './io';
 import { cliLogger } from './logger';
 import { PLAN_KIND, checkPlanFresh, configDigest, planDifferences, readPlanFile, writePlanFile, type PlanFile, type PlannedActionEntry } from './plan-file';
@@ -19,6 +20,8 @@ const NO_DEADLINE_MS = 2_000_000_000;
 interface RunEnv {
   io: CliIo;
   config: AutomationConfig;
+  /** Delivers each enforced run's notices when notifications.channels are configured (lib/notify/local.ts). */
+  notifier?: ReturnType<typeof localNotifier>;
   table: TableOptions;
   json: boolean;
   reports: RunReport[];
@@ -52,7 +55,8 @@ export async function runCommand(command: 'plan' | 'apply', args: string[], io: 
   const configPath = resolveConfigPath(values.config, io.env);
   const config = await loadConfig(configPath); // exit 2 on an invalid file, before any work
   const zone = displayZone(config);
-  const env: RunEnv = { io, config, table: { columns: values.wide ? undefined : io.columns, zone }, json: values.json, reports: [] };
+  const notifier = command === 'apply' ? localNotifier(config, values.json ? () => undefined : io.out) : undefined;
+  const env: RunEnv = { io, config: notifier?.config ?? config, notifier, table: { columns: values.wide ? undefined : io.columns, zone }, json: values.json, reports: [] };
   say(env, `times in ${zone} (${zoneOffset(zone, io.now())}); business time ${values.now ? formatTime(values.now, zone) : 'now'}`);
   const targets = values.target?.length ? values.target : undefined;
 
@@ -112,6 +116,7 @@ export async function runCommand(command: 'plan' | 'apply', args: string[], io: 
     if (!actions.length) continue;
     const report = await enforce(env, sel.function, { dryRun: false, targets, policies: sel.enforce, now }, actions);
     failures += print(env, `${sel.function} (enforce: ${sel.enforce.join(', ')})`, report);
+    if (env.notifier) failures += await env.notifier.afterRun(report);
   }
   return finish(env, failures);
 }
@@ -137,6 +142,7 @@ async function applyPlanFile(env: RunEnv, configPath: string, path: string): Pro
     if (!f.actions.length) continue;
     const report = await enforce(env, f.function as FunctionName, { dryRun: false, targets: plan.targets, policies: f.policies, now: plan.now }, f.actions);
     failures += print(env, `${f.function} (enforce saved plan: ${f.policies.join(', ')})`, report);
+    if (env.notifier) failures += await env.notifier.afterRun(report);
   }
   if (!plan.functions.some((f) => f.actions.length)) say(env, 'nothing to apply: the saved plan holds no action');
   return finish(env, failures);
