@@ -21,5 +21,6 @@ const { failures } = await runDemo({
   configPath: values.config,
   stateDir: '.automation',
   out: (line) => console.log(line),
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 });
 process.exitCode = failures ? 1 : 0;

@@ -2,6 +2,7 @@ import { openAuditStore, openEventPublisher } from '../audit/open';
 import type { AutomationConfig } from '../config/schema';
 import { createVendorClient } from '../vendors';
 import { Transport, type Credentials, type TransportOptions, type VendorClient } from '../vendors/core';
+import { explainingClient } from './explain-errors';
 import type { CloudEventFocus, EngineDeps, Mode, TargetConfig, TriggerKind } from './engine';
 
 export interface DepsInput {
@@ -16,6 +17,7 @@ export interface DepsInput {
   focus?: CloudEventFocus;
   log?: EngineDeps['log'];
   progress?: EngineDeps['progress'];
+  allowAction?: EngineDeps['allowAction'];
   /** Extra transport options (benchmarks count requests, tests shorten retries). */
   transport?: TransportOptions;
 }
@@ -43,11 +45,17 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
     enforce: new Transport({ requestBudget: budget, ...input.transport, readOnly: false }),
   };
   const creds = new Map<string, { credentials: Credentials; operator?: Credentials }>();
+  // a missing credential fails only that target's scopes (the error names the variable), not the run
+  const credentialErrors = new Map<string, Error>();
   for (const target of config.targets) {
     if (input.filters?.targets?.length && !input.filters.targets.includes(target.name)) continue;
-    const credentials = await input.resolveCredentials(target, 'credentials');
-    if (!credentials) continue;
-    creds.set(target.name, { credentials, operator: target.operatorCredentials ? await input.resolveCredentials(target, 'operatorCredentials') : undefined });
+    try {
+      const credentials = await input.resolveCredentials(target, 'credentials');
+      if (!credentials) continue;
+      creds.set(target.name, { credentials, operator: target.operatorCredentials ? await input.resolveCredentials(target, 'operatorCredentials') : undefined });
+    } catch (e) {
+      credentialErrors.set(target.name, e as Error);
+    }
   }
   const clients = new Map<string, VendorClient>();
   // the run's business time, advancing with the wall clock while the run lasts
@@ -67,13 +75,14 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
     focus: input.focus,
     log: input.log,
     progress: input.progress,
+    allowAction: input.allowAction,
     client(target: TargetConfig, mode: Mode): VendorClient {
       const key = `${target.name}|${mode}`;
       let client = clients.get(key);
       if (!client) {
         const c = creds.get(target.name);
-        if (!c) throw new Error(`no credentials resolved for target ${target.name}`);
-        client = createVendorClient({
+        if (!c) throw credentialErrors.get(target.name) ?? new Error(`no credentials resolved for target ${target.name}`);
+        client = explainingClient(createVendorClient({
           vendor: target.vendor,
           target: target.name,
           endpoint: target.endpoint,
@@ -82,7 +91,7 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
           transport: transports[mode],
           settings: target.settings,
           now: businessNow,
-        });
+        }), target);
         clients.set(key, client);
       }
       return client;

@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import type { RunReport } from '../automations/engine/types';
-import { functionNames, loadConfig, type FunctionName } from '../config';
+import { functionNames, functionPolicyKey, loadConfig, parseConfig, type FunctionName, type PolicyKey } from '../config';
 import { localNotifier } from '../notify/local';
 import { Rng, simCredentials, type RunningSim } from '../../sim/core';
 import { startAllSims } from '../../sim/all';
-import { formatPlanTable, formatSummary } from './table';
+import { terminalProgress } from './io';
+import { cliLogger } from './logger';
+import { formatReport } from './table';
+import { displayZone, zoneOffset } from './time';
 
 export interface DemoOptions {
   enforce: boolean;
@@ -16,6 +19,8 @@ export interface DemoOptions {
   configPath: string;
   stateDir: string;
   out: (line: string) => void;
+  /** Terminal width to fit the tables to; undefined = print in full. */
+  columns?: number;
 }
 
 interface DemoState {
@@ -54,18 +59,26 @@ export async function runDemo(options: DemoOptions): Promise<{ reports: Record<F
     const notifier = localNotifier(await loadConfig(demoConfigPath), out);
     const reports = {} as Record<FunctionName, RunReport>;
     let failures = 0;
+    const zone = displayZone(parseConfig(stringify(config), demoConfigPath));
+    out(`times in ${zone} (${zoneOffset(zone, sim.clock.now())})`);
     out(`\nmode: ${options.enforce ? 'ENFORCE (changes the simulated clouds)' : 'dry run (nothing changes; use --enforce to apply)'}`);
     for (const name of functionNames) {
       out(`\n== ${name} ==`);
-      const handler = automationHandler(name, { progress: (m) => process.stderr.write(`  … ${m}\n`) });
-      const report = (await handler({ dryRun: !options.enforce, now: state.baseTime }, lambdaContext(name))) as RunReport;
+      const progress = terminalProgress();
+      const handler = automationHandler(name, { progress, logger: cliLogger(name) });
+      // the demo's --enforce names every policy: the example config keeps them all `mode: dry-run`
+      const policies = options.enforce ? (config.policies?.[functionPolicyKey[name]] ?? []).map((p) => p.name) : [];
+      const report = (await handler({ dryRun: !options.enforce, now: state.baseTime, ...(policies.length && { policies }) }, lambdaContext(name))) as RunReport;
+      progress?.('');
       reports[name] = report;
-      out(formatPlanTable(report.rows));
-      out(`  summary: ${formatSummary(report)}`);
+      out(formatReport(report, { columns: options.columns, zone }));
       if (notifier) failures += await notifier.afterRun(report);
       failures += report.rows.filter((r) => r.status === 'failed').length + report.errors.length;
     }
     out(`\naudit records: ${config.audit.store === 'file' ? config.audit.path : 'dynamodb'}; events: ${config.events.file ?? '(bus)'}`);
+    const { buildReport } = await import('./report-command');
+    const reportPath = await buildReport(parseConfig(stringify(config), demoConfigPath), sim.clock.now(), `${options.stateDir}/report.html`);
+    out(`report: ${reportPath} (open it in a browser; \`cloud-automation audit\` answers from the same trail)`);
     return { reports, failures };
   } finally {
     await sim.stop();
@@ -76,6 +89,7 @@ interface DemoConfig {
   targets: { vendor: 'tencent' | 'kec' | 'alibaba' | 'cecstack'; endpoint?: string; regions: string[]; credentials: { accessKeyIdEnv: string; secretEnv: string } }[];
   audit: { store: 'file'; path: string };
   events: { file?: string };
+  policies?: Partial<Record<PolicyKey, { name: string }[]>>;
 }
 
 /** The example config, pointed at the simulator, with the simulator's credentials in the environment it names. */

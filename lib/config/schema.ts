@@ -291,6 +291,15 @@ export const eventsSchema = z
   .prefault({});
 export type EventsConfig = z.output<typeof eventsSchema>;
 
+/** How the CLI and the report show things to people. */
+export const displaySchema = z
+  .strictObject({
+    /** IANA zone times are shown in (offset shown); default the snapshot policies' zone, else UTC. */
+    timezone: timeZone.optional(),
+  })
+  .prefault({});
+export type DisplayConfig = z.output<typeof displaySchema>;
+
 // ---------------------------------------------------------------- the file
 
 export const automationConfigSchema = z
@@ -303,6 +312,7 @@ export const automationConfigSchema = z
     events: eventsSchema,
     policies: policiesSchema,
     notifications: notificationsSchema,
+    display: displaySchema,
   })
   // Runs even when other parts are invalid, so every problem in the file is reported at once.
   .superRefine((value, ctx) => checkCrossFields(value, ctx), { when: () => true });

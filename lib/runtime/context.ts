@@ -20,8 +20,11 @@ export interface RunContext {
   now: Date;
   config: AutomationConfig;
   logger: Logger;
-  /** Manual runs are dry runs unless `dryRun: false`; scheduled and event runs use the policy's mode. */
-  modeFor(policy: { mode: Mode }): Mode;
+  /**
+   * Scheduled and event runs use the policy's mode. Manual runs are dry runs unless `dryRun: false`;
+   * then a `mode: enforce` policy enforces, and a `mode: dry-run` one only when the payload names it.
+   */
+  modeFor(policy: { mode: Mode; name?: string }): Mode;
   /** Milliseconds left in this invocation (Infinity outside Lambda). */
   remainingMs(): number;
   /** True once the remaining time is below `safety.timeoutMarginMs`: start no new actions. */

@@ -51,7 +51,7 @@ export function createHandler<R>(
       logger.appendKeys({ runId: ctx.runId, trigger: ctx.trigger.kind });
       logger.info('run started', {
         now: ctx.now.toISOString(),
-        mode: trigger.kind === 'manual' ? ctx.modeFor({ mode: 'dry-run' }) : 'per policy',
+        mode: trigger.kind !== 'manual' ? 'per policy' : trigger.payload.dryRun === false ? 'enforce (mode: enforce policies and named ones)' : 'dry-run',
         filters: ctx.filters,
       });
       request.context.run = ctx;
@@ -103,7 +103,9 @@ function buildRunContext(
     now: nowIso ? new Date(nowIso) : new Date(),
     config,
     logger,
-    modeFor: (policy) => (manual ? (manual.dryRun === false ? 'enforce' : 'dry-run') : policy.mode),
+    // a manual enforce run acts with a dry-run policy only when the payload names it (design: dry-run policies never act by accident)
+    modeFor: (policy) =>
+      !manual ? policy.mode : manual.dryRun !== false ? 'dry-run' : policy.name !== undefined && manual.policies?.includes(policy.name) ? 'enforce' : policy.mode,
     remainingMs,
     shouldStop: () => remainingMs() < config.safety.timeoutMarginMs,
     filters,

@@ -8,6 +8,8 @@ import { resolveCredentials, resolveOperatorCredentials } from './credentials';
 export interface AutomationHandlerOptions extends HandlerOptions {
   transport?: TransportOptions;
   progress?: (message: string) => void;
+  /** Enforce only the actions of an approved plan (their action keys). */
+  allowAction?: (actionKey: string) => boolean;
 }
 
 /** Runs one automation for a RunContext: engine deps from the config, the plan, the audit. */
@@ -27,6 +29,7 @@ export async function runAutomationFor(name: FunctionName, ctx: RunContext, opti
     focus,
     transport: options.transport,
     progress: options.progress,
+    allowAction: options.allowAction,
     log: (level, message, data) => ctx.logger[level](message, data ?? {}),
     resolveCredentials: (target, which) => (which === 'operatorCredentials' ? resolveOperatorCredentials(target) : resolveCredentials(target)),
   });

@@ -44,7 +44,7 @@ describe('cloud-automation CLI', () => {
     expect(out.join('\n')).toMatch(/delete-instance\s+planned/);
     expect(h.sim.mutatingRequests()).toEqual([]);
 
-    expect(await run('apply', '--config', configPath, '--function', 'auto-delete', '--now', '2026-11-24T04:00:00Z')).toBe(0);
+    expect(await run('apply', '--config', configPath, '--function', 'auto-delete', '--now', '2026-11-24T04:00:00Z', '--yes')).toBe(0);
     expect(out.join('\n')).toMatch(/delete-instance\s+applied/);
     expect(cvm.instance(due.InstanceId)?.InstanceState ?? 'gone').toMatch(/TERMINATING|gone/);
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo } from '../../lib/cli/demo';
@@ -16,6 +16,8 @@ describe('npm start: the main job', () => {
     expect(applied(dry)).toBe(0);
     expect(Object.values(dry.reports).flatMap((x) => x.rows).filter((r) => r.status === 'planned').length).toBeGreaterThan(20);
     expect(lines.join('\n')).toMatch(/== auto-delete ==[\s\S]*summary:/);
+    expect(lines.join('\n')).toMatch(/report: .*report.html/);
+    expect(existsSync(join(stateDir, 'report.html'))).toBe(true);
 
     const first = await runDemo({ ...options, enforce: true });
     expect(applied(first)).toBeGreaterThan(10);

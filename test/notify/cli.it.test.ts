@@ -56,7 +56,7 @@ describe('local delivery: `cloud-automation apply` sends the run notices through
   it('delivers each reminder once: the owner in DingTalk, the unowned to the ops WeCom group; a second apply sends nothing', async () => {
     const amy = cvm.addInstance({ InstanceChargeType: 'PREPAID', InstanceName: 'amy-web', expiredMs: Date.parse(NOW) + 5 * DAY, tags: { owner: 'amy' } });
     const nobody = cvm.addInstance({ InstanceChargeType: 'PREPAID', InstanceName: 'orphan', expiredMs: Date.parse(NOW) + 6 * DAY });
-    expect(await run('apply', '--config', configPath, '--function', 'renewal-reminders', '--now', NOW)).toBe(0);
+    expect(await run('apply', '--config', configPath, '--function', 'renewal-reminders', '--now', NOW, '--yes')).toBe(0);
     expect(out.join('\n')).toMatch(/notifications: 3 notices → owners-dingtalk: 1 in 1 message; ops-wecom: 1 in 1 message \(1 matched no route\)/); // the digest: no route names it
     expect(ding.posts).toHaveLength(1);
     const text = (ding.posts[0]!.body.markdown as { text: string }).text;
@@ -67,7 +67,7 @@ describe('local delivery: `cloud-automation apply` sends the run notices through
     expect((wecom.posts[0]!.body.markdown as { content: string }).content).toContain(nobody.InstanceId);
 
     out.length = 0;
-    expect(await run('apply', '--config', configPath, '--function', 'renewal-reminders', '--now', NOW)).toBe(0);
+    expect(await run('apply', '--config', configPath, '--function', 'renewal-reminders', '--now', NOW, '--yes')).toBe(0);
     expect(ding.posts).toHaveLength(1);
     expect(wecom.posts).toHaveLength(1);
     const audit = readFileSync(join(h.dir, 'audit.jsonl'), 'utf8');

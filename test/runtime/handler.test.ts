@@ -108,6 +108,17 @@ describe('trigger recognition and dry-run rules', () => {
     expect([ctx.includesPolicy('trial'), ctx.includesPolicy('nightly')]).toEqual([true, false]);
   });
 
+  it('a manual dryRun false without policy names enforces only mode: enforce policies', async () => {
+    const ctx = await contextFor({ dryRun: false });
+    expect(ctx.modeFor(nightly)).toBe('enforce');
+    expect(ctx.modeFor(trial)).toBe('dry-run');
+  });
+
+  it('a manual dryRun false enforces a dry-run policy only when the payload names it', async () => {
+    const ctx = await contextFor({ dryRun: false, policies: ['trial'] });
+    expect(ctx.modeFor(trial)).toBe('enforce');
+  });
+
   it.each([
     [null, /unrecognised trigger \(got null\): expected one of: an EventBridge scheduled event/],
     ['run', /unrecognised trigger \(got string\)/],

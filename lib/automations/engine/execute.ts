@@ -30,6 +30,11 @@ export async function executeScope(
   budget: RunBudget,
 ): Promise<PlanRow[]> {
   const rows: PlanRow[] = plan.notes.map((n) => row(id, n.resourceId, n.action, n.reason, n.status));
+  if (deps.allowAction && mode === 'enforce') {
+    const unapproved = plan.actions.filter((a) => !deps.allowAction!(actionKeyOf(id, a)));
+    for (const a of unapproved) rows.push(row(id, label(a), a.action, `${a.reason} — not in the approved plan: not applied`, 'skipped'));
+    plan = { ...plan, actions: plan.actions.filter((a) => !unapproved.includes(a)) };
+  }
   const { allowed, refused } = guard(deps, plan, budget);
   for (const r of refused) {
     rows.push(row(id, label(r.action), r.action.action, `${r.action.reason} — ${r.why}`, r.status));

@@ -15,6 +15,18 @@ export class ListingCache {
   /** Instances changed since their listing was cached: re-read by id when the listing is replayed. */
   private readonly touched = new Set<string>();
 
+  /** Instances the current policy's full listings returned (undefined: it listed none), for "selector matched 0 of N". */
+  private listed?: number;
+
+  /** Starts counting listed instances for the next policy of the scope. */
+  countListed(): void {
+    this.listed = undefined;
+  }
+
+  listedInstances(): number | undefined {
+    return this.listed;
+  }
+
   /** Called as the run moves to a target × region: earlier scopes' listings are dropped. */
   enter(target: string, region: string): void {
     const key = `${target}|${region}`;
@@ -45,8 +57,10 @@ export class ListingCache {
       listInstances: (scope: Scope, options: ListInstancesOptions = {}): AsyncIterable<Instance[]> =>
         options.ids?.length
           ? client.listInstances(scope, options)
-          : this.shared(`instances|${JSON.stringify([scope, options])}`, () => client.listInstances(scope, options), (ids) =>
-              client.listInstances(scope, { ...options, ids }),
+          : this.counted(
+              this.shared(`instances|${JSON.stringify([scope, options])}`, () => client.listInstances(scope, options), (ids) =>
+                client.listInstances(scope, { ...options, ids }),
+              ),
             ),
       listSnapshots: (scope: Scope, options: { names?: string[]; sourceIds?: string[] } = {}): AsyncIterable<Snapshot[]> =>
         options.names?.length
@@ -54,6 +68,15 @@ export class ListingCache {
           : this.shared(`snapshots|${JSON.stringify([scope, options])}`, () => client.listSnapshots(scope, options)),
     });
     return wrapped;
+  }
+
+  private async *counted(pages: AsyncIterable<Instance[]>): AsyncGenerator<Instance[]> {
+    let n = 0;
+    for await (const page of pages) {
+      n += page.length;
+      yield page;
+    }
+    this.listed = Math.max(this.listed ?? 0, n);
   }
 
   private async *shared<T extends { id: string }>(

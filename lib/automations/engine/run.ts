@@ -75,7 +75,12 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
         }
         continue;
       }
+      listings.countListed();
       const plan = await spec.planScope({ deps, policy, target, client, capabilities: client.capabilities, scope: { region }, mode });
+      const listed = listings.listedInstances();
+      // "nothing to do" must say whether the selector matched nothing or the matched fleet is clean
+      if (!plan.actions.length && !plan.notes.length && !plan.readFailures.length && listed !== undefined)
+        rows.push({ ...id, resource: '-', action: 'none', reason: `selector matched ${plan.selected} of ${listed} instances: nothing to do`, status: 'info' });
       for (const failure of plan.readFailures) errors.push(`${target.name}/${region} (${policy.name}): ${failure}`);
       rows.push(...(await executeScope(deps, id, plan, mode, budget)));
       if (mode === 'enforce') listings.touch(plan.actions.filter((a) => a.kind === 'vendor').map((a) => a.resourceId));

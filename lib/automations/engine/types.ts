@@ -36,6 +36,8 @@ export interface EngineDeps {
   focus?: CloudEventFocus;
   log?: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
   progress?: (message: string) => void;
+  /** An approved plan (CLI apply): enforce only actions whose action key it holds; the rest are skipped. */
+  allowAction?: (actionKey: string) => boolean;
 }
 
 interface ActionBase {
