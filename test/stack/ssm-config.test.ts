@@ -19,6 +19,9 @@ function fakeSsm(values: Record<string, string>) {
       if (value === undefined) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
       return { Parameter: { Value: value } };
     },
+    // what Powertools Parameters checks before using a client as an AWS SDK v3 client
+    config: {},
+    middlewareStack: { identify: () => [], addRelativeTo: () => undefined },
   };
   return { ssm: client as unknown as SSMClient, reads };
 }
