@@ -27,6 +27,7 @@ const providers = new Map<SSMClient | 'default', Promise<SSMProvider>>();
 /** For tests: forget cached parameter values (and providers). */
 export function clearSsmCache(): void {
   providers.clear();
+  lastParsed = undefined;
 }
 
 function providerFor(client: SSMClient | undefined): Promise<SSMProvider> {
@@ -86,6 +87,11 @@ export async function readParameter(name: string, options: SsmConfigOptions = {}
   return value;
 }
 
+let lastParsed: { from: string; text: string; config: AutomationConfig } | undefined;
+
+/** True when AUTOMATION_CONFIG names an SSM parameter: re-read through the cache on every invocation. */
+export const configFromSsm = (env: Record<string, string | undefined> = process.env) => env.AUTOMATION_CONFIG?.startsWith(SSM_PREFIX) === true;
+
 /**
  * The config loader for deployed functions: AUTOMATION_CONFIG is a file path or `ssm:<name>`.
  * The stack's own bus and table (AUTOMATION_BUS, AUTOMATION_AUDIT_TABLE, set by serverless.yml)
@@ -104,7 +110,9 @@ export async function loadConfig(options: SsmConfigOptions = {}): Promise<Automa
       const problem = `${(e as Error).message}; create it (docs/deploy.md) or point AUTOMATION_CONFIG elsewhere`;
       throw Object.assign(new ConfigError([{ path: '(ssm)', message: problem }], from), { cause: e });
     }
-    config = parseConfig(text, from);
+    // the text comes from the parameter cache: parse again only when it changed
+    if (lastParsed?.from !== from || lastParsed.text !== text) lastParsed = { from, text, config: parseConfig(text, from) };
+    config = lastParsed.config;
   } else {
     config = await loadConfigFile(from);
   }
