@@ -101,6 +101,9 @@ async function fromSsm(
     const what = `target "${target}": SSM parameter ${name} (${field})`;
     if (e.problem === 'missing') throw new CredentialsError(`${what} does not exist`, { cause: e });
     if (e.problem === 'empty') throw new CredentialsError(`${what} is empty`);
-    throw new CredentialsError(`target "${target}": cannot read SSM parameter ${name} (${field}): ${e.kind}`, { cause: e });
+    // deployed, each function may read only its own parameters (resources/iam-roles.cjs): say where
+    const base = options.env?.AUTOMATION_PARAMETER_PATH ?? process.env.AUTOMATION_PARAMETER_PATH;
+    const hint = e.kind === 'AccessDeniedException' && base ? `; keep target credentials under ${base}/targets/${target}/ (docs/deploy.md "SSM parameters")` : '';
+    throw new CredentialsError(`target "${target}": cannot read SSM parameter ${name} (${field}): ${e.kind}${hint}`, { cause: e });
   }
 }

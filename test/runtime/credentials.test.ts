@@ -50,6 +50,11 @@ async function startSsm(
     const { Name, WithDecryption } = JSON.parse(body) as { Name: string; WithDecryption: boolean };
     calls.push(`${req.headers['x-amz-target']} ${Name} ${WithDecryption}`);
     res.setHeader('content-type', 'application/x-amz-json-1.1');
+    if (Name.startsWith('/denied/')) {
+      res.statusCode = 400;
+      res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized' }));
+      return;
+    }
     if (!(Name in values)) {
       res.statusCode = 400;
       res.end(JSON.stringify({ __type: 'ParameterNotFound', message: 'not found' }));
@@ -142,6 +147,20 @@ describe('a rotated SSM credential', () => {
       expect(await resolveCredentials(kec, { ssm: client, env })).toMatchObject({ secret: 'new-secret-value' });
       expect(parameterMaxAge({ env: {} })).toBe(300);
       expect(parameterMaxAge({ env: { POWERTOOLS_PARAMETERS_MAX_AGE: 'soon' } })).toBe(300);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('an SSM credential outside the function\'s own parameters', () => {
+  it('names the parameter, the error and where the credentials belong', async () => {
+    const { server, client } = await startSsm({});
+    const denied = { ...kec, credentials: { accessKeyIdParameter: '/denied/ak', secretParameter: '/denied/sk' } };
+    try {
+      await expect(resolveCredentials(denied, { ssm: client, env: { AUTOMATION_PARAMETER_PATH: '/cloud-automation/prod' } })).rejects.toThrow(
+        `target "kec-main": cannot read SSM parameter /denied/ak (credentials.accessKeyIdParameter): AccessDeniedException; keep target credentials under /cloud-automation/prod/targets/kec-main/`,
+      );
     } finally {
       server.close();
     }
