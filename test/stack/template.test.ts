@@ -40,7 +40,7 @@ const ssmArn = (path: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AW
 describe.each(REGIONS)('the packaged CloudFormation template for %s (sls package, offline)', (region, partition) => {
   let t: CfnTemplate;
   beforeAll(async () => {
-    t = await packageTemplate('test', region, { CA_TAGS: 'team=ops,cost-center=42' });
+    t = await packageTemplate('test', region, { CA_TAGS: 'team=ops,cost-center=42', CA_ALARM_EMAIL: 'ops@example.com' });
   }, 240_000);
 
   const policyOf = (fn: string): Statement[] => {
@@ -249,6 +249,7 @@ describe.each(REGIONS)('the packaged CloudFormation template for %s (sls package
     it('alarm on errors, throttles and duration near the timeout of every function, into the SNS topic', () => {
       expect(t.Resources.AlarmTopic?.Type).toBe('AWS::SNS::Topic');
       expect(t.Outputs?.AlarmTopicArn).toMatchObject({ Value: { Ref: 'AlarmTopic' } });
+      expect(resourcesOfType(t, 'AWS::SNS::Subscription').map(([, r]) => r.Properties)).toEqual([{ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' }]);
       for (const a of alarms()) expect([a.id, a.AlarmActions]).toEqual([a.id, [{ Ref: 'AlarmTopic' }]]);
       for (const fn of ALL_FUNCTIONS) {
         const ref = { Ref: `${logical(fn)}LambdaFunction` };
