@@ -37,8 +37,8 @@ module.exports = async ({ resolveVariable }) => {
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {
         ActionsEnabled: true,
+        // ALARM only: OK actions would also fire for each of the ~36 alarms when a new stack settles
         AlarmActions: [topic],
-        OKActions: [topic],
         TreatMissingData: 'notBreaching',
         EvaluationPeriods: 1,
         Period: 300,
