@@ -91,6 +91,8 @@ module.exports = async ({ resolveVariable }) => {
   }
 
   const queues = { AsyncFailureQueue: 'failed async invocations', FanoutDeadLetterQueue: 'fan-out work items that failed 3 times', ScheduleDeadLetterQueue: 'schedule deliveries that failed' };
+  // the notify function's (resources/notify.yml), when the stack has it
+  if ('notify' in functions) queues.NotifyFailureQueue = 'notices that could not be delivered';
   for (const [queue, what] of Object.entries(queues)) {
     alarm(`${queue}DepthAlarm`, {
       AlarmName: `${prefix}-${queue.replace(/Queue$/, '').replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}-depth`,

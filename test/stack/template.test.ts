@@ -168,7 +168,8 @@ describe.each(REGIONS)('the packaged CloudFormation template for %s (sls package
     const ssmResources = (fn: string) => policyOf(fn).filter((s) => actions(s).some((a) => a.startsWith('ssm:'))).flatMap((s) => s.Resource as unknown[]);
     expect(ssmResources('ingest')).toEqual([ssmArn('/cloud-automation/test/ingest/hmac-secret')]);
     for (const fn of functionNames) expect(ssmResources(fn)).toEqual([ssmArn('/cloud-automation/test/config'), ssmArn('/cloud-automation/test/targets/*')]);
-    for (const fn of ALL_FUNCTIONS) expect(JSON.stringify(ssmResources(fn))).not.toMatch(/parameter\/cloud-automation\/test\/\*/);
+    expect(ssmResources('notify')).toEqual([ssmArn('/cloud-automation/test/config'), ssmArn('/cloud-automation/test/notify/*')]);
+    for (const fn of [...ALL_FUNCTIONS, 'notify']) expect(JSON.stringify(ssmResources(fn))).not.toMatch(/parameter\/cloud-automation\/test\/\*/);
   });
 
   it('limits PutEvents to our bus, SSM to the stage parameter path, KMS to decrypting through SSM', () => {
@@ -263,7 +264,7 @@ describe.each(REGIONS)('the packaged CloudFormation template for %s (sls package
     });
 
     it('alarm when any dead-letter queue holds a message: failures, fan-out, schedules', () => {
-      const dlqs = ['AsyncFailureQueue', 'FanoutDeadLetterQueue', 'ScheduleDeadLetterQueue'];
+      const dlqs = ['AsyncFailureQueue', 'FanoutDeadLetterQueue', 'ScheduleDeadLetterQueue', 'NotifyFailureQueue'];
       for (const q of dlqs) {
         const a = alarms().find((x) => x.Namespace === 'AWS/SQS' && mentions(dim(x, 'QueueName'), q));
         expect([q, a?.MetricName, a?.Threshold, a?.ComparisonOperator]).toEqual([q, 'ApproximateNumberOfMessagesVisible', 0, 'GreaterThanThreshold']);
