@@ -1,10 +1,11 @@
 import type { EventPublisher } from '../lib/audit/events';
 import { handleWebhook, type FunctionUrlRequest } from '../lib/ingest/handler';
+import { DynamoReplayGuard, MemoryReplayGuard, type ReplayGuard } from '../lib/ingest/replay';
 import { ingestSecret } from '../lib/runtime/ssm-config';
 
 // Vendor webhooks → normalised cloud events on our bus (lib/ingest/DECISIONS.md).
-let secret: Promise<string> | undefined;
 let publisher: Promise<EventPublisher> | undefined;
+let replay: Promise<ReplayGuard> | undefined;
 
 async function openPublisher(): Promise<EventPublisher> {
   const busName = process.env.AUTOMATION_BUS;
@@ -13,9 +14,30 @@ async function openPublisher(): Promise<EventPublisher> {
   return new EventBridgePublisher({ client: new EventBridgeClient({}), busName });
 }
 
+/** Deployed: accepted requests are remembered in the audit table; a local run remembers in memory. */
+async function openReplayGuard(): Promise<ReplayGuard> {
+  const tableName = process.env.AUTOMATION_AUDIT_TABLE;
+  if (!tableName || process.env.IS_LOCAL === 'true') return new MemoryReplayGuard();
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  return new DynamoReplayGuard({ client: new DynamoDBClient({}), tableName });
+}
+
+const once = <T>(get: () => Promise<T> | undefined, set: (p: Promise<T> | undefined) => void, open: () => Promise<T>): Promise<T> => {
+  let p = get();
+  if (!p) {
+    p = open();
+    set(p);
+    p.catch(() => set(undefined)); // a failure is retried on the next request
+  }
+  return p;
+};
+
 export const handler = (event: FunctionUrlRequest) =>
-  handleWebhook(event, {
-    // Read once per cold start; a failure is retried on the next request.
-    secret: () => (secret ??= ingestSecret().catch((e: unknown) => ((secret = undefined), Promise.reject(e)))),
-    publisher: () => (publisher ??= openPublisher().catch((e: unknown) => ((publisher = undefined), Promise.reject(e)))),
-  });
+  once(() => replay, (p) => (replay = p), openReplayGuard).then((guard) =>
+    handleWebhook(event, {
+      // Powertools Parameters cache (POWERTOOLS_PARAMETERS_MAX_AGE): a rotated secret lands within minutes.
+      secret: () => ingestSecret(),
+      publisher: () => once(() => publisher, (p) => (publisher = p), openPublisher),
+      replay: guard,
+    }),
+  );

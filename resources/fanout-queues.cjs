@@ -35,3 +35,4 @@ module.exports = async ({ resolveVariable }) => {
   return { Resources };
 };
 module.exports.queueId = queueId;
+module.exports.AUTOMATIONS = AUTOMATIONS;

@@ -3,16 +3,35 @@
 // serverless.yml includes this with ${file(resources/iam-roles.cjs)} and sets each function's
 // `role:` to `<LogicalName>Role`. test/stack/template.test.ts checks the generated policies.
 
-/** What each function may touch besides its own log group. */
+/**
+ * What each function may touch besides its own log group: only what its own code calls.
+ * - auditWrite: PutItem/GetItem (intents, results, records; lib/automations/engine/execute.ts);
+ *   auditScan: Scan, for the unindexed trail queries of auto-delete (its own results) and
+ *   recycle-bin (auto-delete's deletions, its own observations). Add `auditQuery` (Query on the
+ *   indexes) to a function whose code starts querying by resource, run or day.
+ * - parameters: its SSM reads (ssmPaths below); ingestReplay: the ingest's replay items only.
+ */
 const FUNCTIONS = {
-  _empty: ['parameters'],
-  'auto-delete': ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
-  snapshots: ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
-  'spot-prices': ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
-  'renewal-reminders': ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
-  'recycle-bin': ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
-  ingest: ['parameters', 'bus'],
+  'auto-delete': ['parameters', 'auditWrite', 'auditScan', 'bus', 'failureQueue', 'workQueue'],
+  snapshots: ['parameters', 'auditWrite', 'bus', 'failureQueue', 'workQueue'],
+  'spot-prices': ['parameters', 'auditWrite', 'bus', 'failureQueue', 'workQueue'],
+  'renewal-reminders': ['parameters', 'auditWrite', 'bus', 'failureQueue', 'workQueue'],
+  'recycle-bin': ['parameters', 'auditWrite', 'auditScan', 'bus', 'failureQueue', 'workQueue'],
+  ingest: ['parameters', 'ingestReplay', 'bus'],
 };
+
+/**
+ * The SSM parameters a function may read, under custom.parameterPath (docs/deploy.md "SSM
+ * parameters"): ingest its HMAC key only; an automation the config and the credentials of the
+ * targets custom.functionTargets gives it (default every target: `targets/*`).
+ */
+function ssmPaths(fn, parameterPath, functionTargets) {
+  if (fn === 'ingest') return [`${parameterPath}/ingest/hmac-secret`];
+  const targets = [functionTargets?.[fn] ?? '*'].flat();
+  for (const t of targets)
+    if (!/^(\*|[A-Za-z0-9_.-]+)$/.test(t)) throw new Error(`custom.functionTargets.${fn}: "${t}" is not a target name (letters, digits, _ . -) or *`);
+  return [`${parameterPath}/config`, ...targets.map((t) => (t === '*' ? `${parameterPath}/targets/*` : `${parameterPath}/targets/${t}/*`))];
+}
 
 /** Functions EventBridge Scheduler invokes. */
 const SCHEDULED = ['auto-delete', 'snapshots', 'spot-prices', 'renewal-reminders', 'recycle-bin'];
@@ -26,7 +45,7 @@ const getAtt = (id, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 const { queueId } = require('./fanout-queues.cjs');
 
 /** Statements per right; `parameterPath` is custom.parameterPath (e.g. /cloud-automation/prod). */
-const statements = (fn, parameterPath) => ({
+const statements = (fn, parameterPath, functionTargets) => ({
   logs: [
     {
       Effect: 'Allow',
@@ -36,29 +55,36 @@ const statements = (fn, parameterPath) => ({
     },
   ],
   // Put and read only: the audit trail is append-only (no UpdateItem, no DeleteItem).
-  auditTable: [
+  auditWrite: [{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: [getAtt('AuditTable')] }],
+  auditScan: [{ Effect: 'Allow', Action: ['dynamodb:Scan'], Resource: [getAtt('AuditTable')] }],
+  auditQuery: [{ Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [{ 'Fn::Sub': '${AuditTable.Arn}/index/*' }] }],
+  // The public ingest writes its replay memory (lib/ingest/replay.ts) and nothing else of the table.
+  ingestReplay: [
     {
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
-      Resource: [getAtt('AuditTable'), { 'Fn::Sub': '${AuditTable.Arn}/index/*' }],
+      Action: ['dynamodb:PutItem'],
+      Resource: [getAtt('AuditTable')],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ingest-replay#*'] } },
     },
   ],
   bus: [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [getAtt('AutomationBus')] }],
   parameters: [
     {
+      // Powertools Parameters reads each one with GetParameter (lib/runtime/ssm-config.ts).
       Effect: 'Allow',
-      Action: ['ssm:GetParameter', 'ssm:GetParameters'],
-      Resource: [
-        { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${parameterPath}/*` },
-      ],
+      Action: ['ssm:GetParameter'],
+      Resource: ssmPaths(fn, parameterPath, functionTargets).map((path) => ({
+        'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${path}`,
+      })),
     },
     {
-      // SecureString values, decrypted through SSM with the AWS managed key only.
+      // SecureString values, decrypted through SSM with the AWS managed key only. The SSM
+      // endpoint's domain differs in AWS China (amazonaws.com.cn): both forms are allowed.
       Effect: 'Allow',
       Action: ['kms:Decrypt'],
       Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*' }],
       Condition: {
-        StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },
+        StringEquals: { 'kms:ViaService': [{ 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' }, { 'Fn::Sub': 'ssm.${AWS::Region}.${AWS::URLSuffix}' }] },
         'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/aws/ssm' },
       },
     },
@@ -86,8 +112,8 @@ const assumedBy = (service) => ({
   ],
 });
 
-function functionRole(fn, rights, parameterPath) {
-  const all = statements(fn, parameterPath);
+function functionRole(fn, rights, parameterPath, functionTargets) {
+  const all = statements(fn, parameterPath, functionTargets);
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
@@ -122,6 +148,8 @@ const schedulerRole = () => ({
               Action: ['lambda:InvokeFunction'],
               Resource: SCHEDULED.map((fn) => getAtt(`${logicalName(fn)}LambdaFunction`)),
             },
+            // deliveries that fail after the retries go to the schedule dead-letter queue (monitoring.cjs)
+            { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [getAtt('ScheduleDeadLetterQueue')] },
           ],
         },
       },
@@ -131,8 +159,11 @@ const schedulerRole = () => ({
 
 module.exports = async ({ resolveVariable }) => {
   const parameterPath = await resolveVariable('self:custom.parameterPath');
+  const functionTargets = await resolveVariable('self:custom.functionTargets, null');
   const Resources = { SchedulerInvokeRole: schedulerRole() };
   for (const [fn, rights] of Object.entries(FUNCTIONS))
-    Resources[`${logicalName(fn)}Role`] = functionRole(fn, rights, parameterPath);
+    Resources[`${logicalName(fn)}Role`] = functionRole(fn, rights, parameterPath, functionTargets);
   return { Resources };
 };
+module.exports.FUNCTIONS = FUNCTIONS;
+module.exports.ssmPaths = ssmPaths;

@@ -172,6 +172,7 @@ export class DynamoAuditStore implements AuditStore {
     do {
       const out = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
       for (const item of out.Items ?? []) {
+        if (!item.record) continue; // not an audit record: the ingest's replay items (lib/ingest/replay.ts)
         const r = fromItem(item);
         if (keep(r)) found.push(r);
       }

@@ -1,6 +1,8 @@
+import type { VendorName } from '../config/schema';
 import type { EventPublisher } from '../audit/events';
 import { cloudEventSchema } from '../runtime/triggers';
-import { verifyWebhook } from './signature';
+import type { ReplayGuard } from './replay';
+import { MAX_SKEW_MS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from './signature';
 import { isVendor, normaliseWebhook, webhookFormats } from './webhooks';
 
 /** Larger bodies are refused before any parsing (a webhook is one small JSON object). */
@@ -25,6 +27,8 @@ export interface IngestDeps {
   /** The HMAC key; read once per cold start by the caller. */
   secret(): Promise<string>;
   publisher(): Promise<EventPublisher>;
+  /** Remembers accepted requests: the audit table when deployed, memory locally (replay.ts). */
+  replay: ReplayGuard;
   now?: () => Date;
 }
 
@@ -38,9 +42,10 @@ const lowerCased = (headers: Record<string, string | undefined> = {}) =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 
 /**
- * POST <url>/<vendor> with a signed webhook body: verify, validate, normalise, put on the bus.
- * 202 with the event on success; 400 (with the reason) for a bad body and 401 for a bad
- * signature, both with nothing on the bus; 502 when the bus refused the event (sender retries).
+ * POST <url>/<vendor> with a signed webhook body: verify, refuse a replay, validate, normalise,
+ * put on the bus. 202 with the event on success; 400 (with the reason) for a bad body, 401 for a
+ * bad signature, 409 for a request already accepted, all with nothing on the bus; 502 when the
+ * bus refused the event (the claim is released: the sender's retry is accepted).
  */
 export async function handleWebhook(request: FunctionUrlRequest, deps: IngestDeps): Promise<FunctionUrlResponse> {
   const method = request.requestContext?.http?.method ?? 'POST';
@@ -57,6 +62,19 @@ export async function handleWebhook(request: FunctionUrlRequest, deps: IngestDep
   const verdict = verifyWebhook({ secret: await deps.secret(), rawBody, headers: lowerCased(request.headers), now });
   if (!verdict.ok) return reply(401, { error: verdict.reason });
 
+  // the MAC covers timestamp and body: the same value means the same request
+  const headers = lowerCased(request.headers);
+  const mac = headers[SIGNATURE_HEADER]!.slice('sha256='.length).toLowerCase();
+  const signedAt = Number(headers[TIMESTAMP_HEADER]) * 1000;
+  const claim = await deps.replay.claim(mac, new Date(signedAt + MAX_SKEW_MS + 60_000), now);
+  if (!claim) return reply(409, { error: 'this signed request was already accepted (a replay); to send the event again, sign it with a new timestamp' });
+  const answer = await accept(vendor, rawBody, now, deps);
+  // only an accepted request stays remembered: a refused body or a bus failure may be sent again
+  if (answer.statusCode !== 202) await claim.release();
+  return answer;
+}
+
+async function accept(vendor: VendorName, rawBody: Buffer, now: Date, deps: IngestDeps): Promise<FunctionUrlResponse> {
   let body: unknown;
   try {
     body = JSON.parse(rawBody.toString('utf8'));

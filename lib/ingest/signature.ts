@@ -4,8 +4,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'x-ca-signature';
 /** Unix seconds when the sender signed; part of the signed text, so it cannot be swapped. */
 export const TIMESTAMP_HEADER = 'x-ca-timestamp';
-/** Requests signed longer ago (or further ahead) than this are refused as replays. */
+/** Requests signed longer ago than this are refused as replays (and remembered this long: replay.ts). */
 export const MAX_SKEW_MS = 5 * 60_000;
+/** A timestamp further ahead than this is refused: a sender's clock drift, not a pre-signed request. */
+export const MAX_FUTURE_SKEW_MS = 30_000;
 
 const HEX_SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
 
@@ -37,9 +39,11 @@ export function verifyWebhook(input: {
   if (!timestamp) return { ok: false, reason: `missing ${TIMESTAMP_HEADER} header (unix seconds when signed)` };
   if (!signature) return { ok: false, reason: `missing ${SIGNATURE_HEADER} header (sha256=<hex HMAC-SHA256>)` };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `${TIMESTAMP_HEADER} must be unix seconds` };
-  const skew = Math.abs(input.now.getTime() - Number(timestamp) * 1000);
-  if (skew > MAX_SKEW_MS)
-    return { ok: false, reason: `${TIMESTAMP_HEADER} is more than ${MAX_SKEW_MS / 60_000} minutes from now: refused as a replay` };
+  const age = input.now.getTime() - Number(timestamp) * 1000;
+  if (age > MAX_SKEW_MS)
+    return { ok: false, reason: `${TIMESTAMP_HEADER} is more than ${MAX_SKEW_MS / 60_000} minutes old: refused as a replay` };
+  if (-age > MAX_FUTURE_SKEW_MS)
+    return { ok: false, reason: `${TIMESTAMP_HEADER} is more than ${MAX_FUTURE_SKEW_MS / 1000} s ahead of now: refused (check the sender's clock)` };
   const hex = HEX_SIGNATURE.exec(signature)?.[1];
   if (!hex) return { ok: false, reason: `${SIGNATURE_HEADER} must be "sha256=" followed by 64 hex digits` };
   const expected = mac(input.secret, timestamp, input.rawBody);

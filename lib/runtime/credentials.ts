@@ -2,6 +2,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { registerSecret } from '../audit/redact';
 import type { CredentialsSource, Target } from '../config';
 import type { Credentials } from '../vendors/core';
+import { ParameterReadError, clearSsmCache, readParameter } from './ssm-config';
 
 /** A credential could not be found. Names the target and the variable/parameter, never a value. */
 export class CredentialsError extends Error {
@@ -13,6 +14,8 @@ export interface CredentialsOptions {
   env?: Record<string, string | undefined>;
   /** Defaults to an SSMClient for the Lambda's own region, created on first use. */
   ssm?: SSMClient;
+  /** Parameter cache age in seconds (default: POWERTOOLS_PARAMETERS_MAX_AGE, else 300). */
+  maxAgeSeconds?: number;
 }
 
 type TargetRef = Pick<Target, 'name' | 'credentials' | 'operatorCredentials'>;
@@ -44,7 +47,7 @@ async function resolveSource(
     'secretEnv' in source
       ? (key: string, name: string) =>
           Promise.resolve(fromEnv(target, `${field}.${key}`, name, options.env ?? process.env))
-      : (key: string, name: string) => fromSsm(target, `${field}.${key}`, name, options.ssm);
+      : (key: string, name: string) => fromSsm(target, `${field}.${key}`, name, options);
   const [accessKeyId, secret, token] =
     'secretEnv' in source
       ? await Promise.all([
@@ -75,50 +78,32 @@ function fromEnv(
   return value;
 }
 
-/** Parameters are read once per cold start (failures are not cached). */
-const parameterCache = new Map<string, Promise<string>>();
-let defaultSsm: Promise<SSMClient> | undefined;
-
 /** For tests: forget cached parameter values. */
 export function clearCredentialsCache(): void {
-  parameterCache.clear();
+  clearSsmCache();
 }
 
-function fromSsm(
+/**
+ * Through Powertools Parameters (ssm-config.ts readParameter): each value is reused for the cache
+ * age (POWERTOOLS_PARAMETERS_MAX_AGE, default 5 minutes), then read again, so a rotated key is
+ * picked up by warm functions without a redeploy. Failures are not cached.
+ */
+async function fromSsm(
   target: string,
   field: string,
   name: string,
-  client: SSMClient | undefined,
+  options: CredentialsOptions,
 ): Promise<string> {
-  let cached = parameterCache.get(name);
-  if (!cached) {
-    cached = readParameter(target, field, name, client);
-    parameterCache.set(name, cached);
-    cached.catch(() => parameterCache.delete(name));
-  }
-  return cached;
-}
-
-async function readParameter(
-  target: string,
-  field: string,
-  name: string,
-  client: SSMClient | undefined,
-): Promise<string> {
-  // Loaded on first use only: functions whose targets use env variables never load the SSM client.
-  const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
-  const ssm = client ?? (await (defaultSsm ??= Promise.resolve(new SSMClient({}))));
-  let value: string | undefined;
   try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    value = out.Parameter?.Value;
+    return await readParameter(name, { ssm: options.ssm, env: options.env, maxAgeSeconds: options.maxAgeSeconds });
   } catch (e) {
-    const kind = (e as { name?: string }).name ?? 'Error';
-    if (kind === 'ParameterNotFound')
-      throw new CredentialsError(`target "${target}": SSM parameter ${name} (${field}) does not exist`);
-    throw new CredentialsError(`target "${target}": cannot read SSM parameter ${name} (${field}): ${kind}`);
+    if (!(e instanceof ParameterReadError)) throw e;
+    const what = `target "${target}": SSM parameter ${name} (${field})`;
+    if (e.problem === 'missing') throw new CredentialsError(`${what} does not exist`, { cause: e });
+    if (e.problem === 'empty') throw new CredentialsError(`${what} is empty`);
+    // deployed, each function may read only its own parameters (resources/iam-roles.cjs): say where
+    const base = options.env?.AUTOMATION_PARAMETER_PATH ?? process.env.AUTOMATION_PARAMETER_PATH;
+    const hint = e.kind === 'AccessDeniedException' && base ? `; keep target credentials under ${base}/targets/${target}/ (docs/deploy.md "SSM parameters")` : '';
+    throw new CredentialsError(`target "${target}": cannot read SSM parameter ${name} (${field}): ${e.kind}${hint}`, { cause: e });
   }
-  if (value === undefined || value === '')
-    throw new CredentialsError(`target "${target}": SSM parameter ${name} (${field}) is empty`);
-  return value;
 }

@@ -5,7 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { RunReport } from '../automations';
 import type { AutomationConfig, FunctionName } from '../config';
-import { loadConfig } from './ssm-config';
+import { configFromSsm, loadConfig } from './ssm-config';
 import { dispatch, type DispatchReport } from '../fanout/dispatcher';
 import { restrictConfig } from '../fanout/restrict';
 import { WorkQueue } from '../fanout/queue';
@@ -147,6 +147,7 @@ function configLoader(options: FanoutHandlerOptions) {
   let from: string | undefined;
   return () => {
     if (options.config) return Promise.resolve(options.config);
+    if (!options.loadConfig && configFromSsm()) return loadConfig(); // the parameter cache decides (ssm-config.ts)
     const path = process.env.AUTOMATION_CONFIG;
     if (from !== path) once = undefined;
     from = path;

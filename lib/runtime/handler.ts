@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { type AutomationConfig, functionPolicyKey } from '../config';
-import { loadConfig as loadDeployedConfig } from './ssm-config';
+import { configFromSsm, loadConfig as loadDeployedConfig } from './ssm-config';
 import type { HandlerName, RunContext } from './context';
 import { createLogger, type Logger } from './logger';
 import { type Trigger, TriggerError, recognizeTrigger } from './triggers';
@@ -33,6 +33,8 @@ export function createHandler<R>(
   let configFrom: string | undefined;
   const config = () => {
     if (options.config) return Promise.resolve(options.config);
+    // from SSM: every invocation asks the parameter cache, so a changed config lands within its age
+    if (!options.loadConfig && configFromSsm()) return loadDeployedConfig();
     // cached per cold start, and per config path: pointing AUTOMATION_CONFIG elsewhere re-reads
     const path = process.env.AUTOMATION_CONFIG;
     if (configFrom !== path) configOnce = undefined;

@@ -4,12 +4,15 @@ import type { TransportOptions } from '../vendors/core';
 import type { RunContext } from './context';
 import { createHandler, type HandlerOptions } from './handler';
 import { resolveCredentials, resolveOperatorCredentials } from './credentials';
+import { publishRunMetrics, type MetricsSink } from './metrics';
 
 export interface AutomationHandlerOptions extends HandlerOptions {
   transport?: TransportOptions;
   progress?: (message: string) => void;
   /** Enforce only the actions of an approved plan (their action keys). */
   allowAction?: (actionKey: string) => boolean;
+  /** Where run metrics go; default Powertools Metrics when running in Lambda (metrics.ts). */
+  metrics?: MetricsSink;
 }
 
 /** Runs one automation for a RunContext: engine deps from the config, the plan, the audit. */
@@ -35,7 +38,9 @@ export async function runAutomationFor(name: FunctionName, ctx: RunContext, opti
   });
   try {
     const automation = automations[name];
-    return await runAutomation(deps, automation.spec, automation.policies(ctx.config));
+    const report = await runAutomation(deps, automation.spec, automation.policies(ctx.config));
+    await publishRunMetrics(name, report, { metrics: options.metrics, onError: (e) => ctx.logger.warn('run metrics not published', { error: (e as Error).message }) });
+    return report;
   } finally {
     await deps.close();
   }

@@ -1,56 +1,96 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { ConfigError, loadConfig as loadConfigFile, parseConfig, type AutomationConfig } from '../config';
 import { registerSecret } from '../audit/redact';
 
 /** `AUTOMATION_CONFIG=ssm:/cloud-automation/prod/config` reads the config from that parameter. */
 export const SSM_PREFIX = 'ssm:';
 
+/**
+ * How long a parameter value is reused before SSM is asked again (seconds): a rotated secret is
+ * picked up within this time, without a redeploy. serverless.yml sets POWERTOOLS_PARAMETERS_MAX_AGE
+ * (setting `parameterMaxAge`); docs/deploy.md "Rotating a credential".
+ */
+export const DEFAULT_PARAMETER_MAX_AGE_SECONDS = 300;
+
 export interface SsmConfigOptions {
   env?: Record<string, string | undefined>;
   /** Defaults to an SSMClient for the Lambda's own region, created on first use. */
   ssm?: SSMClient;
+  /** Cache age in seconds; default POWERTOOLS_PARAMETERS_MAX_AGE, else DEFAULT_PARAMETER_MAX_AGE_SECONDS. */
+  maxAgeSeconds?: number;
 }
 
-const cache = new Map<string, Promise<string>>();
-let defaultClient: Promise<SSMClient> | undefined;
+/** One Powertools SSMProvider (and so one cache) per client; `default` for the Lambda's own. */
+const providers = new Map<SSMClient | 'default', Promise<SSMProvider>>();
 
-/** For tests: forget cached parameter values. */
+/** For tests: forget cached parameter values (and providers). */
 export function clearSsmCache(): void {
-  cache.clear();
+  providers.clear();
+  lastParsed = undefined;
+}
+
+function providerFor(client: SSMClient | undefined): Promise<SSMProvider> {
+  const key = client ?? 'default';
+  let provider = providers.get(key);
+  if (!provider) {
+    // Loaded on first use: functions that read nothing from SSM never load the SDK client.
+    provider = import('@aws-lambda-powertools/parameters/ssm').then(({ SSMProvider }) => (client ? new SSMProvider({ awsSdkV3Client: client }) : new SSMProvider()));
+    providers.set(key, provider);
+    provider.catch(() => providers.delete(key));
+  }
+  return provider;
+}
+
+/** The cache age in seconds: the option, else POWERTOOLS_PARAMETERS_MAX_AGE, else the default. */
+export function parameterMaxAge(options: Pick<SsmConfigOptions, 'env' | 'maxAgeSeconds'> = {}): number {
+  if (options.maxAgeSeconds !== undefined) return options.maxAgeSeconds;
+  const raw = (options.env ?? process.env).POWERTOOLS_PARAMETERS_MAX_AGE;
+  const seconds = raw ? Number(raw) : Number.NaN;
+  return Number.isInteger(seconds) && seconds >= 0 ? seconds : DEFAULT_PARAMETER_MAX_AGE_SECONDS;
+}
+
+/** A parameter could not be read: `problem` says why; the message names the parameter, never a value. */
+export class ParameterReadError extends Error {
+  override readonly name = 'ParameterReadError';
+  constructor(
+    readonly parameter: string,
+    readonly problem: 'missing' | 'empty' | 'unreadable',
+    /** The SDK error's name (AccessDeniedException, ...), for `unreadable`. */
+    readonly kind?: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      problem === 'missing' ? `SSM parameter ${parameter} does not exist` : problem === 'empty' ? `SSM parameter ${parameter} is empty` : `cannot read SSM parameter ${parameter}: ${kind}`,
+      options,
+    );
+  }
 }
 
 /**
- * One SecureString (or String) parameter, decrypted, read once per cold start; a failed read is
- * not cached. Errors name the parameter, never its value.
+ * One SecureString (or String) parameter, decrypted, through Powertools Parameters: kept for the
+ * cache age (parameterMaxAge), then read again, so a rotation lands within minutes; a failed read
+ * is not cached. Errors name the parameter, never its value; the SDK error is the cause.
  */
-export function readParameter(name: string, options: SsmConfigOptions = {}): Promise<string> {
-  let value = cache.get(name);
-  if (!value) {
-    value = fetchParameter(name, options.ssm);
-    cache.set(name, value);
-    value.catch(() => cache.delete(name));
+export async function readParameter(name: string, options: SsmConfigOptions = {}): Promise<string> {
+  const provider = await providerFor(options.ssm);
+  let value: string | undefined;
+  try {
+    value = await provider.get(name, { decrypt: true, maxAge: parameterMaxAge(options) });
+  } catch (e) {
+    // Powertools wraps the SDK error (GetParameterError, cause = the SDK's)
+    const sdk = ((e as { cause?: unknown }).cause ?? e) as { name?: string };
+    const kind = sdk.name ?? 'Error';
+    throw new ParameterReadError(name, kind === 'ParameterNotFound' ? 'missing' : 'unreadable', kind, { cause: sdk });
   }
+  if (value === undefined || value === '') throw new ParameterReadError(name, 'empty');
   return value;
 }
 
-async function fetchParameter(name: string, client: SSMClient | undefined): Promise<string> {
-  // Loaded on first use: functions that read nothing from SSM never load the client.
-  const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
-  const ssm = client ?? (await (defaultClient ??= Promise.resolve(new SSMClient({}))));
-  let value: string | undefined;
-  try {
-    value = (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value;
-  } catch (e) {
-    const kind = (e as { name?: string }).name ?? 'Error';
-    // The SDK error is kept as the cause; its message names only the parameter.
-    throw new Error(
-      kind === 'ParameterNotFound' ? `SSM parameter ${name} does not exist` : `cannot read SSM parameter ${name}: ${kind}`,
-      { cause: e },
-    );
-  }
-  if (value === undefined || value === '') throw new Error(`SSM parameter ${name} is empty`);
-  return value;
-}
+let lastParsed: { from: string; text: string; config: AutomationConfig } | undefined;
+
+/** True when AUTOMATION_CONFIG names an SSM parameter: re-read through the cache on every invocation. */
+export const configFromSsm = (env: Record<string, string | undefined> = process.env) => env.AUTOMATION_CONFIG?.startsWith(SSM_PREFIX) === true;
 
 /**
  * The config loader for deployed functions: AUTOMATION_CONFIG is a file path or `ssm:<name>`.
@@ -70,7 +110,9 @@ export async function loadConfig(options: SsmConfigOptions = {}): Promise<Automa
       const problem = `${(e as Error).message}; create it (docs/deploy.md) or point AUTOMATION_CONFIG elsewhere`;
       throw Object.assign(new ConfigError([{ path: '(ssm)', message: problem }], from), { cause: e });
     }
-    config = parseConfig(text, from);
+    // the text comes from the parameter cache: parse again only when it changed
+    if (lastParsed?.from !== from || lastParsed.text !== text) lastParsed = { from, text, config: parseConfig(text, from) };
+    config = lastParsed.config;
   } else {
     config = await loadConfigFile(from);
   }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgePublisher } from '../../lib/audit/events';
-import { handleWebhook, type FunctionUrlRequest } from '../../lib/ingest/handler';
+import { handleWebhook, type FunctionUrlRequest, type IngestDeps } from '../../lib/ingest/handler';
+import { MemoryReplayGuard } from '../../lib/ingest/replay';
 import { signWebhook } from '../../lib/ingest/signature';
 import { EVENTS_DIR } from '../support/harness';
 import { eventBridgeClientFor, startEventBridgeServer, type EventBridgeServer } from '../support/eventbridge-server';
@@ -18,7 +19,11 @@ describe('ingest: signed vendor webhooks onto the bus', () => {
   });
   afterAll(() => bus.close());
 
-  const deps = { secret: async () => secret, publisher: async () => publisher, now: () => now };
+  // a fresh replay memory per test: the samples are sent signed at `now` in several tests
+  let deps: IngestDeps;
+  beforeEach(() => {
+    deps = { secret: async () => secret, publisher: async () => publisher, now: () => now, replay: new MemoryReplayGuard() };
+  });
   const request = (vendor: string, body: string, headers = signWebhook(secret, body, now)): FunctionUrlRequest => ({
     rawPath: `/${vendor}`,
     headers,
@@ -71,5 +76,34 @@ describe('ingest: signed vendor webhooks onto the bus', () => {
     bus.failOn({ match: (e) => e.Source === 'cloud-automation.alibaba', times: 5, errorCode: 'InternalFailure' });
     const res = await handleWebhook(request('alibaba', sample('alibaba')), deps);
     expect([res.statusCode, JSON.parse(res.body).error]).toEqual([502, expect.stringMatching(/InternalFailure/)]);
+  });
+
+  it('refuses the same signed request a second time (409), puts it on the bus once', async () => {
+    const before = bus.delivered.length;
+    const signed = request('kec', sample('kec'));
+    const first = await handleWebhook(signed, deps);
+    const again = await handleWebhook(signed, deps);
+    expect(first.statusCode).toBe(202);
+    expect([again.statusCode, JSON.parse(again.body).error]).toEqual([409, expect.stringMatching(/already accepted/)]);
+    expect(bus.delivered.length - before).toBe(1);
+    // the same body signed again (a new timestamp) is a new request
+    const resigned = request('kec', sample('kec'), signWebhook(secret, sample('kec'), new Date(now.getTime() - 1000)));
+    expect((await handleWebhook(resigned, deps)).statusCode).toBe(202);
+  });
+
+  it('refuses a timestamp more than 30 s ahead; a little clock drift is fine', async () => {
+    const body = sample('tencent');
+    const ahead = await handleWebhook(request('tencent', body, signWebhook(secret, body, new Date(now.getTime() + 4 * 60_000))), deps);
+    expect([ahead.statusCode, JSON.parse(ahead.body).error]).toEqual([401, expect.stringMatching(/ahead/)]);
+    const drift = await handleWebhook(request('tencent', body, signWebhook(secret, body, new Date(now.getTime() + 20_000))), deps);
+    expect(drift.statusCode).toBe(202);
+  });
+
+  it('accepts the identical request again after the bus refused it (the sender retries), once', async () => {
+    bus.failOn({ match: (e) => e.Source === 'cloud-automation.cecstack', times: 2, errorCode: 'InternalFailure' });
+    const signed = request('cecstack', sample('cecstack'));
+    expect((await handleWebhook(signed, deps)).statusCode).toBe(502);
+    expect((await handleWebhook(signed, deps)).statusCode).toBe(202);
+    expect((await handleWebhook(signed, deps)).statusCode).toBe(409);
   });
 });

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -8,6 +9,7 @@ import {
   resolveCredentials,
   resolveOperatorCredentials,
 } from '../../lib/runtime';
+import { parameterMaxAge } from '../../lib/runtime/ssm-config';
 import { config } from './fixtures';
 
 const tencent = config.targets[0]!; // env variables
@@ -48,6 +50,11 @@ async function startSsm(
     const { Name, WithDecryption } = JSON.parse(body) as { Name: string; WithDecryption: boolean };
     calls.push(`${req.headers['x-amz-target']} ${Name} ${WithDecryption}`);
     res.setHeader('content-type', 'application/x-amz-json-1.1');
+    if (Name.startsWith('/denied/')) {
+      res.statusCode = 400;
+      res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized' }));
+      return;
+    }
     if (!(Name in values)) {
       res.statusCode = 400;
       res.end(JSON.stringify({ __type: 'ParameterNotFound', message: 'not found' }));
@@ -98,6 +105,62 @@ describe('credentials from SSM Parameter Store', () => {
       );
       values['/rt/kec/sk'] = 'now-there';
       await expect(resolveCredentials(kec, { ssm: client })).resolves.toMatchObject({ secret: 'now-there' });
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('a rotated SSM credential', () => {
+  // Only Date is faked: the loopback server and the SDK keep real timers.
+  const realTimers = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
+  afterEach(() => jest.useRealTimers());
+
+  it('is picked up once the cache age has passed, without a new cold start', async () => {
+    jest.useFakeTimers({ doNotFake: [...realTimers], now: new Date('2026-11-24T02:00:00Z') });
+    const values: Record<string, string> = { '/rt/kec/ak': 'AKLT-1', '/rt/kec/sk': 'old-secret-value', '/rt/kec/token': 't-value' };
+    const { server, client, calls } = await startSsm(values);
+    try {
+      expect(await resolveCredentials(kec, { ssm: client, maxAgeSeconds: 300 })).toMatchObject({ secret: 'old-secret-value' });
+      values['/rt/kec/sk'] = 'new-secret-value'; // the operator rotates the key in SSM
+      jest.setSystemTime(new Date('2026-11-24T02:04:59Z'));
+      expect(await resolveCredentials(kec, { ssm: client, maxAgeSeconds: 300 })).toMatchObject({ secret: 'old-secret-value' });
+      expect(calls).toHaveLength(3); // still served from the cache
+      jest.setSystemTime(new Date('2026-11-24T02:05:01Z'));
+      expect(await resolveCredentials(kec, { ssm: client, maxAgeSeconds: 300 })).toMatchObject({ secret: 'new-secret-value' });
+      expect(calls).toHaveLength(6);
+      expect(redactText('x new-secret-value')).toBe('x [REDACTED]');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('takes the cache age from POWERTOOLS_PARAMETERS_MAX_AGE (serverless.yml), default 300 s', async () => {
+    jest.useFakeTimers({ doNotFake: [...realTimers], now: new Date('2026-11-24T02:00:00Z') });
+    const values: Record<string, string> = { '/rt/kec/ak': 'AKLT-1', '/rt/kec/sk': 'old-secret-value', '/rt/kec/token': 't-value' };
+    const { server, client } = await startSsm(values);
+    const env = { POWERTOOLS_PARAMETERS_MAX_AGE: '60' };
+    try {
+      await resolveCredentials(kec, { ssm: client, env });
+      values['/rt/kec/sk'] = 'new-secret-value';
+      jest.setSystemTime(new Date('2026-11-24T02:01:01Z'));
+      expect(await resolveCredentials(kec, { ssm: client, env })).toMatchObject({ secret: 'new-secret-value' });
+      expect(parameterMaxAge({ env: {} })).toBe(300);
+      expect(parameterMaxAge({ env: { POWERTOOLS_PARAMETERS_MAX_AGE: 'soon' } })).toBe(300);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('an SSM credential outside the function\'s own parameters', () => {
+  it('names the parameter, the error and where the credentials belong', async () => {
+    const { server, client } = await startSsm({});
+    const denied = { ...kec, credentials: { accessKeyIdParameter: '/denied/ak', secretParameter: '/denied/sk' } };
+    try {
+      await expect(resolveCredentials(denied, { ssm: client, env: { AUTOMATION_PARAMETER_PATH: '/cloud-automation/prod' } })).rejects.toThrow(
+        `target "kec-main": cannot read SSM parameter /denied/ak (credentials.accessKeyIdParameter): AccessDeniedException; keep target credentials under /cloud-automation/prod/targets/kec-main/`,
+      );
     } finally {
       server.close();
     }

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,12 @@ const POLICIES: AutomationConfigInput['policies'] = {
   renewalReminders: [{ name: 'renew', mode: 'enforce', autoRenew: true }],
   recycleBin: [{ name: 'bin', mode: 'enforce', action: 'purge' }],
 };
+
+/** The environment without the old CA_BUNDLE_EXTENSION workaround. */
+function withoutWorkaround(): NodeJS.ProcessEnv {
+  const { CA_BUNDLE_EXTENSION: _ignored, ...rest } = process.env;
+  return rest;
+}
 
 describe('sls invoke local with the sample manual dry-run events, against the simulators', () => {
   let sim: RunningSim;
@@ -57,10 +63,10 @@ describe('sls invoke local with the sample manual dry-run events, against the si
   afterAll(() => sim.stop());
 
   async function invokeLocal(fn: FunctionName, eventFile: string): Promise<RunReport> {
+    // typed the usual way: no CA_BUNDLE_EXTENSION (resources/stack-plugin.cjs bundles `.js` for invoke local)
     const { stdout } = await promisify(execFile)('npx', ['sls', 'invoke', 'local', '-f', fn, '--path', `events/${eventFile}`, ...env], {
       cwd: ROOT,
-      // osls requires the handler and never tries `.mjs`: bundle as `.js` (serverless.yml).
-      env: { ...process.env, CA_BUNDLE_EXTENSION: '.js', CA_ESBUILD_DIR: '.esbuild-invoke-local', SLS_TELEMETRY_DISABLED: '1' },
+      env: { ...withoutWorkaround(), CA_ESBUILD_DIR: '.esbuild-invoke-local', SLS_TELEMETRY_DISABLED: '1' },
       maxBuffer: 64 * 1024 * 1024,
       timeout: 120_000,
     });
@@ -78,5 +84,37 @@ describe('sls invoke local with the sample manual dry-run events, against the si
     expect(report.rows.filter((r) => r.status === 'applied')).toEqual([]);
     if (fn === 'auto-delete' || fn === 'recycle-bin') expect(report.rows.some((r) => r.status === 'planned')).toBe(true);
     expect(sim.mutatingRequests().slice(before)).toEqual([]);
+  }, 150_000);
+});
+
+describe('sls invoke local never hangs', () => {
+  /** Runs the command in its own process group, killed whole if it outlives `timeoutMs`. */
+  function runBounded(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; timedOut: boolean; output: string }> {
+    const child = spawn('npx', args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let timedOut = false;
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      process.kill(-child.pid!, 'SIGKILL');
+    }, timeoutMs);
+    return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, timedOut, output }))));
+  }
+
+  it('exits with an error when the handler cannot be loaded (it used to wait forever)', async () => {
+    const dir = `.esbuild-invoke-hang-${process.pid}`;
+    try {
+      // the old failure: a `.mjs` bundle, which osls cannot require; a fresh work folder so no `.js` is left over
+      const run = await runBounded(
+        ['sls', 'invoke', 'local', '-f', 'snapshots', '--path', 'events/snapshots.manual-dry-run.json'],
+        { ...withoutWorkaround(), CA_BUNDLE_EXTENSION: '.mjs', CA_ESBUILD_DIR: dir, SLS_TELEMETRY_DISABLED: '1' },
+        120_000,
+      );
+      expect([run.timedOut, run.code]).toEqual([false, 1]);
+      expect(run.output).toMatch(/Cannot find module/);
+    } finally {
+      rmSync(join(ROOT, dir), { recursive: true, force: true });
+    }
   }, 150_000);
 });

@@ -22,12 +22,12 @@ export interface CfnTemplate {
  * Runs `sls package` (offline) into a fresh temp folder and reads the generated template. A
  * fresh build, not .serverless/: a stale template there would test an old serverless.yml.
  */
-export async function packageTemplate(stage = 'test'): Promise<CfnTemplate> {
+export async function packageTemplate(stage = 'test', region = 'us-east-1', env: Record<string, string> = {}): Promise<CfnTemplate> {
   const out = mkdtempSync(join(tmpdir(), 'ca-stack-'));
-  await promisify(execFile)('npx', ['sls', 'package', '--stage', stage, '--package', out], {
+  await promisify(execFile)('npx', ['sls', 'package', '--stage', stage, '--region', region, '--package', out], {
     cwd: ROOT,
     // its own esbuild work folder: other tests package or invoke locally at the same time
-    env: { ...process.env, CA_ESBUILD_DIR: `.esbuild-package-${stage}`, SLS_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, ...env, CA_ESBUILD_DIR: `.esbuild-package-${stage}-${region}`, SLS_TELEMETRY_DISABLED: '1' },
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as CfnTemplate;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { clearSsmCache, ingestSecret, loadConfig } from '../../lib/runtime/ssm-config';
+import { clearSsmCache, configFromSsm, ingestSecret, loadConfig } from '../../lib/runtime/ssm-config';
 
 const CONFIG = JSON.stringify({
   targets: [{ name: 'kec-prod', vendor: 'kec', regions: ['cn-beijing-6'], credentials: { accessKeyIdParameter: '/ca/test/kec/id', secretParameter: '/ca/test/kec/secret' } }],
@@ -19,6 +19,9 @@ function fakeSsm(values: Record<string, string>) {
       if (value === undefined) throw Object.assign(new Error('not found'), { name: 'ParameterNotFound' });
       return { Parameter: { Value: value } };
     },
+    // what Powertools Parameters checks before using a client as an AWS SDK v3 client
+    config: {},
+    middlewareStack: { identify: () => [], addRelativeTo: () => undefined },
   };
   return { ssm: client as unknown as SSMClient, reads };
 }
@@ -56,5 +59,19 @@ describe('lib/runtime/ssm-config', () => {
     expect(await ingestSecret({ env: { INGEST_HMAC_SECRET_PARAMETER: '/ca/test/ingest/hmac-secret' }, ssm })).toBe('s3cret');
     expect(await ingestSecret({ env: { INGEST_HMAC_SECRET: 'local' }, ssm })).toBe('local');
     await expect(ingestSecret({ env: {}, ssm })).rejects.toThrow(/INGEST_HMAC_SECRET_PARAMETER/);
+  });
+
+  it('picks up a changed config after the cache age, parsing it again only when it changed', async () => {
+    const values: Record<string, string> = { '/ca/test/config': CONFIG };
+    const { ssm, reads } = fakeSsm(values);
+    const env = { AUTOMATION_CONFIG: 'ssm:/ca/test/config' };
+    const first = await loadConfig({ env, ssm, maxAgeSeconds: 0 });
+    const same = await loadConfig({ env, ssm, maxAgeSeconds: 0 });
+    expect(reads).toHaveLength(2); // age 0: asked every time
+    expect(same.targets).toBe(first.targets); // same text: not parsed again
+    values['/ca/test/config'] = CONFIG.replace('kec-prod', 'kec-new');
+    expect((await loadConfig({ env, ssm, maxAgeSeconds: 0 })).targets.map((t) => t.name)).toEqual(['kec-new']);
+    expect(configFromSsm(env)).toBe(true);
+    expect(configFromSsm({ AUTOMATION_CONFIG: '/etc/automation.yml' })).toBe(false);
   });
 });
