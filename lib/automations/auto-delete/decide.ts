@@ -151,6 +151,10 @@ function decideUnguarded(input: DecideInput): AutoDeleteDecision[] {
     decisions.push({ action: 'warn', at, reason: `deletion due at ${at} (from ${wanted.from})` });
   }
 
+  const prepaid =
+    instance.chargeType === 'prepaid' && instance.expiresAt && Date.parse(instance.expiresAt) > now.getTime()
+      ? `; prepaid until ${instance.expiresAt}: the vendor may refuse an early deletion (reported, not retried for this due time)`
+      : '';
   if (capabilities.autoDelete === 'native') {
     // one minute of margin over the vendor's minimum: planning and the call happen at different moments
     const minLead =
@@ -169,7 +173,7 @@ function decideUnguarded(input: DecideInput): AutoDeleteDecision[] {
       decisions.push({
         action: 'delete',
         at,
-        reason: `due at ${at} (from ${wanted.from}) and too close for the vendor timer: delete now`,
+        reason: `due at ${at} (from ${wanted.from}) and too close for the vendor timer: delete now${prepaid}`,
       });
     } else {
       decisions.push({
@@ -186,10 +190,6 @@ function decideUnguarded(input: DecideInput): AutoDeleteDecision[] {
     decisions.push({ action: 'none', reason: `due at ${at} (from ${wanted.from})` });
     return decisions;
   }
-  const prepaid =
-    instance.chargeType === 'prepaid' && instance.expiresAt && Date.parse(instance.expiresAt) > now.getTime()
-      ? `; prepaid until ${instance.expiresAt}: the vendor may refuse an early deletion (reported, not retried for this due time)`
-      : '';
   decisions.push({
     action: capabilities.recycleBin === 'emulated' ? 'soft-delete' : 'delete',
     at,

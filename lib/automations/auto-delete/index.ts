@@ -35,7 +35,7 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
     const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
     const softDelete = softDeleteSettingsFor(deps.config, target.name);
     try {
-      for await (const page of client.listInstances(scope, { ids: focusIds })) {
+      for await (const page of client.listInstances(scope, { ids: focusIds, autoDeleteTimers: true })) {
         for (const instance of page) {
           if (!matchesSelector(instance, policy.selector)) continue;
           if (instance.tags[softDelete.tag]) continue; // already in our soft-delete bin: the recycle-bin function's business
@@ -218,7 +218,7 @@ async function find(
 ): Promise<Instance | undefined> {
   for await (const page of client.listInstances(
     { region: instance.region, project: instance.project },
-    { ids: [instance.id], includeRecycled },
+    { ids: [instance.id], includeRecycled, autoDeleteTimers: true },
   )) {
     const hit = page.find((i) => i.id === instance.id);
     if (hit) return hit;
