@@ -10,6 +10,7 @@ import {
   type ScopePlan,
 } from '../engine';
 import type { AutomationSpec } from '../engine/run';
+import { UNDO } from '../undo';
 import { softDeleteRun, softDeleteSettingsFor, type SoftDeleteSettings } from '../soft-delete';
 import { decideAutoDelete, sameTimerMinute, wantedDeletion } from './decide';
 import { AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
@@ -125,6 +126,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           ...base,
           kind: 'notice',
           action: 'warn-auto-delete',
+          undoHint: UNDO.notice,
           slot: d.at,
           destructive: false,
           reason: `warning: ${d.reason}`,
@@ -179,7 +181,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           undoHint:
             client.capabilities.recycleRestore !== 'unsupported'
               ? 'restore it from the recycle bin'
-              : undefined,
+              : UNDO.deleteWithoutRestore(client.vendor),
           batchKey: batch('delete-instance'),
           run: (ids) => client.deleteInstances(mutationScope, ids),
           confirm: async () => {

@@ -1,3 +1,4 @@
+import { UNDO } from '../undo';
 import type { AuditRecord } from '../../audit/record';
 import type { AutomationConfig } from '../../config/schema';
 import type { RecycleBinItem, Scope, VendorClient } from '../../vendors/core';
@@ -287,6 +288,7 @@ function toAction(
         ...base,
         kind: 'notice',
         action: 'warn-purge',
+        undoHint: UNDO.notice,
         destructive: false,
         reason: `warning: ${d.reason}`,
         event: {
@@ -311,6 +313,7 @@ function toAction(
         destructive: item.kind === 'snapshot' ? 'snapshot' : 'instance',
         reason: d.reason,
         expected: { state: 'deleted' },
+        undoHint: UNDO.purge,
         batchKey: `purge:${item.kind}`,
         run: (ids) =>
           emulated

@@ -1,3 +1,4 @@
+import { UNDO } from '../undo';
 import { createHash } from 'node:crypto';
 import type { RenewalPolicy } from '../../config/schema';
 import type { Instance, PriceQuote, VendorClient } from '../../vendors/core';
@@ -144,6 +145,7 @@ function reminderNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, fields: 
   const detail = renewalReminderDetailSchema.parse({ ...scopeFields(args), instance: instanceRef(inst), ...fields });
   return {
     kind: 'notice',
+    undoHint: UNDO.notice,
     resourceId: inst.id,
     resourceKind: 'instance',
     resourceName: inst.name,
@@ -168,6 +170,7 @@ function lapsedNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, owner: str
   });
   return {
     kind: 'notice',
+    undoHint: UNDO.notice,
     resourceId: inst.id,
     resourceKind: 'instance',
     resourceName: inst.name,
@@ -187,6 +190,7 @@ function digestNotice(args: ScopeArgs<RenewalPolicy>, entries: DigestEntry[]): N
   const detail = renewalDigestDetailSchema.parse({ ...scopeFields(args), date, owners, reminders: entries.length - lapsed, lapsed });
   return {
     kind: 'notice',
+    undoHint: UNDO.notice,
     resourceId: 'renewal-digest',
     resourceKind: 'other',
     action: 'send-digest',
