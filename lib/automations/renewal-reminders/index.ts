@@ -9,9 +9,11 @@ import { checkRenewBudget, decideRenewal, groupByOwner, quoteSummary, type Diges
 import {
   RENEWAL_DIGEST,
   RENEWAL_LAPSED,
+  RENEWAL_REFUSED,
   RENEWAL_REMINDER,
   renewalDigestDetailSchema,
   renewalLapsedDetailSchema,
+  renewalRefusedDetailSchema,
   renewalReminderDetailSchema,
   type RenewalReminderDetail,
 } from './events';
@@ -89,7 +91,8 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
             renewPlanned = true;
             plan.actions.push(renewAction(args, inst, decision.expiresAt, policy.renew.periodMonths, verdict.reason));
           } else {
-            plan.notes.push({ resourceId: inst.id, action: 'renew-instance', reason: verdict.reason, status: 'info' });
+            // a refusal is a notice: audited (planned / intent + result) and published, once per expiry and period
+            plan.actions.push(refusedNotice(args, inst, owner, decision.expiresAt, policy.renew, verdict));
           }
         }
         const message = `${inst.id} (${inst.name}) expires ${decision.expiresAt}, ${decision.daysLeft} day(s) left${quoteError ? `; ${quoteError}, reminder sent without a quote` : ''}`;
@@ -180,6 +183,40 @@ function lapsedNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, owner: str
     destructive: false,
     before: { rawState: inst.rawState, expiresAt: inst.expiresAt },
     event: { detailType: RENEWAL_LAPSED, detail },
+  };
+}
+
+function refusedNotice(
+  args: ScopeArgs<RenewalPolicy>,
+  inst: Instance,
+  owner: string | null,
+  expiresAt: string,
+  renew: NonNullable<RenewalPolicy['renew']>,
+  verdict: { reason: string; total?: string },
+): NoticeAction {
+  const detail = renewalRefusedDetailSchema.parse({
+    ...scopeFields(args),
+    instance: instanceRef(inst),
+    owner,
+    expiresAt,
+    periodMonths: renew.periodMonths,
+    budget: { amount: renew.budget, currency: renew.currency },
+    ...(verdict.total !== undefined && { quoteTotal: verdict.total }),
+    reason: verdict.reason,
+  });
+  return {
+    kind: 'notice',
+    undoHint: UNDO.notice,
+    resourceId: inst.id,
+    resourceKind: 'instance',
+    resourceName: inst.name,
+    action: 'refuse-renewal',
+    reason: verdict.reason,
+    slot: `${expiresAt}:${renew.periodMonths}m`,
+    destructive: false,
+    before: { expiresAt },
+    expected: { budget: renew.budget, currency: renew.currency, ...(verdict.total !== undefined && { quoteTotal: verdict.total }) },
+    event: { detailType: RENEWAL_REFUSED, detail },
   };
 }
 
