@@ -54,7 +54,7 @@ export async function planSnapshots(args: ScopeArgs<SnapshotsPolicy>): Promise<S
 
   if (native && nativePlan && !('error' in nativePlan)) {
     for (const rule of nativePlan.ignored) notes.push(scopeNote('engine', `engine native: the vendor policy keeps ${nativePlan.spec.retentionDays} days; retention.${rule} is not applied`, 'info'));
-    const planned = await planNative(ctx, policy, nativePlan.spec, inventory.sources, readFailures);
+    const planned = await planNative(ctx, policy, nativePlan.spec, inventory.sources, readFailures, deps.audit);
     actions.push(...planned.actions);
     notes.push(...planned.notes);
   }

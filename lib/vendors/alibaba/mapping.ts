@@ -149,6 +149,7 @@ export function toPolicy(raw: RawPolicy): SnapshotPolicy {
     retentionDays: raw.RetentionDays === undefined || raw.RetentionDays < 0 ? 0 : raw.RetentionDays,
     // DiskItemType has no AutoSnapshotPolicyId (seed 001 L8402-8441): bound disks cannot be read back (DECISIONS.md A6)
     boundSourceIds: [],
+    bindingsUnreadable: true,
     enabled: (raw.Status ?? 'Available').toLowerCase() !== 'creating',
   };
 }

@@ -171,6 +171,8 @@ export interface SnapshotPolicy extends SnapshotPolicySpec {
   id: string;
   /** The snapshot sources (disks or VMs) the policy is bound to. */
   boundSourceIds: string[];
+  /** The vendor does not report bindings (`boundSourceIds` is always empty): callers keep their own record. */
+  bindingsUnreadable?: boolean;
   enabled: boolean;
 }
 
