@@ -126,6 +126,19 @@ export const autoDeletePolicySchema = z.strictObject({
     .prefault({ tag: 'auto-delete-at' }),
   /** Publish a warning this long before the deletion. */
   warnBefore: duration.optional(),
+  /**
+   * Postpone a deletion without editing its time: a tag (value: ISO time with zone) or a config entry
+   * with `until`. The deletion happens at the later of the wanted time and the snooze, on every vendor
+   * (native timers are moved to it).
+   */
+  snooze: z
+    .strictObject({
+      tag: nonEmpty('a tag key').default('auto-delete-snooze'),
+      entries: z
+        .array(z.strictObject({ id: nonEmpty('a resource id'), until: isoInstant, reason: z.string().optional() }))
+        .default([]),
+    })
+    .prefault({}),
 });
 
 const weekday = int(1, 7).meta({ description: 'ISO weekday: 1 = Monday ... 7 = Sunday' });

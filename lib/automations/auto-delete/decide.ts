@@ -42,6 +42,47 @@ export function wantedDeletion(
   return {};
 }
 
+export interface Snooze {
+  until?: string;
+  /** Where it came from, for the plan: `tag auto-delete-snooze` or `config (reason)`. */
+  by?: string;
+  /** The snooze tag holds something that is not an ISO time with offset. */
+  invalid?: string;
+}
+
+/** A config entry beats the tag (config is reviewed; a tag anyone may set). */
+export function snoozeFor(
+  instance: Pick<Instance, 'id' | 'tags'>,
+  snooze: { tag: string; entries: { id: string; until: string; reason?: string }[] },
+): Snooze {
+  const entry = snooze.entries.find((e) => e.id === instance.id);
+  if (entry) return { until: parseIsoWithZone(entry.until), by: `config entry${entry.reason ? ` (${entry.reason})` : ''}` };
+  const value = instance.tags[snooze.tag];
+  if (value === undefined) return {};
+  try {
+    return { until: parseIsoWithZone(value), by: `tag ${snooze.tag}` };
+  } catch {
+    return {
+      invalid: `snooze tag ${snooze.tag}=${JSON.stringify(value)} is not an ISO-8601 time with offset: not deleted until the tag is fixed or removed`,
+    };
+  }
+}
+
+/**
+ * The deletion happens at the later of the wanted time and the snooze: pure, with a note for the
+ * plan when the snooze moves it. An unreadable snooze holds the deletion (fail closed).
+ */
+export function applySnooze(wanted: WantedTime, snooze: Snooze): { wanted: WantedTime; note?: string; snoozedFrom?: string } {
+  if (!wanted.at) return { wanted };
+  if (snooze.invalid) return { wanted: { invalid: snooze.invalid } };
+  if (!snooze.until || Date.parse(snooze.until) <= Date.parse(wanted.at)) return { wanted };
+  return {
+    wanted: { ...wanted, at: snooze.until },
+    snoozedFrom: wanted.at,
+    note: `snoozed by ${snooze.by} until ${snooze.until}: deletion wanted at ${wanted.at} (from ${wanted.from}) postponed`,
+  };
+}
+
 export type AutoDeleteDecision =
   | { action: 'none'; reason: string }
   | { action: 'invalid'; reason: string }

@@ -12,5 +12,7 @@ export const autoDeleteWarningDetail = z.object({
   dueAt: z.string(),
   source: z.enum(['list', 'tag', 'ttl']),
   engine: z.enum(['native', 'emulated']),
+  /** The deletion was postponed to `dueAt` by a snooze (tag or config entry). */
+  snoozedFrom: z.string().optional(),
 });
 export type AutoDeleteWarningDetail = z.infer<typeof autoDeleteWarningDetail>;

@@ -12,7 +12,7 @@ import {
 import type { AutomationSpec } from '../engine/run';
 import { UNDO } from '../undo';
 import { softDeleteRun, softDeleteSettingsFor, type SoftDeleteSettings } from '../soft-delete';
-import { decideAutoDelete, sameTimerMinute, wantedDeletion } from './decide';
+import { applySnooze, decideAutoDelete, sameTimerMinute, snoozeFor, wantedDeletion } from './decide';
 import { AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
 
 export type AutoDeletePolicy = NonNullable<AutomationConfig['policies']['autoDelete']>[number];
@@ -79,7 +79,9 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
     note({ action: 'none', status: 'exempt', reason: exemption.reason! });
     return;
   }
-  const wanted = wantedDeletion(instance, policy.source, ttlApplies(policy));
+  const snoozed = applySnooze(wantedDeletion(instance, policy.source, ttlApplies(policy)), snoozeFor(instance, policy.snooze));
+  const wanted = snoozed.wanted;
+  if (snoozed.note) note({ action: 'snooze', status: 'info', reason: snoozed.note });
   const base = { resourceId: instance.id, resourceName: instance.name, resourceKind: 'instance' as const };
   // mutations name instances by id: the project only narrows listings, so batches span projects
   // (one TerminateInstances of up to 100 ids, not one per project)
@@ -121,6 +123,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           dueAt: d.at,
           source: wanted.from!,
           engine: client.capabilities.autoDelete === 'native' ? 'native' : 'emulated',
+          ...(snoozed.snoozedFrom && { snoozedFrom: snoozed.snoozedFrom }),
         };
         plan.actions.push({
           ...base,
