@@ -126,6 +126,8 @@ export const autoDeletePolicySchema = z.strictObject({
     .prefault({ tag: 'auto-delete-at' }),
   /** Publish a warning this long before the deletion. */
   warnBefore: duration.optional(),
+  /** Tag naming the owner, for the per-owner daily digest of warnings. */
+  ownerTag: nonEmpty('a tag key').default('owner'),
   /**
    * Postpone a deletion without editing its time: a tag (value: ISO time with zone) or a config entry
    * with `until`. The deletion happens at the later of the wanted time and the snooze, on every vendor
@@ -220,6 +222,8 @@ export const renewalPolicySchema = z.strictObject({
 export const recycleBinPolicySchema = z.strictObject({
   ...policyCommon,
   warnBefore: duration.default('24h'),
+  /** Tag naming the owner, for the per-owner daily digest of purge warnings (where the bin reports tags). */
+  ownerTag: nonEmpty('a tag key').default('owner'),
   action: z.enum(['leave', 'purge', 'restore']).default('leave'),
   /** For emulated bins and vendors that do not say when they purge. */
   retentionDays: int(0).default(7),

@@ -15,4 +15,8 @@ export const autoDeleteWarningDetail = z.object({
   /** The deletion was postponed to `dueAt` by a snooze (tag or config entry). */
   snoozedFrom: z.string().optional(),
 });
+/** detail-type `Auto Delete Digest`: the scope's warnings grouped per owner, once a day (schema: ../digest.ts). */
+export const AUTO_DELETE_DIGEST = 'Auto Delete Digest';
+export { warningDigestDetailSchema as autoDeleteDigestDetail } from '../digest';
+
 export type AutoDeleteWarningDetail = z.infer<typeof autoDeleteWarningDetail>;

@@ -13,7 +13,8 @@ import type { AutomationSpec } from '../engine/run';
 import { UNDO } from '../undo';
 import { softDeleteRun, softDeleteSettingsFor, type SoftDeleteSettings } from '../soft-delete';
 import { applySnooze, decideAutoDelete, sameTimerMinute, snoozeFor, wantedDeletion } from './decide';
-import { AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
+import { warningDigest, type WarningEntry } from '../digest';
+import { AUTO_DELETE_DIGEST, AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
 
 export type AutoDeletePolicy = NonNullable<AutomationConfig['policies']['autoDelete']>[number];
 
@@ -29,12 +30,14 @@ function ttlApplies(policy: AutoDeletePolicy): boolean {
 export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
   function: 'auto-delete',
   requires: (c) => (c.autoDelete === 'unsupported' ? 'auto-delete' : undefined),
-  async planScope({ deps, policy, client, scope, target }: ScopeArgs<AutoDeletePolicy>): Promise<ScopePlan> {
+  async planScope(args: ScopeArgs<AutoDeletePolicy>): Promise<ScopePlan> {
+    const { deps, policy, client, scope, target } = args;
     const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
     const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
     const focusIds = deps.focus ? [deps.focus.instanceId] : undefined;
     const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
     const softDelete = softDeleteSettingsFor(deps.config, target.name);
+    const digest: WarningEntry[] = [];
     try {
       for await (const page of client.listInstances(scope, { ids: focusIds, autoDeleteTimers: true })) {
         for (const instance of page) {
@@ -51,12 +54,16 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
             warnBeforeMs,
             timerIsOurs,
             softDelete,
+            digest,
           });
         }
       }
     } catch (e) {
       plan.readFailures.push(`listing instances: ${(e as Error).message}`);
     }
+    // a whole scope's view only: an event's single instance or a failed listing would use up the day's digest
+    const notice = !deps.focus && !plan.readFailures.length ? warningDigest(args, AUTO_DELETE_DIGEST, digest) : undefined;
+    if (notice) plan.actions.push(notice);
     return plan;
   },
 };
@@ -69,6 +76,8 @@ interface InstanceArgs {
   warnBeforeMs?: number;
   timerIsOurs: boolean;
   softDelete: SoftDeleteSettings;
+  /** Warnings of this scope, for the per-owner digest. */
+  digest: WarningEntry[];
 }
 
 function planInstance(plan: ScopePlan, a: InstanceArgs): void {
@@ -91,6 +100,8 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
     state: instance.rawState,
     autoDeleteAt: instance.autoDeleteAt,
     chargeType: instance.chargeType,
+    // kept for the recycle-bin digest: most vendor bins do not report tags
+    owner: instance.tags[policy.ownerTag],
   };
   for (const d of decideAutoDelete({
     instance,
@@ -125,6 +136,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           engine: client.capabilities.autoDelete === 'native' ? 'native' : 'emulated',
           ...(snoozed.snoozedFrom && { snoozedFrom: snoozed.snoozedFrom }),
         };
+        a.digest.push({ owner: instance.tags[policy.ownerTag] ?? null, resourceId: instance.id, name: instance.name, dueAt: d.at, reason: d.reason });
         plan.actions.push({
           ...base,
           kind: 'notice',

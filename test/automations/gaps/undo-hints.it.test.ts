@@ -42,7 +42,7 @@ describe('undo hints on every result', () => {
     const results = h.audit().filter((r) => r.phase === 'result');
     const byAction = (fn: string, action: string, id: string) => results.find((r) => r.function === fn && r.action === action && r.resourceId === id)?.undoHint;
     expect(results.map((r) => r.action).sort()).toEqual(
-      ['delete-instance', 'delete-instance', 'purge', 'set-auto-delete-time', 'warn-auto-delete', 'warn-purge'].sort(),
+      ['delete-instance', 'delete-instance', 'purge', 'send-digest', 'send-digest', 'set-auto-delete-time', 'warn-auto-delete', 'warn-purge'].sort(),
     );
     expect(results.every((r) => typeof r.undoHint === 'string' && r.undoHint.length > 0)).toBe(true);
     expect(byAction('auto-delete', 'delete-instance', postpaid.InstanceId)).toMatch(/^cannot be undone: tencent offers no restore/);
