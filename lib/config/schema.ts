@@ -174,6 +174,8 @@ export const snapshotPolicySchema = z.strictObject({
   /** Also prune snapshots we did not create (off: only our own are ever touched). */
   adoptForeign: bool.default(false),
   namePrefix: nonEmpty('a name prefix').default('ca-'),
+  /** A snapshot of ours still creating this long after it was taken is alerted as stuck. */
+  readyWithin: duration.default('6h'),
 });
 
 export const spotWatchSchema = z.strictObject({
