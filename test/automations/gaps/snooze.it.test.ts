@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { AUTO_DELETE_WARNING } from '../../../lib/automations/auto-delete/events';
+import { TEST_NOW } from '../../support/clock';
 import { startHarness, type Harness } from '../../support/harness';
 import { FLEETS, type FleetState, type VendorFleet } from '../../support/vendor-fleet';
 
@@ -7,9 +8,7 @@ process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-// The KEC client refuses a timer less than 30 min ahead of the REAL clock (lib/vendors/kec/client.ts),
-// so, as in kec.it.test.ts, business time starts at the wall-clock minute; nothing depends on the date.
-const NOW = Math.floor(Date.now() / 60_000) * 60_000;
+const NOW = TEST_NOW.getTime();
 const at = (ms: number) => new Date(NOW + ms).toISOString();
 const scheduled = (ms: number) => ({ source: 'aws.scheduler', 'detail-type': 'Scheduled Event', time: at(ms), detail: {} });
 const AFTER_DELETE: Record<string, FleetState[]> = { tencent: ['gone', 'deleting'], kec: ['recycled'], alibaba: ['stopped'], cecstack: ['recycled'] };
