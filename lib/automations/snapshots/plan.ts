@@ -67,7 +67,7 @@ export async function planSnapshots(args: ScopeArgs<SnapshotsPolicy>): Promise<S
   }
 
   // confirm what earlier runs took: ready is recorded, failed or stuck alerts (engine ours: our own snapshots)
-  if (!native) actions.push(...readinessNotices(ctx, await pendingSnapshots(deps.audit, ctx), snapshots, policy.readyWithin, now));
+  if (!native) actions.push(...readinessNotices(ctx, await pendingSnapshots(deps.audit, ctx, now), snapshots, policy.readyWithin, now));
 
   const deletions: VendorAction[] = [];
   const creations: VendorAction[] = [];

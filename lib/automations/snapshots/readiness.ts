@@ -15,8 +15,10 @@ interface Pending {
 /**
  * The snapshots this policy took in this scope (successful `create-snapshot` results) that have no
  * `confirm-snapshot-ready` or `alert-snapshot-failed` result yet: a stuck alert keeps them pending.
+ * Only those taken by runs of an earlier business time: a retried or continued invocation of the same
+ * scheduled event is the same run (the same work, whenever the vendor happens to finish).
  */
-export async function pendingSnapshots(audit: AuditStore, ctx: ActionContext): Promise<Pending[]> {
+export async function pendingSnapshots(audit: AuditStore, ctx: ActionContext, now: Date): Promise<Pending[]> {
   const records = (await audit.query({ function: 'snapshots', phase: 'result' })).filter(
     (r) => r.policy === ctx.policy && r.target === ctx.target && r.region === ctx.scope.region && (r.outcome === 'success' || r.outcome === 'reconciled'),
   );
@@ -27,6 +29,8 @@ export async function pendingSnapshots(audit: AuditStore, ctx: ActionContext): P
   for (const r of records) {
     const name = r.expected?.name;
     if (r.action !== SNAPSHOT_ACTIONS.created || typeof name !== 'string' || settled.has(name)) continue;
+    const takenAt = Date.parse(String(r.details?.runNow ?? ''));
+    if (!(takenAt < now.getTime())) continue;
     pending.set(name, { name, sourceId: r.resourceId });
   }
   return [...pending.values()];
