@@ -65,13 +65,15 @@ function fireDue(state: CvmState, nowMs: number): void {
     }
     t.Status = 'DONE';
     const i = state.instances.get(t.InstanceId);
-    // already terminating or in the bin: the timer has nothing left to do (a binned instance is not destroyed early)
-    if (!i || i.InstanceState === 'TERMINATING' || i.InstanceState === 'SHUTDOWN') continue;
+    // already terminating or in the bin: the timer has nothing left to do (a binned instance is not destroyed early);
+    // termination protection (T17) holds against the timer as against TerminateInstances
+    if (!i || i.InstanceState === 'TERMINATING' || i.InstanceState === 'SHUTDOWN' || i.disableApiTermination) continue;
     i.latestOperation = 'TerminateInstances';
     i.latestOperationState = 'SUCCESS';
     if (i.InstanceChargeType === 'PREPAID') {
       i.InstanceState = 'SHUTDOWN';
       i.RestrictState = 'PROTECTIVELY_ISOLATED';
+      i.isolatedSource = 'MANMADE';
       i.purgeAtMs = t.actionMs + state.options.isolationDays * DAY_MS;
     } else {
       i.InstanceState = 'TERMINATING';
