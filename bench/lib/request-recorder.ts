@@ -2,6 +2,7 @@ import { ACTIONS as ALIBABA } from '../../lib/vendors/alibaba/actions';
 import { ACTIONS as CECSTACK, PAGE_SIZE as CECSTACK_PAGE } from '../../lib/vendors/cecstack/actions';
 import { ACTIONS as KEC } from '../../lib/vendors/kec/actions';
 import { ACTIONS as TENCENT } from '../../lib/vendors/tencent/actions';
+import { TIMER_ACTIONS as TENCENT_TIMERS } from '../../lib/vendors/tencent/action-timers';
 import type { SimVendorName } from '../../sim/core';
 
 /** What the documents say about one action: does it mutate, largest page, most ids per call. */
@@ -15,7 +16,7 @@ export interface ActionLimits {
 export function actionLimits(vendor: SimVendorName, action: string): ActionLimits {
   switch (vendor) {
     case 'tencent': {
-      const a = (TENCENT as Record<string, { mutating: boolean; pageSize?: number; batchLimit?: number }>)[action];
+      const a = ({ ...TENCENT, ...TENCENT_TIMERS } as Record<string, { mutating: boolean; pageSize?: number; batchLimit?: number }>)[action];
       return { mutating: a?.mutating ?? false, pageSize: a?.pageSize, batch: a?.batchLimit };
     }
     case 'kec': {

@@ -206,3 +206,29 @@ function screen(entries: BusEvent[]) {
   }
   return { accepted, failed };
 }
+
+/**
+ * Publishes every entry to each sink (the bus and the local file when both are configured: the
+ * README's "and/or"). An entry counts as failed when any sink failed it, reported once.
+ */
+export class TeePublisher implements EventPublisher {
+  constructor(private readonly sinks: EventPublisher[]) {
+    if (!sinks.length) throw new Error('TeePublisher: at least one sink is required');
+  }
+
+  async publish(entries: BusEvent[]): Promise<{ failed: BusEvent[] }> {
+    const results = await Promise.all(this.sinks.map((s) => s.publish(entries)));
+    const failed: BusEvent[] = [];
+    const seen = new Set<string>();
+    for (const { failed: f } of results) {
+      for (const e of f) {
+        // every sink redacts the same way, so one entry has one identity across sinks
+        const key = `${e.detailType}|${JSON.stringify(e.detail)}|${(e.resources ?? []).join(',')}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        failed.push(e);
+      }
+    }
+    return { failed };
+  }
+}

@@ -1,3 +1,4 @@
+import type { EventPublisher } from '../audit/events';
 import { openAuditStore, openEventPublisher } from '../audit/open';
 import type { AutomationConfig } from '../config/schema';
 import { createVendorClient } from '../vendors';
@@ -28,6 +29,15 @@ export interface BuiltDeps extends EngineDeps {
   close(): Promise<void>;
 }
 
+/** The bus and/or the local file: with both set, every event goes to both (README "and/or"). */
+async function openEvents(events: AutomationConfig['events']): Promise<EventPublisher> {
+  if (!events.busName) return openEventPublisher({ kind: 'memory', path: events.file });
+  const bus = await openEventPublisher({ kind: 'eventbridge', busName: events.busName });
+  if (!events.file) return bus;
+  const [{ TeePublisher }, file] = await Promise.all([import('../audit/events'), openEventPublisher({ kind: 'memory', path: events.file })]);
+  return new TeePublisher([bus, file]);
+}
+
 /**
  * Builds what the engine needs from the config: the audit store, the event publisher, and per
  * target a client whose transport is read-only in dry-run mode (so a dry run cannot mutate even by
@@ -38,7 +48,7 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
   const audit = await openAuditStore(
     config.audit.store === 'file' ? { kind: 'file', path: config.audit.path } : { kind: 'dynamodb', tableName: config.audit.tableName, endpoint: config.audit.endpoint, region: config.audit.region },
   );
-  const events = await openEventPublisher(config.events.busName ? { kind: 'eventbridge', busName: config.events.busName } : { kind: 'memory', path: config.events.file });
+  const events = await openEvents(config.events);
   const budget = config.safety.requestBudget;
   const transports: Record<Mode, Transport> = {
     'dry-run': new Transport({ requestBudget: budget, ...input.transport, readOnly: true }),

@@ -126,6 +126,21 @@ export const autoDeletePolicySchema = z.strictObject({
     .prefault({ tag: 'auto-delete-at' }),
   /** Publish a warning this long before the deletion. */
   warnBefore: duration.optional(),
+  /** Tag naming the owner, for the per-owner daily digest of warnings. */
+  ownerTag: nonEmpty('a tag key').default('owner'),
+  /**
+   * Postpone a deletion without editing its time: a tag (value: ISO time with zone) or a config entry
+   * with `until`. The deletion happens at the later of the wanted time and the snooze, on every vendor
+   * (native timers are moved to it).
+   */
+  snooze: z
+    .strictObject({
+      tag: nonEmpty('a tag key').default('auto-delete-snooze'),
+      entries: z
+        .array(z.strictObject({ id: nonEmpty('a resource id'), until: isoInstant, reason: z.string().optional() }))
+        .default([]),
+    })
+    .prefault({}),
 });
 
 const weekday = int(1, 7).meta({ description: 'ISO weekday: 1 = Monday ... 7 = Sunday' });
@@ -159,6 +174,8 @@ export const snapshotPolicySchema = z.strictObject({
   /** Also prune snapshots we did not create (off: only our own are ever touched). */
   adoptForeign: bool.default(false),
   namePrefix: nonEmpty('a name prefix').default('ca-'),
+  /** A snapshot of ours still creating this long after it was taken is alerted as stuck. */
+  readyWithin: duration.default('6h'),
 });
 
 export const spotWatchSchema = z.strictObject({
@@ -207,6 +224,8 @@ export const renewalPolicySchema = z.strictObject({
 export const recycleBinPolicySchema = z.strictObject({
   ...policyCommon,
   warnBefore: duration.default('24h'),
+  /** Tag naming the owner, for the per-owner daily digest of purge warnings (where the bin reports tags). */
+  ownerTag: nonEmpty('a tag key').default('owner'),
   action: z.enum(['leave', 'purge', 'restore']).default('leave'),
   /** For emulated bins and vendors that do not say when they purge. */
   retentionDays: int(0).default(7),

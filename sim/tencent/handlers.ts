@@ -1,4 +1,5 @@
 import type { SimContext, SimResponse } from '../core';
+import { ACTION_TIMER_HANDLERS } from './action-timers';
 import type { WireParams } from './params';
 import { ApiError, ok } from './protocol';
 import { IMAGE_CORE, INSTANCE_CORE, PRICE_CORE } from './shapes';
@@ -181,6 +182,7 @@ export function spotPriceFen(zone: string, type: string, nowMs: number): number 
 }
 
 export const HANDLERS: Record<string, Handler> = {
+  ...ACTION_TIMER_HANDLERS, // from the SDK model, not the seeds: action-timers.ts
   DescribeRegions: {
     mutating: false,
     rate: 20,

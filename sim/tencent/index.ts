@@ -1,4 +1,5 @@
 import type { FleetOptions, SimClock, SimContext, SimRequest, SimResponse, VendorSimulator } from '../core';
+import { attachActionTimers } from './action-timers';
 import { seedFleet } from './fleet';
 import { HANDLERS, renderInstance } from './handlers';
 import { WireParams } from './params';
@@ -42,6 +43,7 @@ export function createTencentSim(options: TencentSimOptions = {}): TencentSim {
   // SIM_REAL_SHAPES=<seed> turns the mode on for every simulator a run creates (exploratory runs of the suite).
   const shapesSeed = options.realShapes?.seed ?? (process.env.SIM_REAL_SHAPES ? Number(process.env.SIM_REAL_SHAPES) : undefined);
   if (shapesSeed !== undefined) state.shapes = new RealShapes(shapesSeed);
+  attachActionTimers(state);
   let nowForHelpers = () => Date.now();
 
   const handle = (req: SimRequest, ctx: SimContext): SimResponse => {

@@ -3,6 +3,7 @@ import { createCecstackSim, type CecstackSim } from '../../sim/cecstack';
 import type { SimClock, SimVendorName, VendorSimulator } from '../../sim/core';
 import { createKecSim, type KecSimulator } from '../../sim/kec';
 import { createTencentSim, type TencentSim } from '../../sim/tencent';
+import { actionTimersOf } from '../../sim/tencent/action-timers';
 import { SIM_REGIONS, SIM_TARGETS } from './harness';
 import { TEST_NOW } from './clock';
 
@@ -40,7 +41,7 @@ export interface VendorFleet {
   add(spec: FleetInstanceSpec): string;
   state(id: string): FleetState;
   tags(id: string): Record<string, string>;
-  /** KEC native timer as UTC ISO. */
+  /** Native timer as UTC ISO (KEC AutoDeleteTime, Tencent's earliest pending action timer). */
   autoDeleteAt(id: string): string | undefined;
   /** Vendor-side purge time of a bin entry, where the vendor keeps one (CECSTACK cleanAt). */
   binPurgeAt(id: string): string | undefined;
@@ -88,7 +89,10 @@ export function tencentFleet(): VendorFleet & { sim: TencentSim } {
       return i ? (map[i.InstanceState] ?? `other:${i.InstanceState}`) : 'gone';
     },
     tags: (id) => ({ ...(sim.instance(id)?.tags ?? {}) }),
-    autoDeleteAt: () => undefined,
+    autoDeleteAt: (id) => {
+      const pending = actionTimersOf(sim.state).filter((t) => t.InstanceId === id && t.Status === 'UNDO').map((t) => t.actionMs);
+      return pending.length ? iso(Math.min(...pending)) : undefined;
+    },
     binPurgeAt: () => undefined,
   };
 }

@@ -42,6 +42,47 @@ export function wantedDeletion(
   return {};
 }
 
+export interface Snooze {
+  until?: string;
+  /** Where it came from, for the plan: `tag auto-delete-snooze` or `config (reason)`. */
+  by?: string;
+  /** The snooze tag holds something that is not an ISO time with offset. */
+  invalid?: string;
+}
+
+/** A config entry beats the tag (config is reviewed; a tag anyone may set). */
+export function snoozeFor(
+  instance: Pick<Instance, 'id' | 'tags'>,
+  snooze: { tag: string; entries: { id: string; until: string; reason?: string }[] },
+): Snooze {
+  const entry = snooze.entries.find((e) => e.id === instance.id);
+  if (entry) return { until: parseIsoWithZone(entry.until), by: `config entry${entry.reason ? ` (${entry.reason})` : ''}` };
+  const value = instance.tags[snooze.tag];
+  if (value === undefined) return {};
+  try {
+    return { until: parseIsoWithZone(value), by: `tag ${snooze.tag}` };
+  } catch {
+    return {
+      invalid: `snooze tag ${snooze.tag}=${JSON.stringify(value)} is not an ISO-8601 time with offset: not deleted until the tag is fixed or removed`,
+    };
+  }
+}
+
+/**
+ * The deletion happens at the later of the wanted time and the snooze: pure, with a note for the
+ * plan when the snooze moves it. An unreadable snooze holds the deletion (fail closed).
+ */
+export function applySnooze(wanted: WantedTime, snooze: Snooze): { wanted: WantedTime; note?: string; snoozedFrom?: string } {
+  if (!wanted.at) return { wanted };
+  if (snooze.invalid) return { wanted: { invalid: snooze.invalid } };
+  if (!snooze.until || Date.parse(snooze.until) <= Date.parse(wanted.at)) return { wanted };
+  return {
+    wanted: { ...wanted, at: snooze.until },
+    snoozedFrom: wanted.at,
+    note: `snoozed by ${snooze.by} until ${snooze.until}: deletion wanted at ${wanted.at} (from ${wanted.from}) postponed`,
+  };
+}
+
 export type AutoDeleteDecision =
   | { action: 'none'; reason: string }
   | { action: 'invalid'; reason: string }
@@ -151,6 +192,10 @@ function decideUnguarded(input: DecideInput): AutoDeleteDecision[] {
     decisions.push({ action: 'warn', at, reason: `deletion due at ${at} (from ${wanted.from})` });
   }
 
+  const prepaid =
+    instance.chargeType === 'prepaid' && instance.expiresAt && Date.parse(instance.expiresAt) > now.getTime()
+      ? `; prepaid until ${instance.expiresAt}: the vendor may refuse an early deletion (reported, not retried for this due time)`
+      : '';
   if (capabilities.autoDelete === 'native') {
     // one minute of margin over the vendor's minimum: planning and the call happen at different moments
     const minLead =
@@ -169,7 +214,7 @@ function decideUnguarded(input: DecideInput): AutoDeleteDecision[] {
       decisions.push({
         action: 'delete',
         at,
-        reason: `due at ${at} (from ${wanted.from}) and too close for the vendor timer: delete now`,
+        reason: `due at ${at} (from ${wanted.from}) and too close for the vendor timer: delete now${prepaid}`,
       });
     } else {
       decisions.push({
@@ -186,10 +231,6 @@ function decideUnguarded(input: DecideInput): AutoDeleteDecision[] {
     decisions.push({ action: 'none', reason: `due at ${at} (from ${wanted.from})` });
     return decisions;
   }
-  const prepaid =
-    instance.chargeType === 'prepaid' && instance.expiresAt && Date.parse(instance.expiresAt) > now.getTime()
-      ? `; prepaid until ${instance.expiresAt}: the vendor may refuse an early deletion (reported, not retried for this due time)`
-      : '';
   decisions.push({
     action: capabilities.recycleBin === 'emulated' ? 'soft-delete' : 'delete',
     at,

@@ -10,9 +10,11 @@ import {
   type ScopePlan,
 } from '../engine';
 import type { AutomationSpec } from '../engine/run';
+import { UNDO } from '../undo';
 import { softDeleteRun, softDeleteSettingsFor, type SoftDeleteSettings } from '../soft-delete';
-import { decideAutoDelete, sameTimerMinute, wantedDeletion } from './decide';
-import { AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
+import { applySnooze, decideAutoDelete, sameTimerMinute, snoozeFor, wantedDeletion } from './decide';
+import { warningDigest, type WarningEntry } from '../digest';
+import { AUTO_DELETE_DIGEST, AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
 
 export type AutoDeletePolicy = NonNullable<AutomationConfig['policies']['autoDelete']>[number];
 
@@ -28,15 +30,17 @@ function ttlApplies(policy: AutoDeletePolicy): boolean {
 export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
   function: 'auto-delete',
   requires: (c) => (c.autoDelete === 'unsupported' ? 'auto-delete' : undefined),
-  async planScope({ deps, policy, client, scope, target }: ScopeArgs<AutoDeletePolicy>): Promise<ScopePlan> {
+  async planScope(args: ScopeArgs<AutoDeletePolicy>): Promise<ScopePlan> {
+    const { deps, policy, client, scope, target } = args;
     const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
     const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
     const focusIds = deps.focus ? [deps.focus.instanceId] : undefined;
     const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
     const softDelete = softDeleteSettingsFor(deps.config, target.name);
+    const digest: WarningEntry[] = [];
     try {
       const hints = listingHints(policy, client, ours);
-      for await (const page of client.listInstances(scope, { ids: focusIds, ...hints })) {
+      for await (const page of client.listInstances(scope, { ids: focusIds, ...hints, autoDeleteTimers: true })) {
         for (const instance of page) {
           if (!matchesSelector(instance, policy.selector)) continue;
           if (instance.tags[softDelete.tag]) continue; // already in our soft-delete bin: the recycle-bin function's business
@@ -51,6 +55,7 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
             warnBeforeMs,
             timerIsOurs,
             softDelete,
+            digest,
           });
         }
       }
@@ -59,6 +64,9 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
     } catch (e) {
       plan.readFailures.push(`listing instances: ${(e as Error).message}`);
     }
+    // a whole scope's view only: an event's single instance or a failed listing would use up the day's digest
+    const notice = !deps.focus && !plan.readFailures.length ? warningDigest(args, AUTO_DELETE_DIGEST, digest) : undefined;
+    if (notice) plan.actions.push(notice);
     return plan;
   },
 };
@@ -91,6 +99,8 @@ interface InstanceArgs {
   warnBeforeMs?: number;
   timerIsOurs: boolean;
   softDelete: SoftDeleteSettings;
+  /** Warnings of this scope, for the per-owner digest. */
+  digest: WarningEntry[];
 }
 
 function planInstance(plan: ScopePlan, a: InstanceArgs): void {
@@ -101,7 +111,9 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
     note({ action: 'none', status: 'exempt', reason: exemption.reason! });
     return;
   }
-  const wanted = wantedDeletion(instance, policy.source, ttlApplies(policy));
+  const snoozed = applySnooze(wantedDeletion(instance, policy.source, ttlApplies(policy)), snoozeFor(instance, policy.snooze));
+  const wanted = snoozed.wanted;
+  if (snoozed.note) note({ action: 'snooze', status: 'info', reason: snoozed.note });
   const base = { resourceId: instance.id, resourceName: instance.name, resourceKind: 'instance' as const };
   // mutations name instances by id: the project only narrows listings, so batches span projects
   // (one TerminateInstances of up to 100 ids, not one per project)
@@ -111,6 +123,8 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
     state: instance.rawState,
     autoDeleteAt: instance.autoDeleteAt,
     chargeType: instance.chargeType,
+    // kept for the recycle-bin digest: most vendor bins do not report tags
+    owner: instance.tags[policy.ownerTag],
   };
   for (const d of decideAutoDelete({
     instance,
@@ -143,11 +157,14 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           dueAt: d.at,
           source: wanted.from!,
           engine: client.capabilities.autoDelete === 'native' ? 'native' : 'emulated',
+          ...(snoozed.snoozedFrom && { snoozedFrom: snoozed.snoozedFrom }),
         };
+        a.digest.push({ owner: instance.tags[policy.ownerTag] ?? null, resourceId: instance.id, name: instance.name, dueAt: d.at, reason: d.reason });
         plan.actions.push({
           ...base,
           kind: 'notice',
           action: 'warn-auto-delete',
+          undoHint: UNDO.notice,
           slot: d.at,
           destructive: false,
           reason: `warning: ${d.reason}`,
@@ -202,7 +219,7 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
           undoHint:
             client.capabilities.recycleRestore !== 'unsupported'
               ? 'restore it from the recycle bin'
-              : undefined,
+              : UNDO.deleteWithoutRestore(client.vendor),
           batchKey: batch('delete-instance'),
           run: (ids) => client.deleteInstances(mutationScope, ids),
           confirm: async () => {
@@ -241,7 +258,7 @@ async function find(
 ): Promise<Instance | undefined> {
   for await (const page of client.listInstances(
     { region: instance.region, project: instance.project },
-    { ids: [instance.id], includeRecycled },
+    { ids: [instance.id], includeRecycled, autoDeleteTimers: true },
   )) {
     const hit = page.find((i) => i.id === instance.id);
     if (hit) return hit;

@@ -1,3 +1,4 @@
+import { UNDO } from '../undo';
 import type { AuditRecord } from '../../audit/record';
 import type { AutomationConfig } from '../../config/schema';
 import type { RecycleBinItem, Scope, VendorClient } from '../../vendors/core';
@@ -14,7 +15,8 @@ import {
 import type { AutomationSpec } from '../engine/run';
 import { softRestoreRun } from '../soft-delete';
 import { decideRecycleBin, type BinItemView, type PurgeTimeSource } from './decide';
-import { RECYCLE_BIN_PURGE_WARNING } from './events';
+import { warningDigest, type WarningEntry } from '../digest';
+import { RECYCLE_BIN_PURGE_DIGEST, RECYCLE_BIN_PURGE_WARNING } from './events';
 
 export type RecycleBinPolicy = NonNullable<AutomationConfig['policies']['recycleBin']>[number];
 
@@ -47,6 +49,7 @@ export const recycleBinSpec: AutomationSpec<RecycleBinPolicy> = {
     // one map per scope: a batch call runs with the first action's closure and maps every id back here
     const byId = new Map<string, Found['item']>();
     const ctx: ActionContext = { client, scope, policy, emulated, byId };
+    const digest: WarningEntry[] = [];
     for (const { item, view } of items) {
       if (
         !matchesSelector(
@@ -64,13 +67,26 @@ export const recycleBinSpec: AutomationSpec<RecycleBinPolicy> = {
       byId.set(item.id, item);
       for (const d of decideRecycleBin(view, rules, deps.now)) {
         const action = toAction(d, item, view, ctx);
+        if (action?.action === 'warn-purge' && view.purgeAt) {
+          digest.push({ owner: item.tags?.[policy.ownerTag] ?? (await ownerPerTrail(deps, item.id)), resourceId: item.id, name: item.name, dueAt: view.purgeAt, reason: action.reason });
+        }
         if (action) plan.actions.push(action);
         else plan.notes.push({ resourceId: item.id, action: 'none', status: 'info', reason: d.reason });
       }
     }
+    // a whole scope's view only: an event's single item or a failed listing would use up the day's digest
+    const notice = !focus && !plan.readFailures.length ? warningDigest(args, RECYCLE_BIN_PURGE_DIGEST, digest) : undefined;
+    if (notice) plan.actions.push(notice);
     return plan;
   },
 };
+
+/** A bin that reports no tags: the owner auto-delete saw when it deleted the instance, if it did. */
+async function ownerPerTrail(deps: EngineDeps, id: string): Promise<string | null> {
+  const deleted = await deps.audit.query({ resourceId: id, function: 'auto-delete', phase: 'intent' });
+  const owner = deleted.reverse().find((r) => typeof r.before?.owner === 'string')?.before?.owner;
+  return typeof owner === 'string' ? owner : null;
+}
 
 interface Found {
   item: RecycleBinItem & { tags?: Record<string, string> };
@@ -287,6 +303,7 @@ function toAction(
         ...base,
         kind: 'notice',
         action: 'warn-purge',
+        undoHint: UNDO.notice,
         destructive: false,
         reason: `warning: ${d.reason}`,
         event: {
@@ -311,6 +328,7 @@ function toAction(
         destructive: item.kind === 'snapshot' ? 'snapshot' : 'instance',
         reason: d.reason,
         expected: { state: 'deleted' },
+        undoHint: UNDO.purge,
         batchKey: `purge:${item.kind}`,
         run: (ids) =>
           emulated

@@ -8,10 +8,13 @@ import { VENDORS } from '../../vendors/core';
  * - `Renewal Reminder`: one per instance, stage (lead days) and expiry time.
  * - `Renewal Lapsed`: an instance already expired or isolated by the vendor, once per expiry.
  * - `Renewal Digest`: one per target × region and run date, the reminders grouped per owner.
+ * - `Renewal Refused`: a renewal the policy asks for but will not make (over budget, no usable quote),
+ *   once per instance, expiry and period.
  */
 export const RENEWAL_REMINDER = 'Renewal Reminder';
 export const RENEWAL_LAPSED = 'Renewal Lapsed';
 export const RENEWAL_DIGEST = 'Renewal Digest';
+export const RENEWAL_REFUSED = 'Renewal Refused';
 
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string');
 const iso = z.iso.datetime();
@@ -107,8 +110,22 @@ export const renewalDigestDetailSchema = z.strictObject({
 });
 export type RenewalDigestDetail = z.infer<typeof renewalDigestDetailSchema>;
 
+export const renewalRefusedDetailSchema = z.strictObject({
+  ...scopeFields,
+  instance: instanceRefSchema,
+  owner: z.string().nullable(),
+  expiresAt: iso,
+  periodMonths: z.int().positive(),
+  budget: z.strictObject({ amount: decimal, currency: z.string() }),
+  /** The quoted total, when one was had. */
+  quoteTotal: decimal.optional(),
+  reason: z.string(),
+});
+export type RenewalRefusedDetail = z.infer<typeof renewalRefusedDetailSchema>;
+
 export const renewalEventSchemas = {
   [RENEWAL_REMINDER]: renewalReminderDetailSchema,
   [RENEWAL_LAPSED]: renewalLapsedDetailSchema,
   [RENEWAL_DIGEST]: renewalDigestDetailSchema,
+  [RENEWAL_REFUSED]: renewalRefusedDetailSchema,
 } as const;

@@ -1,3 +1,4 @@
+import { UNDO } from '../undo';
 import { createHash } from 'node:crypto';
 import type { RenewalPolicy } from '../../config/schema';
 import type { Instance, PriceQuote, VendorClient } from '../../vendors/core';
@@ -8,9 +9,11 @@ import { checkRenewBudget, decideRenewal, groupByOwner, quoteSummary, type Diges
 import {
   RENEWAL_DIGEST,
   RENEWAL_LAPSED,
+  RENEWAL_REFUSED,
   RENEWAL_REMINDER,
   renewalDigestDetailSchema,
   renewalLapsedDetailSchema,
+  renewalRefusedDetailSchema,
   renewalReminderDetailSchema,
   type RenewalReminderDetail,
 } from './events';
@@ -95,7 +98,8 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
             renewPlanned = true;
             plan.actions.push(renewAction(args, inst, decision.expiresAt, policy.renew.periodMonths, verdict.reason));
           } else {
-            plan.notes.push({ resourceId: inst.id, action: 'renew-instance', reason: verdict.reason, status: 'info' });
+            // a refusal is a notice: audited (planned / intent + result) and published, once per expiry and period
+            plan.actions.push(refusedNotice(args, inst, owner, decision.expiresAt, policy.renew, verdict));
           }
         }
         const message = `${inst.id} (${inst.name}) expires ${decision.expiresAt}, ${decision.daysLeft} day(s) left${quoteError ? `; ${quoteError}, reminder sent without a quote` : ''}`;
@@ -154,6 +158,7 @@ function reminderNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, fields: 
   const detail = renewalReminderDetailSchema.parse({ ...scopeFields(args), instance: instanceRef(inst), ...fields });
   return {
     kind: 'notice',
+    undoHint: UNDO.notice,
     resourceId: inst.id,
     resourceKind: 'instance',
     resourceName: inst.name,
@@ -178,6 +183,7 @@ function lapsedNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, owner: str
   });
   return {
     kind: 'notice',
+    undoHint: UNDO.notice,
     resourceId: inst.id,
     resourceKind: 'instance',
     resourceName: inst.name,
@@ -190,6 +196,40 @@ function lapsedNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, owner: str
   };
 }
 
+function refusedNotice(
+  args: ScopeArgs<RenewalPolicy>,
+  inst: Instance,
+  owner: string | null,
+  expiresAt: string,
+  renew: NonNullable<RenewalPolicy['renew']>,
+  verdict: { reason: string; total?: string },
+): NoticeAction {
+  const detail = renewalRefusedDetailSchema.parse({
+    ...scopeFields(args),
+    instance: instanceRef(inst),
+    owner,
+    expiresAt,
+    periodMonths: renew.periodMonths,
+    budget: { amount: renew.budget, currency: renew.currency },
+    ...(verdict.total !== undefined && { quoteTotal: verdict.total }),
+    reason: verdict.reason,
+  });
+  return {
+    kind: 'notice',
+    undoHint: UNDO.notice,
+    resourceId: inst.id,
+    resourceKind: 'instance',
+    resourceName: inst.name,
+    action: 'refuse-renewal',
+    reason: verdict.reason,
+    slot: `${expiresAt}:${renew.periodMonths}m`,
+    destructive: false,
+    before: { expiresAt },
+    expected: { budget: renew.budget, currency: renew.currency, ...(verdict.total !== undefined && { quoteTotal: verdict.total }) },
+    event: { detailType: RENEWAL_REFUSED, detail },
+  };
+}
+
 function digestNotice(args: ScopeArgs<RenewalPolicy>, entries: DigestEntry[]): NoticeAction {
   const date = args.deps.now.toISOString().slice(0, 10);
   const owners = groupByOwner(entries).map((g) => ({ owner: g.owner, entries: g.entries.map(({ owner: _owner, ...rest }) => rest) }));
@@ -197,6 +237,7 @@ function digestNotice(args: ScopeArgs<RenewalPolicy>, entries: DigestEntry[]): N
   const detail = renewalDigestDetailSchema.parse({ ...scopeFields(args), date, owners, reminders: entries.length - lapsed, lapsed });
   return {
     kind: 'notice',
+    undoHint: UNDO.notice,
     resourceId: 'renewal-digest',
     resourceKind: 'other',
     action: 'send-digest',

@@ -1,3 +1,4 @@
+import { UNDO } from '../undo';
 import { makeActionKey } from '../../audit/record';
 import type { NoticeAction, VendorAction } from '../engine/types';
 import type { BatchOutcome, Scope, SnapshotSource, VendorClient } from '../../vendors/core';
@@ -83,6 +84,7 @@ export function deleteAction(ctx: ActionContext, snapshot: SnapshotFacts, reason
 export function quotaNotice(ctx: ActionContext, vendor: string, detail: Omit<QuotaExhaustedDetail, 'policy' | 'vendor' | 'target' | 'region' | 'slot'>): NoticeAction {
   return {
     kind: 'notice',
+    undoHint: UNDO.notice,
     resourceId: `snapshot-quota:${ctx.scope.region}`,
     resourceKind: 'other',
     action: 'snapshot-quota-exhausted',

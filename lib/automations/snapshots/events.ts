@@ -64,7 +64,37 @@ export const quotaExhaustedDetailSchema = z.object({
 });
 export type QuotaExhaustedDetail = z.infer<typeof quotaExhaustedDetailSchema>;
 
+/**
+ * Readiness of the snapshots this policy took, confirmed by each later run, once per snapshot:
+ * `Snapshot Ready` (recorded), `Snapshot Failed` and `Snapshot Stuck` (still creating past `readyWithin`) alert.
+ */
+export const SNAPSHOT_READY = 'Snapshot Ready';
+export const SNAPSHOT_FAILED = 'Snapshot Failed';
+export const SNAPSHOT_STUCK = 'Snapshot Stuck';
+export const READINESS_ACTIONS = { ready: 'confirm-snapshot-ready', failed: 'alert-snapshot-failed', stuck: 'alert-snapshot-stuck' } as const;
+
+export const snapshotReadinessDetailSchema = z.strictObject({
+  policy: z.string(),
+  vendor: z.string(),
+  target: z.string(),
+  region: z.string(),
+  snapshotId: z.string(),
+  name: z.string(),
+  sourceId: z.string(),
+  state: z.enum(['ready', 'failed', 'creating']),
+  /** When the vendor says it was taken, and when this run saw the state. */
+  createdAt: z.string(),
+  seenAt: z.string(),
+  message: z.string(),
+  actionKey: z.string().optional(),
+  runId: z.string().optional(),
+});
+export type SnapshotReadinessDetail = z.infer<typeof snapshotReadinessDetailSchema>;
+
 export const SNAPSHOT_EVENT_SCHEMAS = {
   [SNAPSHOT_ACTION_EVENT]: snapshotActionDetailSchema,
   [QUOTA_EXHAUSTED_EVENT]: quotaExhaustedDetailSchema,
+  [SNAPSHOT_READY]: snapshotReadinessDetailSchema,
+  [SNAPSHOT_FAILED]: snapshotReadinessDetailSchema,
+  [SNAPSHOT_STUCK]: snapshotReadinessDetailSchema,
 } as const;

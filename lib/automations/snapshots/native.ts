@@ -1,4 +1,5 @@
 import { makeActionKey } from '../../audit/record';
+import type { AuditStore } from '../../audit/store';
 import { durationMs } from '../../config/fields';
 import type { PlanNote, PlannedAction, VendorAction } from '../engine/types';
 import type { SnapshotPolicy, SnapshotPolicySpec, SnapshotSource } from '../../vendors/core';
@@ -40,6 +41,7 @@ export async function planNative(
   spec: SnapshotPolicySpec,
   sources: SnapshotSource[],
   failures: string[],
+  audit?: AuditStore,
 ): Promise<{ actions: PlannedAction[]; notes: PlanNote[] }> {
   const actions: PlannedAction[] = [];
   const notes: PlanNote[] = [];
@@ -104,18 +106,23 @@ export async function planNative(
       notes.push({ resourceId: id, action: 'engine', reason: `engine native: bound to vendor policy ${spec.name}`, status: 'info' });
       continue;
     }
-    actions.push(bindAction(ctx, spec.name, id, async () => policyId));
+    actions.push(bindAction(ctx, spec.name, id, async () => policyId, policyId));
   }
-  const stale = [...bound].filter((id) => !selectedIds.includes(id)).sort();
+  // A vendor that does not report bindings (Alibaba): what this policy bound and has not unbound, per the trail
+  const trailBound = existing.bindingsKnown === false && audit ? await boundPerTrail(audit, ctx, spec.name) : new Set<string>();
+  const stale = [...new Set([...bound, ...trailBound])].filter((id) => !selectedIds.includes(id)).sort();
   if (stale.length && failures.length) {
     for (const id of stale) notes.push({ resourceId: id, action: SNAPSHOT_ACTIONS.unbound, reason: 'not unbound: a read failed in this scope, so the selection may be incomplete', status: 'skipped' });
   } else {
     for (const id of stale) {
+      const why = bound.has(id) ? '' : ' (bound by this policy per the audit trail; the vendor does not report bindings)';
       actions.push({
-        ...base(ctx, id, SNAPSHOT_ACTIONS.unbound, `engine native: no longer selected; unbind from vendor policy ${spec.name}`, `unbind:${policyId}`),
+        ...base(ctx, id, SNAPSHOT_ACTIONS.unbound, `engine native: no longer selected; unbind from vendor policy ${spec.name}${why}`, `unbind:${policyId}`),
+        expected: { vendorPolicyName: spec.name, vendorPolicyId: policyId },
         undoHint: `bind ${id} to vendor policy ${policyId} again`,
         run: (ids) => ctx.client.unbindSnapshotPolicy(ctx.scope, policyId, ids),
-        confirm: async () => !(await isBound(id)),
+        // unreadable bindings cannot confirm: an interrupted unbind is sent again (cancelling twice is harmless)
+        ...(!existing.bindingsKnown === false && { confirm: async () => !(await isBound(id)) }),
       });
     }
   }
@@ -126,10 +133,34 @@ async function isBoundTo(ctx: ActionContext, policyId: string, sourceId: string)
   return (await ctx.client.listSnapshotPolicies(ctx.scope)).some((p) => p.id === policyId && p.boundSourceIds.includes(sourceId));
 }
 
+/**
+ * The sources this policy bound to vendor policy `name` in this scope and has not unbound since:
+ * the last successful bind or unbind per source wins (records are oldest first).
+ */
+async function boundPerTrail(audit: AuditStore, ctx: ActionContext, name: string): Promise<Set<string>> {
+  // one query, in the store's order (oldest first), so a bind and an unbind in the same millisecond keep their order
+  const mine = (await audit.query({ function: 'snapshots', phase: 'result' })).filter(
+    (r) =>
+      (r.action === SNAPSHOT_ACTIONS.bound || r.action === SNAPSHOT_ACTIONS.unbound) &&
+      r.policy === ctx.policy &&
+      r.target === ctx.target &&
+      r.region === ctx.scope.region &&
+      (r.outcome === 'success' || r.outcome === 'reconciled') &&
+      (r.expected?.vendorPolicyName ?? name) === name,
+  );
+  const bound = new Set<string>();
+  for (const r of mine) {
+    if (r.action === SNAPSHOT_ACTIONS.bound) bound.add(r.resourceId);
+    else bound.delete(r.resourceId);
+  }
+  return bound;
+}
+
 /** Binds one source to the vendor policy named `name`; all binds of a scope go out as one batch. */
-function bindAction(ctx: ActionContext, name: string, sourceId: string, policyId: () => Promise<string>): VendorAction {
+function bindAction(ctx: ActionContext, name: string, sourceId: string, policyId: () => Promise<string>, knownId?: string): VendorAction {
   return {
     ...base(ctx, sourceId, SNAPSHOT_ACTIONS.bound, `engine native: bind to vendor policy ${name}`, `bind:${name}`),
+    expected: { vendorPolicyName: name, ...(knownId && { vendorPolicyId: knownId }) },
     undoHint: `unbind ${sourceId} from vendor policy ${name}`,
     run: async (ids) => ctx.client.bindSnapshotPolicy(ctx.scope, await policyId(), ids),
     confirm: async () => isBoundTo(ctx, await policyId(), sourceId),

@@ -4,6 +4,7 @@ import { createAction, deleteAction, quotaNotice, type ActionContext } from './a
 import { decide } from './decide';
 import { listSnapshotsBySource, listSources, type SnapshotFacts } from './inventory';
 import { planNative, nativeSpec } from './native';
+import { pendingSnapshots, readinessNotices } from './readiness';
 import { isOurs, nameMaxLength, ourNamePattern, prefixProblem, snapshotName } from './naming';
 import type { SnapshotsPolicy } from './policy';
 import { slotAt, type Slot } from './schedule';
@@ -54,7 +55,7 @@ export async function planSnapshots(args: ScopeArgs<SnapshotsPolicy>): Promise<S
 
   if (native && nativePlan && !('error' in nativePlan)) {
     for (const rule of nativePlan.ignored) notes.push(scopeNote('engine', `engine native: the vendor policy keeps ${nativePlan.spec.retentionDays} days; retention.${rule} is not applied`, 'info'));
-    const planned = await planNative(ctx, policy, nativePlan.spec, inventory.sources, readFailures);
+    const planned = await planNative(ctx, policy, nativePlan.spec, inventory.sources, readFailures, deps.audit);
     actions.push(...planned.actions);
     notes.push(...planned.notes);
   }
@@ -64,6 +65,9 @@ export async function planSnapshots(args: ScopeArgs<SnapshotsPolicy>): Promise<S
     if (!native) notes.push(scopeNote('create-snapshot', 'no snapshot taken: snapshots could not be listed, so one made by an earlier try could not be looked for', 'skipped'));
     return { actions, notes, selected: inventory.selected, readFailures };
   }
+
+  // confirm what earlier runs took: ready is recorded, failed or stuck alerts (engine ours: our own snapshots)
+  if (!native) actions.push(...readinessNotices(ctx, await pendingSnapshots(deps.audit, ctx, now), snapshots, policy.readyWithin, now));
 
   const deletions: VendorAction[] = [];
   const creations: VendorAction[] = [];

@@ -1,3 +1,4 @@
+import { UNDO } from '../undo';
 import { dirname, join } from 'node:path';
 import type { SpotPolicy } from '../../config/schema';
 import { durationMs } from '../../config/fields';
@@ -204,6 +205,7 @@ function priceNotice({ policy, scope }: ScopeArgs<SpotPolicy>, key: PriceKey, al
   const isBid = alert.kind === 'bid-margin';
   return {
     kind: 'notice',
+    undoHint: UNDO.notice,
     resourceId: isBid ? alert.instances[0]!.id : `${key.zone}/${key.instanceType}`,
     resourceKind: isBid ? 'instance' : 'price',
     action: `alert-${alert.kind}`,
@@ -236,6 +238,7 @@ function reclaimNotice(
   });
   return {
     kind: 'notice',
+    undoHint: UNDO.notice,
     resourceId: inst.id,
     resourceKind: 'instance',
     resourceName: inst.name,

@@ -124,6 +124,8 @@ export interface ListInstancesOptions {
   };
   /** Include instances in the recycle bin (KEC hides `recycling` unless asked). */
   includeRecycled?: boolean;
+  /** Also read native auto-delete timers kept apart from the instance (Tencent action timers) into `autoDeleteAt`. */
+  autoDeleteTimers?: boolean;
 }
 
 /** One id's fate in a batch mutation: batches are split until the failing ids are isolated. */

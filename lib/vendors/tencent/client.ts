@@ -22,6 +22,7 @@ import {
   type VendorClient,
   type VendorLimits,
 } from '../core';
+import { actionTimers, TIMER_MIN_LEAD_MINUTES } from './action-timers';
 import { ACTIONS, FILTER_LIMITS, PREPAID_PERIODS, type ActionName } from './actions';
 import { buildRequest, parseEnvelope, requestIdOf, type Params } from './codec';
 import { DESCRIPTION_MAX, encodeImageDescription, paidUnitPrice, priceOf, toInstance, toRecycleBinItem, toSnapshot } from './mapping';
@@ -29,7 +30,7 @@ import { DESCRIPTION_MAX, encodeImageDescription, paidUnitPrice, priceOf, toInst
 /** What the CVM API 3.0 documents allow (seed 004; design.md matrix; DECISIONS.md). */
 export const capabilities: Capabilities = {
   tags: 'native', // DescribeInstances tag-key / tag:<k> filters (seed 004 L2226); no tag mutation API in the seed
-  autoDelete: 'emulated', // ActionTimer is create-only and unreadable (L6317-6326): we terminate when due
+  autoDelete: 'native', // instance action timers, from the SDK model (not in the seeds): action-timers.ts, sim/DECISIONS.md T22
   recycleBin: 'native', // SHUTDOWN "to be terminated" + RestrictState (L6492, L6498): DECISIONS.md D3
   recycleRestore: 'unsupported', // no restore API in either seed: DECISIONS.md D5
   snapshots: 'native', // system-disk images: CreateImage/DescribeImages/DeleteImages (L4493-4819)
@@ -40,7 +41,7 @@ export const capabilities: Capabilities = {
 };
 
 /** ImageName ≤ 20 characters (ModifyImageAttribute, seed 004 L4655; CreateImage states none, L4516: the stricter rule is kept). */
-export const limits: VendorLimits = { snapshotKind: 'system-image', snapshotNameMaxLength: 20 };
+export const limits: VendorLimits = { snapshotKind: 'system-image', snapshotNameMaxLength: 20, autoDeleteMinLeadMinutes: TIMER_MIN_LEAD_MINUTES };
 
 export const CURRENCY = 'CNY'; // ItemPrice "(in CNY)" (seed 004 L6631-6638)
 
@@ -208,6 +209,7 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
   }
 
   const unsupported = (what: string) => () => Promise.reject(new UnsupportedCapability('tencent', what));
+  const timers = actionTimers(options);
 
   return {
     vendor: 'tencent',
@@ -225,7 +227,7 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
       return body.ZoneSet.map((z) => ({ zone: z.Zone, name: z.ZoneName, state: z.ZoneState }));
     },
 
-    listInstances,
+    listInstances: timers.withTimers(listInstances),
     describeInstancesStatus,
 
     stopInstances: (scope, ids) => batch('StopInstances', scope, ids, 'InstanceIds'),
@@ -246,8 +248,8 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
 
     setTags: unsupported('setting tags (seed 004 has no tag mutation API; tags are set at RunInstances only)'),
     removeTags: unsupported('removing tags (seed 004 has no tag mutation API)'),
-    setAutoDeleteTime: unsupported('a native auto-delete timer (ActionTimer is create-only; autoDelete is emulated)'),
-    clearAutoDeleteTime: unsupported('a native auto-delete timer (ActionTimer is create-only; autoDelete is emulated)'),
+    setAutoDeleteTime: timers.setAutoDeleteTime,
+    clearAutoDeleteTime: timers.clearAutoDeleteTime,
 
     async *listRecycleBin(scope) {
       for await (const page of listInstances(scope, { includeRecycled: true })) {

@@ -43,6 +43,7 @@ function args(items: RecycleBinItem[], purged: RecycleBinItem[][]): ScopeArgs<Re
     warnBefore: '1h',
     retentionDays: 7,
     softDeleteTag: 'x',
+    ownerTag: 'owner',
     selector: {},
     exemptions: { tag: 'automation-exempt', entries: [] },
   } as RecycleBinPolicy;

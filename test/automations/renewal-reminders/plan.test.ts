@@ -75,7 +75,7 @@ describe('renewal-reminders planScope through the engine (in-memory client)', ()
     expect(client.mutations).toEqual([]);
   });
 
-  it('renews within budget (equal counts), not over it (a note instead), and audits intent and result', async () => {
+  it('renews within budget (equal counts), not over it (an audited refusal notice instead), and audits intent and result', async () => {
     const { client, h } = setup();
     client.add({ id: 'in', expiresAt: inDays(3) });
     client.add({ id: 'over', expiresAt: inDays(3) });
@@ -84,7 +84,7 @@ describe('renewal-reminders planScope through the engine (in-memory client)', ()
     const report = await runAutomation(h.deps(NOW, 'run-1'), renewalRemindersSpec, [policy({ renew: { periodMonths: 1, budget: '100' } })]);
     expect(client.mutations).toEqual(['renew1:in']);
     expect(client.instances.get('in')!.expiresAt).toBe('2026-04-04T00:00:00.000Z');
-    expect(report.rows.find((r) => r.resource === 'over' && r.action === 'renew-instance')).toMatchObject({ status: 'info', reason: expect.stringMatching(/over the budget 100/) });
+    expect(report.rows.find((r) => r.resource === 'over' && r.action === 'refuse-renewal')).toMatchObject({ status: 'applied', reason: expect.stringMatching(/over the budget 100/) });
     const records = await h.audit.query({ action: 'renew-instance' });
     expect(records.map((r) => [r.phase, r.outcome ?? null])).toEqual([
       ['intent', null],

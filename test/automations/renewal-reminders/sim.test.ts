@@ -41,7 +41,7 @@ describe('renewal-reminders against the Tencent simulator', () => {
     await runAutomation(h.deps(T0, 'dry'), renewalRemindersSpec, [{ ...p, mode: 'dry-run' }]);
     expect(sim.mutatingRequests()).toEqual([]);
     expect((await h.audit.query({ phase: 'planned' })).map((r) => `${r.action}:${r.resourceId}`).sort()).toEqual(
-      [`renew-instance:${cheap.InstanceId}`, `send-reminder:${cheap.InstanceId}`, `send-reminder:${dear.InstanceId}`, 'send-digest:renewal-digest'].sort(),
+      [`renew-instance:${cheap.InstanceId}`, `send-reminder:${cheap.InstanceId}`, `send-reminder:${dear.InstanceId}`, `refuse-renewal:${dear.InstanceId}`, 'send-digest:renewal-digest'].sort(),
     );
 
     const report = await runAutomation(h.deps(T0, 'run-1'), renewalRemindersSpec, [p]);
@@ -56,7 +56,7 @@ describe('renewal-reminders against the Tencent simulator', () => {
       [cheap.InstanceId, 'amy', 7, '368.64', true],
       [dear.InstanceId, 'bob', 7, '1474.56', false],
     ]);
-    expect(report.rows.find((r) => r.resource.startsWith(dear.InstanceId) && r.action === 'renew-instance')?.reason).toMatch(/1474.56 CNY is over the budget 400/);
+    expect(report.rows.find((r) => r.resource.startsWith(dear.InstanceId) && r.action === 'refuse-renewal')?.reason).toMatch(/1474.56 CNY is over the budget 400/);
     const renewResult = (await h.audit.query({ action: 'renew-instance', phase: 'result' }))[0]!;
     expect(renewResult).toMatchObject({ outcome: 'success', resourceId: cheap.InstanceId, before: { expiresAt: new Date(T0.getTime() + 5 * DAY).toISOString() } });
     expect(renewResult.requestIds.length).toBe(1);

@@ -284,11 +284,10 @@ describe('spot prices', () => {
 describe('capabilities', () => {
   it('declares the matrix and throws UnsupportedCapability behind unsupported ones', async () => {
     const c = client();
-    expect(c.capabilities).toMatchObject({ tags: 'native', autoDelete: 'emulated', recycleBin: 'native', recycleRestore: 'unsupported', snapshots: 'native', snapshotPolicies: 'unsupported', spotPrices: 'native', renewal: 'native', renewalActions: 'native' });
+    expect(c.capabilities).toMatchObject({ tags: 'native', autoDelete: 'native', recycleBin: 'native', recycleRestore: 'unsupported', snapshots: 'native', snapshotPolicies: 'unsupported', spotPrices: 'native', renewal: 'native', renewalActions: 'native' });
     expect(c.limits.snapshotKind).toBe('system-image');
     await expect(c.listSnapshotPolicies(scope)).rejects.toBeInstanceOf(UnsupportedCapability);
     await expect(c.restoreRecycled(scope, [])).rejects.toBeInstanceOf(UnsupportedCapability);
-    await expect(c.setAutoDeleteTime(scope, ['ins-1'], '2026-01-01T00:00:00Z')).rejects.toBeInstanceOf(UnsupportedCapability);
     await expect(c.setTags(scope, 'ins-1', { a: 'b' })).rejects.toBeInstanceOf(UnsupportedCapability);
     expect(await c.getRecycleBinConfig(scope)).toBeUndefined();
   });
