@@ -71,10 +71,10 @@ describe('snapshots engine native on Alibaba: bindings reconciled both ways', ()
     await h.invoke('snapshots', 'snapshots.schedule.json', config());
     h.sim.faults.inject({ kind: '5xx', vendor: 'alibaba', action: 'DescribeDisks', times: 10 });
     const run = await h.invoke('snapshots', 'snapshots.schedule.json', config(['web-1']));
-    expect(run.rows.filter((r) => r.action === 'unbind-snapshot-policy').map((r) => [r.resource, r.status]).sort()).toEqual(
-      // the selection could not be read: every disk the trail says is bound looks unselected, none is unbound
-      [...disksOf(a.id), ...disksOf(b.id)].map((d) => [d.id, 'skipped']).sort(),
-    );
+    // the disks (selection and bindings alike) could not be read: the scope reports it and nothing is unbound
+    expect(run.errors.length).toBeGreaterThan(0);
+    expect(run.rows.filter((r) => r.action === 'unbind-snapshot-policy' && r.status !== 'skipped')).toEqual([]);
+    expect(disksOf(a.id).every((d) => d.policyId !== undefined)).toBe(true);
     expect(cancels()).toEqual([]);
     expect(disksOf(b.id).every((d) => d.policyId !== undefined)).toBe(true);
   });
