@@ -9,7 +9,7 @@ import {
   type ScopeArgs,
   type ScopePlan,
 } from '../engine';
-import type { AutomationSpec } from '../engine/run';
+import type { AutomationSpec, PolicyPass } from '../engine/run';
 import { softDeleteRun, softDeleteSettingsFor, type SoftDeleteSettings } from '../soft-delete';
 import { decideAutoDelete, sameTimerMinute, wantedDeletion } from './decide';
 import { AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
@@ -28,35 +28,26 @@ function ttlApplies(policy: AutoDeletePolicy): boolean {
 export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
   function: 'auto-delete',
   requires: (c) => (c.autoDelete === 'unsupported' ? 'auto-delete' : undefined),
-  async planScope({ deps, policy, client, scope, target }: ScopeArgs<AutoDeletePolicy>): Promise<ScopePlan> {
-    const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
-    const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
-    const focusIds = deps.focus ? [deps.focus.instanceId] : undefined;
-    const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
-    const softDelete = softDeleteSettingsFor(deps.config, target.name);
-    try {
-      for await (const page of client.listInstances(scope, { ids: focusIds })) {
-        for (const instance of page) {
-          if (!matchesSelector(instance, policy.selector)) continue;
-          if (instance.tags[softDelete.tag]) continue; // already in our soft-delete bin: the recycle-bin function's business
+  // every auto-delete policy of a target × region decides on one pass over its listing
+  instances: {
+    query: ({ deps }) => ({ ids: deps.focus ? [deps.focus.instanceId] : undefined }),
+    async begin({ deps, policy, client, scope, target }: ScopeArgs<AutoDeletePolicy>): Promise<PolicyPass> {
+      const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
+      const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
+      const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
+      const softDelete = softDeleteSettingsFor(deps.config, target.name);
+      return {
+        take(instance) {
+          if (!matchesSelector(instance, policy.selector)) return;
+          if (instance.tags[softDelete.tag]) return; // already in our soft-delete bin: the recycle-bin function's business
           plan.selected++;
           // ours only while the vendor still holds the value we set: a timer changed by someone else is never cleared
           const timerIsOurs = sameTimerMinute(ours.get(instance.id), instance.autoDeleteAt);
-          planInstance(plan, {
-            policy,
-            client,
-            instance,
-            now: deps.now,
-            warnBeforeMs,
-            timerIsOurs,
-            softDelete,
-          });
-        }
-      }
-    } catch (e) {
-      plan.readFailures.push(`listing instances: ${(e as Error).message}`);
-    }
-    return plan;
+          planInstance(plan, { policy, client, instance, now: deps.now, warnBeforeMs, timerIsOurs, softDelete });
+        },
+        finish: () => plan,
+      };
+    },
   },
 };
 
