@@ -80,8 +80,11 @@ export class RequestRecorder {
       else params.push(...new URLSearchParams(body).entries());
     }
     const action = params.find(([k]) => k === 'Action')?.[1] ?? cecstackAction(method, url.pathname);
-    const seen = this.actions.get(action) ?? { sent: 0, ids: new Set<string>(), readIds: new Set<string>(), items: new Set<string>(), signatures: new Set<string>() };
-    this.actions.set(action, seen);
+    // Apsara tag reads of snapshots and disks are kept apart from those of instances (whose minimum comes from the fleet)
+    const resourceType = params.find(([k]) => k === 'ResourceType')?.[1];
+    const key = action === 'DescribeTags' && resourceType && resourceType !== 'instance' ? 'DescribeTags:other' : action;
+    const seen = this.actions.get(key) ?? { sent: 0, ids: new Set<string>(), readIds: new Set<string>(), items: new Set<string>(), signatures: new Set<string>() };
+    this.actions.set(key, seen);
     seen.sent++;
     if (status !== 200) return;
     const ids: string[] = [];
@@ -109,7 +112,7 @@ export class RequestRecorder {
     const byAction: Record<string, { sent: number; minimum: number }> = {};
     let total = 0;
     for (const [action, seen] of this.actions) {
-      const limits = actionLimits(this.vendor, action);
+      const limits = actionLimits(this.vendor, action.replace(/:other$/, ''));
       let minimum: number;
       if (seen.ids.size > 0 && limits.mutating) minimum = Math.ceil(seen.ids.size / (limits.batch ?? 1));
       else if (limits.pageSize && !limits.mutating) minimum = Math.max(seen.signatures.size, Math.ceil(seen.items.size / limits.pageSize));

@@ -1,8 +1,8 @@
-import { createAlibabaSim } from '../../sim/alibaba';
-import { createCecstackSim } from '../../sim/cecstack';
+import { createAlibabaSim, type AlibabaSim } from '../../sim/alibaba';
+import { createCecstackSim, type CecstackSim } from '../../sim/cecstack';
 import { Rng, startSim, type FaultRule, type SimVendorName, type VendorSimulator } from '../../sim/core';
-import { createKecSim } from '../../sim/kec';
-import { createTencentSim } from '../../sim/tencent';
+import { createKecSim, type KecSimulator } from '../../sim/kec';
+import { createTencentSim, type TencentSim } from '../../sim/tencent';
 import { BENCH_REGIONS } from './targets';
 
 /**
@@ -14,7 +14,20 @@ export type SimCommand =
   | { type: 'faults'; rule?: FaultRule }
   | { type: 'rateLimits'; enabled: boolean }
   | { type: 'stats' }
-  | { type: 'clearLog' };
+  | { type: 'clearLog' }
+  | { type: 'facts' };
+
+/** One instance as the vendor holds it, reduced to what the documented minimum of a sweep depends on. */
+export interface FactInstance {
+  id: string;
+  name: string;
+  /** Undefined where the vendor has no tags (KEC). */
+  tags?: Record<string, string>;
+  charge: 'prepaid' | 'postpaid' | 'spot';
+  /** Vendor state as the API spells it. */
+  state: string;
+  expiresAtMs?: number;
+}
 
 export interface SimStats {
   requests: number;
@@ -29,6 +42,34 @@ const factories: Record<SimVendorName, () => VendorSimulator> = {
   alibaba: createAlibabaSim,
   cecstack: createCecstackSim,
 };
+
+/** The fleet of the benchmark region, read from the simulator's state (not through any API: nothing is counted). */
+function facts(): FactInstance[] {
+  const region = BENCH_REGIONS[vendor];
+  switch (vendor) {
+    case 'tencent':
+      return [...(module as TencentSim).state.instances.values()]
+        .filter((i) => i.region === region)
+        .map((i) => ({ id: i.InstanceId, name: i.InstanceName, tags: { ...i.tags }, charge: i.InstanceChargeType === 'PREPAID' ? 'prepaid' : i.InstanceChargeType === 'SPOTPAID' ? 'spot' : 'postpaid', state: i.InstanceState, expiresAtMs: i.expiredMs }));
+    case 'alibaba': {
+      const sim = module as AlibabaSim;
+      return sim
+        .instances()
+        .filter((i) => i.region === region)
+        .map((i) => ({ id: i.id, name: i.name, tags: sim.tagsOf('instance', i.id), charge: i.chargeType === 'PrePaid' ? 'prepaid' : 'postpaid', state: i.status, expiresAtMs: i.expiredAt }));
+    }
+    case 'kec':
+      return (module as KecSimulator)
+        .instances()
+        .filter((i) => i.region === region)
+        .map((i) => ({ id: i.id, name: i.name, charge: i.chargeType === 'Monthly' ? 'prepaid' : i.chargeType === 'Spot' ? 'spot' : 'postpaid', state: i.state }));
+    case 'cecstack':
+      return (module as CecstackSim)
+        .instances()
+        .filter((i) => i.region === region)
+        .map((i) => ({ id: i.ecsId, name: i.displayName, tags: Object.fromEntries(i.labels.map((l) => [l.key, l.value])), charge: i.billingMode === 'ByCycle' ? 'prepaid' : 'postpaid', state: i.softDeletedAt !== undefined ? 'SOFT_DELETED' : i.status, expiresAtMs: i.expiresAt }));
+  }
+}
 
 const [vendor, countArg, seedArg] = process.argv.slice(2) as [SimVendorName, string, string];
 const module = factories[vendor]();
@@ -54,6 +95,8 @@ process.on('message', (raw) => {
       sim.requests.length = 0;
       sim.rateLimits.refused.clear();
       return reply(null);
+    case 'facts':
+      return reply(facts());
     case 'stats': {
       const byAction: SimStats['byAction'] = {};
       for (const r of sim.requests) {
