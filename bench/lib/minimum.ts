@@ -3,7 +3,7 @@ import { globToRegExp } from '../../lib/automations/engine/select';
 import type { AutomationConfig } from '../../lib/config/schema';
 import { PAGE_SIZE as CECSTACK_PAGE } from '../../lib/vendors/cecstack/actions';
 import type { SimVendorName } from '../../sim/core';
-import type { FactInstance } from './sim-child';
+import type { FactInstance } from './facts';
 
 /**
  * The fewest requests a careful hand-written script must send for the work one sweep did, from

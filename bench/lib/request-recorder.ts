@@ -24,7 +24,9 @@ export function actionLimits(vendor: SimVendorName, action: string): ActionLimit
     }
     case 'alibaba': {
       const a = (ALIBABA as Record<string, { mutating: boolean; pageSize?: number; batchLimit?: number }>)[action];
-      return { mutating: a?.mutating ?? false, pageSize: a?.pageSize, batch: a?.batchLimit };
+      // AddTags/RemoveTags name one ResourceId (seed 001 L7801, L7868): their limit of 5 is tags per call, not resources
+      const perResource = action === 'AddTags' || action === 'RemoveTags';
+      return { mutating: a?.mutating ?? false, pageSize: a?.pageSize, batch: perResource ? undefined : a?.batchLimit };
     }
     case 'cecstack': {
       const a = CECSTACK[action as keyof typeof CECSTACK] as { mutating: boolean; paging?: string; batch?: number } | undefined;

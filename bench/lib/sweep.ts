@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchConfig } from './config';
 import { documentedMinimum } from './minimum';
-import type { SweepMeasurement } from './sweep-child';
+import type { FactInstance } from './facts';
+import type { SweepMeasurement } from './sweep-run';
 
 const CHILD = fileURLToPath(new URL('./sweep-child.ts', import.meta.url));
 
@@ -32,16 +33,22 @@ export async function measureSweep(fn: FunctionName, vendor: SimVendorName, sim:
   if (!m) return undefined;
   const stats = await sim.stats();
   const received = Object.fromEntries(Object.entries(stats.byAction).map(([a, c]) => [a, c.ok + c.throttled]));
+  return againstMinimum(fn, vendor, sim.endpoint, sim.now, facts, m, received);
+}
+
+/** Puts the simulator's count of a sweep's requests next to the documented minimum for it (minimum.ts). */
+export function againstMinimum(fn: FunctionName, vendor: SimVendorName, endpoint: string, now: string, facts: FactInstance[], m: SweepMeasurement, received: Record<string, number>): Measured {
   const observed = Object.fromEntries(Object.entries(m.byAction).map(([a, x]) => [a, x.minimum]));
   const dir = mkdtempSync(join(tmpdir(), 'ca-bench-min-'));
-  const config = benchConfig(vendor, sim.endpoint, dir);
+  const config = benchConfig(vendor, endpoint, dir);
   rmSync(dir, { recursive: true, force: true });
-  const minimum = documentedMinimum({ vendor, fn, config, facts, now: new Date(sim.now), observed, received });
+  const minimum = documentedMinimum({ vendor, fn, config, facts, now: new Date(now), observed, received });
   const byAction: Measured['byAction'] = {};
   for (const action of new Set([...Object.keys(received), ...Object.keys(minimum.byAction)])) {
-    byAction[action] = { received: received[action] ?? 0, sent: m.byAction[action]?.sent ?? 0, minimum: minimum.byAction[action] ?? 0 };
+    byAction[action] = { received: received[action] ?? 0, sent: Object.entries(m.byAction).reduce((n, [a, x]) => n + (a.replace(/:other$/, '') === action ? x.sent : 0), 0), minimum: minimum.byAction[action] ?? 0 };
   }
-  return { ...m, requests: stats.requests, received: stats.requests, clientSent: m.requests, minimum: minimum.total, byAction, basis: minimum.basis };
+  const total = Object.values(received).reduce((a, b) => a + b, 0);
+  return { ...m, requests: total, received: total, clientSent: m.requests, minimum: minimum.total, byAction, basis: minimum.basis };
 }
 
 async function runChild(fn: FunctionName, vendor: SimVendorName, sim: SimProcess, mode: Mode, timeoutMs: number, rateLimited: boolean): Promise<SweepMeasurement | undefined> {
