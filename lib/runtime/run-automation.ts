@@ -1,4 +1,8 @@
-import { automations, buildEngineDeps, runAutomation, type CloudEventFocus, type RunReport } from '../automations';
+// submodules, not the automations index: a function bundle evaluates only its own automation (loadAutomation)
+import { buildEngineDeps } from '../automations/deps';
+import { runAutomation } from '../automations/engine/run';
+import type { CloudEventFocus, RunReport } from '../automations/engine/types';
+import { loadAutomation } from '../automations/registry';
 import type { FunctionName } from '../config';
 import type { TransportOptions } from '../vendors/core';
 import type { RunContext } from './context';
@@ -31,7 +35,7 @@ export async function runAutomationFor(name: FunctionName, ctx: RunContext, opti
     resolveCredentials: (target, which) => (which === 'operatorCredentials' ? resolveOperatorCredentials(target) : resolveCredentials(target)),
   });
   try {
-    const automation = automations[name];
+    const automation = await loadAutomation(name);
     return await runAutomation(deps, automation.spec, automation.policies(ctx.config));
   } finally {
     await deps.close();
