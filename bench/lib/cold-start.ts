@@ -32,7 +32,9 @@ const OPTIONS = {
   logLevel: 'silent' as const,
 };
 
-export const FUNCTIONS = ['auto-delete', 'snapshots', 'spot-prices', 'renewal-reminders', 'recycle-bin', '_empty'] as const;
+export const FUNCTIONS = ['auto-delete', 'snapshots', 'spot-prices', 'renewal-reminders', 'recycle-bin', 'ingest', 'notify', '_empty'] as const;
+/** The functions a manual dry-run payload invokes (the first-invocation measurement). */
+const AUTOMATIONS: readonly string[] = ['auto-delete', 'snapshots', 'spot-prices', 'renewal-reminders', 'recycle-bin'];
 
 /** Everything the functions use, imported eagerly at top level: what a bundle without lazy loading would carry. */
 const NAIVE_ENTRY = `
@@ -136,7 +138,7 @@ export async function benchColdStart(runs: number): Promise<ColdStartResult> {
     for (const s of specs) {
       const file = await bundle(dir, s.name.replace(/[@/]/g, '_'), s.entry);
       const bytes = readFileSync(file);
-      const invoke = s.kind === 'function' && s.name !== '_empty' ? { firstInvokeMs: spread(await firstInvokeTimes(file, runs, invokeEnv)) } : {};
+      const invoke = AUTOMATIONS.includes(s.name) ? { firstInvokeMs: spread(await firstInvokeTimes(file, runs, invokeEnv)) } : {};
       bundles.push({ name: s.name, kind: s.kind, bytes: bytes.length, gzipBytes: gzipSync(bytes).length, loadMs: spread(loadTimes(file, runs)), ...invoke });
     }
     const ratios: ColdStartResult['ratios'] = [];
