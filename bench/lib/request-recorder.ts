@@ -48,6 +48,9 @@ interface Seen {
   readIds: Set<string>;
   items: Set<string>;
   signatures: Set<string>;
+  /** Answered requests of an action the documents give no page size for, first pages and later ones (a cursor). */
+  firstPages: number;
+  laterPages: number;
 }
 
 /**
@@ -56,7 +59,8 @@ interface Seen {
  * - a paged listing: ceil(distinct items / largest page), at least one per distinct query;
  * - reads of the same action by id: ceil(distinct ids / documented batch, else 1), on top;
  * - a mutation naming resources: ceil(distinct ids / documented batch, else 1);
- * - any other read: one per distinct question asked.
+ * - any other read: one per distinct question asked, times the pages of one answer when the
+ *   vendor pages it with a page size the documents do not give (KEC Marker paging);
  * Retries and repeated listings are what push `sent` above it.
  */
 export class RequestRecorder {
@@ -85,7 +89,7 @@ export class RequestRecorder {
     // Apsara tag reads of snapshots and disks are kept apart from those of instances (whose minimum comes from the fleet)
     const resourceType = params.find(([k]) => k === 'ResourceType')?.[1];
     const key = action === 'DescribeTags' && resourceType && resourceType !== 'instance' ? 'DescribeTags:other' : action;
-    const seen = this.actions.get(key) ?? { sent: 0, ids: new Set<string>(), readIds: new Set<string>(), items: new Set<string>(), signatures: new Set<string>() };
+    const seen = this.actions.get(key) ?? { sent: 0, ids: new Set<string>(), readIds: new Set<string>(), items: new Set<string>(), signatures: new Set<string>(), firstPages: 0, laterPages: 0 };
     this.actions.set(key, seen);
     seen.sent++;
     if (status !== 200) return;
@@ -105,6 +109,10 @@ export class RequestRecorder {
     for (const id of ids) seen.ids.add(id);
     const question = params.filter(([k]) => !VOLATILE.test(k) && !ID_PARAM.test(k)).map(([k, v]) => `${k}=${v}`).sort().join('&');
     const isFirstPage = !params.some(([k, v]) => PAGE_PARAM.test(k) && v !== '0' && v !== '1');
+    if (!limits.pageSize && !limits.mutating) {
+      if (isFirstPage) seen.firstPages++;
+      else seen.laterPages++;
+    }
     if (isFirstPage) seen.signatures.add(`${url.pathname}?${question}|${ids.join(',')}|${JSON.stringify(jsonBody ?? '')}`);
     if (limits.pageSize && !limits.mutating) for (const item of itemIds(JSON.parse(text))) seen.items.add(item);
   }
@@ -118,6 +126,8 @@ export class RequestRecorder {
       let minimum: number;
       if (seen.ids.size > 0 && limits.mutating) minimum = Math.ceil(seen.ids.size / (limits.batch ?? 1));
       else if (limits.pageSize && !limits.mutating) minimum = Math.max(seen.signatures.size, Math.ceil(seen.items.size / limits.pageSize));
+      // paged by the vendor's own page size (undocumented, e.g. KEC DescribeLocalVolumes by Marker): the pages of one listing per question
+      else if (seen.laterPages) minimum = seen.signatures.size * Math.round((seen.firstPages + seen.laterPages) / seen.firstPages);
       else minimum = seen.signatures.size;
       if (seen.readIds.size > 0) minimum += Math.ceil(seen.readIds.size / (limits.batch ?? 1));
       byAction[action] = { sent: seen.sent, minimum };
