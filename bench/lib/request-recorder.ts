@@ -25,7 +25,9 @@ export function actionLimits(vendor: SimVendorName, action: string): ActionLimit
     }
     case 'alibaba': {
       const a = (ALIBABA as Record<string, { mutating: boolean; pageSize?: number; batchLimit?: number }>)[action];
-      return { mutating: a?.mutating ?? false, pageSize: a?.pageSize, batch: a?.batchLimit };
+      // AddTags/RemoveTags name one ResourceId (seed 001 L7801, L7868): their limit of 5 is tags per call, not resources
+      const perResource = action === 'AddTags' || action === 'RemoveTags';
+      return { mutating: a?.mutating ?? false, pageSize: a?.pageSize, batch: perResource ? undefined : a?.batchLimit };
     }
     case 'cecstack': {
       const a = CECSTACK[action as keyof typeof CECSTACK] as { mutating: boolean; paging?: string; batch?: number } | undefined;
@@ -47,6 +49,9 @@ interface Seen {
   readIds: Set<string>;
   items: Set<string>;
   signatures: Set<string>;
+  /** Answered requests of an action the documents give no page size for, first pages and later ones (a cursor). */
+  firstPages: number;
+  laterPages: number;
 }
 
 /**
@@ -55,7 +60,8 @@ interface Seen {
  * - a paged listing: ceil(distinct items / largest page), at least one per distinct query;
  * - reads of the same action by id: ceil(distinct ids / documented batch, else 1), on top;
  * - a mutation naming resources: ceil(distinct ids / documented batch, else 1);
- * - any other read: one per distinct question asked.
+ * - any other read: one per distinct question asked, times the pages of one answer when the
+ *   vendor pages it with a page size the documents do not give (KEC Marker paging);
  * Retries and repeated listings are what push `sent` above it.
  */
 export class RequestRecorder {
@@ -81,8 +87,11 @@ export class RequestRecorder {
       else params.push(...new URLSearchParams(body).entries());
     }
     const action = params.find(([k]) => k === 'Action')?.[1] ?? cecstackAction(method, url.pathname);
-    const seen = this.actions.get(action) ?? { sent: 0, ids: new Set<string>(), readIds: new Set<string>(), items: new Set<string>(), signatures: new Set<string>() };
-    this.actions.set(action, seen);
+    // Apsara tag reads of snapshots and disks are kept apart from those of instances (whose minimum comes from the fleet)
+    const resourceType = params.find(([k]) => k === 'ResourceType')?.[1];
+    const key = action === 'DescribeTags' && resourceType && resourceType !== 'instance' ? 'DescribeTags:other' : action;
+    const seen = this.actions.get(key) ?? { sent: 0, ids: new Set<string>(), readIds: new Set<string>(), items: new Set<string>(), signatures: new Set<string>(), firstPages: 0, laterPages: 0 };
+    this.actions.set(key, seen);
     seen.sent++;
     if (status !== 200) return;
     const ids: string[] = [];
@@ -101,6 +110,10 @@ export class RequestRecorder {
     for (const id of ids) seen.ids.add(id);
     const question = params.filter(([k]) => !VOLATILE.test(k) && !ID_PARAM.test(k)).map(([k, v]) => `${k}=${v}`).sort().join('&');
     const isFirstPage = !params.some(([k, v]) => PAGE_PARAM.test(k) && v !== '0' && v !== '1');
+    if (!limits.pageSize && !limits.mutating) {
+      if (isFirstPage) seen.firstPages++;
+      else seen.laterPages++;
+    }
     if (isFirstPage) seen.signatures.add(`${url.pathname}?${question}|${ids.join(',')}|${JSON.stringify(jsonBody ?? '')}`);
     if (limits.pageSize && !limits.mutating) for (const item of itemIds(JSON.parse(text))) seen.items.add(item);
   }
@@ -110,10 +123,12 @@ export class RequestRecorder {
     const byAction: Record<string, { sent: number; minimum: number }> = {};
     let total = 0;
     for (const [action, seen] of this.actions) {
-      const limits = actionLimits(this.vendor, action);
+      const limits = actionLimits(this.vendor, action.replace(/:other$/, ''));
       let minimum: number;
       if (seen.ids.size > 0 && limits.mutating) minimum = Math.ceil(seen.ids.size / (limits.batch ?? 1));
       else if (limits.pageSize && !limits.mutating) minimum = Math.max(seen.signatures.size, Math.ceil(seen.items.size / limits.pageSize));
+      // paged by the vendor's own page size (undocumented, e.g. KEC DescribeLocalVolumes by Marker): the pages of one listing per question
+      else if (seen.laterPages) minimum = seen.signatures.size * Math.round((seen.firstPages + seen.laterPages) / seen.firstPages);
       else minimum = seen.signatures.size;
       if (seen.readIds.size > 0) minimum += Math.ceil(seen.readIds.size / (limits.batch ?? 1));
       byAction[action] = { sent: seen.sent, minimum };

@@ -1,9 +1,7 @@
-import { createAlibabaSim } from '../../sim/alibaba';
-import { createCecstackSim } from '../../sim/cecstack';
-import { Rng, startSim, type FaultRule, type SimVendorName, type VendorSimulator } from '../../sim/core';
-import { createKecSim } from '../../sim/kec';
-import { createTencentSim } from '../../sim/tencent';
-import { BENCH_REGIONS } from './targets';
+import type { FaultRule, SimVendorName } from '../../sim/core';
+import { startBenchSim } from './bench-sim';
+import { fleetFacts } from './facts';
+export type { FactInstance } from './facts';
 
 /**
  * One simulated cloud in its own process, so the benchmarked process's CPU time and RSS are the
@@ -14,7 +12,9 @@ export type SimCommand =
   | { type: 'faults'; rule?: FaultRule }
   | { type: 'rateLimits'; enabled: boolean }
   | { type: 'stats' }
-  | { type: 'clearLog' };
+  | { type: 'clearLog' }
+  | { type: 'facts' };
+
 
 export interface SimStats {
   requests: number;
@@ -23,21 +23,8 @@ export interface SimStats {
   rssBytes: number;
 }
 
-const factories: Record<SimVendorName, () => VendorSimulator> = {
-  tencent: createTencentSim,
-  kec: createKecSim,
-  alibaba: createAlibabaSim,
-  cecstack: createCecstackSim,
-};
-
 const [vendor, countArg, seedArg] = process.argv.slice(2) as [SimVendorName, string, string];
-const module = factories[vendor]();
-const sim = await startSim({ modules: [module], ports: { [vendor]: 0 } });
-// A fixed business time on the hour: every run of the benchmark sees the same fleet.
-sim.clock.set(new Date(Date.UTC(2026, 0, 15, 2, 0, 0)));
-const started = performance.now();
-module.seedFleet({ rng: new Rng(Number(seedArg)), count: Number(countArg), now: sim.clock.now(), regions: [BENCH_REGIONS[vendor]], demo: true });
-const seedMs = performance.now() - started;
+const { module, sim, seedMs } = await startBenchSim(vendor, Number(countArg), Number(seedArg));
 
 process.on('message', (raw) => {
   const cmd = raw as SimCommand & { id: number };
@@ -54,6 +41,8 @@ process.on('message', (raw) => {
       sim.requests.length = 0;
       sim.rateLimits.refused.clear();
       return reply(null);
+    case 'facts':
+      return reply(fleetFacts(vendor, module));
     case 'stats': {
       const byAction: SimStats['byAction'] = {};
       for (const r of sim.requests) {

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FaultRule, SimVendorName } from '../../sim/core';
-import type { SimCommand, SimStats } from './sim-child';
+import type { FactInstance, SimCommand, SimStats } from './sim-child';
 
 /** A simulated cloud running in a child process (see sim-child.ts). */
 export interface SimProcess {
@@ -13,6 +13,8 @@ export interface SimProcess {
   rateLimits(enabled: boolean): Promise<void>;
   clearLog(): Promise<void>;
   stats(): Promise<SimStats>;
+  /** The benchmark region's instances as the simulator holds them (for the documented minimum). */
+  facts(): Promise<FactInstance[]>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startSimProcess(vendor: SimVendorName, count: number, seed
     rateLimits: (enabled) => ask({ type: 'rateLimits', enabled }),
     clearLog: () => ask({ type: 'clearLog' }),
     stats: () => ask<SimStats>({ type: 'stats' }),
+    facts: () => ask<FactInstance[]>({ type: 'facts' }),
     stop: () => stopChild(child),
   };
 }

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  ScanCommand,
-  type AttributeValue,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type * as DynamoSdk from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseAuditRecord, type AuditRecord } from './record';
 import {
   AuditConflictError,
@@ -19,6 +12,10 @@ import {
   type AuditQuery,
   type AuditStore,
 } from './store';
+
+/** The SDK's commands, loaded on first use (cold start: see lib/audit/open.ts). */
+let sdk: Promise<typeof DynamoSdk> | undefined;
+const commands = () => (sdk ??= import('@aws-sdk/client-dynamodb'));
 
 export const AUDIT_INDEXES = { byResource: 'byResource', byRun: 'byRun', byDay: 'byDay' } as const;
 
@@ -93,6 +90,7 @@ export class DynamoAuditStore implements AuditStore {
 
   async get(actionKey: string): Promise<{ intent?: AuditRecord; result?: AuditRecord }> {
     const pk = storedKey(actionKey);
+    const { GetItemCommand } = await commands();
     const [intent, result] = await Promise.all(
       (['intent', 'result'] as const).map(async (sk) => {
         const out = await this.client.send(
@@ -116,6 +114,7 @@ export class DynamoAuditStore implements AuditStore {
 
   /** Writes the item unless (pk, sk) exists; false when it did. */
   private async putOnce(record: AuditRecord, sk: string): Promise<boolean> {
+    const { PutItemCommand } = await commands();
     try {
       await this.client.send(
         new PutItemCommand({
@@ -141,6 +140,7 @@ export class DynamoAuditStore implements AuditStore {
   ): Promise<AuditRecord[]> {
     const found: AuditRecord[] = [];
     const range = timeCondition(q);
+    const { QueryCommand } = await commands();
     for (const hash of hashValues) {
       let startKey: Record<string, AttributeValue> | undefined;
       do {
@@ -168,6 +168,7 @@ export class DynamoAuditStore implements AuditStore {
   /** The fallback for queries no index serves. */
   private async scan(q: AuditQuery, keep: (r: AuditRecord) => boolean): Promise<AuditRecord[]> {
     const found: AuditRecord[] = [];
+    const { ScanCommand } = await commands();
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const out = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { redact } from './redact';
 
 /** `source` of every event this project publishes. */
@@ -124,6 +124,8 @@ export class EventBridgePublisher implements EventPublisher {
   /** Sends one batch; returns the entries that failed, each with its error. */
   private async send(batch: Pending[]): Promise<Pending[]> {
     try {
+      // loaded on first publish: a function that publishes nothing never loads the SDK (cold start)
+      const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
       const out = await this.client.send(new PutEventsCommand({ Entries: batch.map((p) => p.entry) }));
       if (!out.FailedEntryCount) return [];
       // Result entries are in request order (PutEvents API reference).

@@ -1,7 +1,7 @@
 import type { EventPublisher } from '../audit/events';
 import { openAuditStore, openEventPublisher } from '../audit/open';
 import type { AutomationConfig } from '../config/schema';
-import { createVendorClient } from '../vendors';
+import { loadVendorClient, type VendorClientFactory } from '../vendors';
 import { Transport, type Credentials, type TransportOptions, type VendorClient } from '../vendors/core';
 import { explainingClient } from './explain-errors';
 import type { CloudEventFocus, EngineDeps, Mode, TargetConfig, TriggerKind } from './engine';
@@ -67,6 +67,9 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
       credentialErrors.set(target.name, e as Error);
     }
   }
+  // only the vendors of the targets this run may use are loaded (cold start)
+  const factories = new Map<string, VendorClientFactory>();
+  for (const target of config.targets) if (creds.has(target.name) && !factories.has(target.vendor)) factories.set(target.vendor, await loadVendorClient(target.vendor));
   const clients = new Map<string, VendorClient>();
   // the run's business time, advancing with the wall clock while the run lasts
   const wallAtStart = Date.now();
@@ -92,7 +95,7 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
       if (!client) {
         const c = creds.get(target.name);
         if (!c) throw credentialErrors.get(target.name) ?? new Error(`no credentials resolved for target ${target.name}`);
-        client = explainingClient(createVendorClient({
+        client = explainingClient(factories.get(target.vendor)!({
           vendor: target.vendor,
           target: target.name,
           endpoint: target.endpoint,

@@ -1,4 +1,6 @@
-import { automations, scopesFor, type EngineDeps } from '../automations';
+import { scopesFor } from '../automations/engine/run';
+import type { EngineDeps } from '../automations/engine/types';
+import { policiesOf } from '../automations/registry';
 import type { AutomationConfig, FunctionName } from '../config/schema';
 import type { WorkItem } from './work-item';
 
@@ -11,7 +13,7 @@ export function planWorkItems(config: AutomationConfig, fn: FunctionName, now: D
   // scopesFor reads only config, filters and focus: a scheduled run has neither filter nor focus
   const scopeDeps = { config } as Pick<EngineDeps, 'config' | 'filters' | 'focus'> as EngineDeps;
   const items: WorkItem[] = [];
-  for (const { policy, target, region } of scopesFor(scopeDeps, automations[fn].policies(config))) {
+  for (const { policy, target, region } of scopesFor(scopeDeps, policiesOf[fn](config))) {
     const base = { v: 1 as const, function: fn, policy: policy.name, target: target.name, region, now: now.toISOString(), origin, attempt: 1 };
     const projects = target.vendor === 'kec' ? target.settings.projects : undefined;
     if (projects?.length) for (const project of projects) items.push({ ...base, project });

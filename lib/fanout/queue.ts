@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { chunk } from '../vendors/core';
 import { deduplicationIdOf, messageGroupOf, type WorkItem } from './work-item';
 
@@ -23,14 +23,23 @@ export class FanoutConfigError extends Error {
 export class WorkQueue {
   readonly queueUrl: string;
   readonly fifo: boolean;
-  private readonly client: SQSClient;
+  private client?: SQSClient;
+  private readonly clientOptions: { region?: string; endpoint?: string };
   private readonly resendRounds: number;
 
   constructor(options: WorkQueueOptions) {
     this.queueUrl = options.queueUrl;
     this.fifo = options.queueUrl.endsWith('.fifo');
     this.resendRounds = options.resendRounds ?? 2;
-    this.client = options.client ?? new SQSClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+    this.client = options.client;
+    this.clientOptions = { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
+  }
+
+  /** The SDK is loaded on the first send: a worker invocation that sends nothing never loads it (cold start). */
+  private async sdk() {
+    const mod = await import('@aws-sdk/client-sqs');
+    this.client ??= new mod.SQSClient(this.clientOptions);
+    return { sqs: this.client, SendMessageBatchCommand: mod.SendMessageBatchCommand, SendMessageCommand: mod.SendMessageCommand };
   }
 
   /** From the environment: FANOUT_QUEUE_URL (required), FANOUT_SQS_ENDPOINT, FANOUT_SQS_REGION / AWS_REGION. */
@@ -51,7 +60,8 @@ export class WorkQueue {
       const failed: WorkItem[] = [];
       for (const batch of chunk(pending, SQS_BATCH_MAX)) {
         calls++;
-        const out = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((item, i) => this.entry(item, String(i))) }));
+        const { sqs, SendMessageBatchCommand } = await this.sdk();
+        const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((item, i) => this.entry(item, String(i))) }));
         for (const f of out.Failed ?? []) {
           failed.push(batch[Number(f.Id)]!);
           lastFailure = `${f.Code}: ${f.Message}`;
@@ -65,7 +75,8 @@ export class WorkQueue {
 
   async send(item: WorkItem): Promise<void> {
     const { Id: _id, ...entry } = this.entry(item, '0');
-    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, ...entry }));
+    const { sqs, SendMessageCommand } = await this.sdk();
+    await sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, ...entry }));
   }
 
   private entry(item: WorkItem, id: string): SendMessageBatchRequestEntry {

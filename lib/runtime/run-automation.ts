@@ -1,4 +1,8 @@
-import { automations, buildEngineDeps, runAutomation, type CloudEventFocus, type RunReport } from '../automations';
+// submodules, not the automations index: a function bundle evaluates only its own automation (loadAutomation)
+import { buildEngineDeps } from '../automations/deps';
+import { runAutomation } from '../automations/engine/run';
+import type { CloudEventFocus, RunReport } from '../automations/engine/types';
+import { loadAutomation } from '../automations/registry';
 import type { FunctionName } from '../config';
 import type { TransportOptions } from '../vendors/core';
 import type { RunContext } from './context';
@@ -37,7 +41,7 @@ export async function runAutomationFor(name: FunctionName, ctx: RunContext, opti
     resolveCredentials: (target, which) => (which === 'operatorCredentials' ? resolveOperatorCredentials(target) : resolveCredentials(target)),
   });
   try {
-    const automation = automations[name];
+    const automation = await loadAutomation(name);
     const report = await runAutomation(deps, automation.spec, automation.policies(ctx.config));
     await publishRunMetrics(name, report, { metrics: options.metrics, onError: (e) => ctx.logger.warn('run metrics not published', { error: (e as Error).message }) });
     return report;

@@ -1,8 +1,4 @@
-import { createAlibabaClient } from './alibaba';
-import { createCecstackClient } from './cecstack';
 import { vendorSettings, type ClientOptions, type Credentials, type Transport, type VendorClient, type VendorName } from './core';
-import { createKecClient } from './kec';
-import { createTencentClient } from './tencent';
 
 export * from './core';
 
@@ -19,9 +15,11 @@ export interface ClientSpec {
   now?: () => number;
 }
 
-/** The one place a vendor name picks an implementation; everything past it reads `capabilities`. */
-export function createVendorClient(spec: ClientSpec): VendorClient {
-  const common = {
+/** Builds one target's client, once its vendor's module is loaded (`loadVendorClient`). */
+export type VendorClientFactory = (spec: ClientSpec) => VendorClient;
+
+function common(spec: ClientSpec) {
+  return {
     target: spec.target,
     endpoint: spec.endpoint,
     credentials: spec.credentials,
@@ -29,14 +27,47 @@ export function createVendorClient(spec: ClientSpec): VendorClient {
     transport: spec.transport,
     now: spec.now,
   };
-  switch (spec.vendor) {
-    case 'tencent':
-      return createTencentClient({ ...common, settings: vendorSettings.tencent.parse(spec.settings ?? {}) });
-    case 'kec':
-      return createKecClient({ ...common, settings: vendorSettings.kec.parse(spec.settings ?? {}) });
-    case 'alibaba':
-      return createAlibabaClient({ ...common, settings: vendorSettings.alibaba.parse(spec.settings ?? {}) });
-    case 'cecstack':
-      return createCecstackClient({ ...common, settings: vendorSettings.cecstack.parse(spec.settings ?? {}) } as ClientOptions<never>);
+}
+
+/**
+ * The one place a vendor name picks an implementation; everything past it reads `capabilities`.
+ * Each vendor's client is imported when a target of that vendor is first used, so a function
+ * loads only the vendors its config names (cold start: bench/README.md).
+ */
+const loaders: Record<VendorName, () => Promise<VendorClientFactory>> = {
+  tencent: async () => {
+    const { createTencentClient } = await import('./tencent');
+    return (spec) => createTencentClient({ ...common(spec), settings: vendorSettings.tencent.parse(spec.settings ?? {}) });
+  },
+  kec: async () => {
+    const { createKecClient } = await import('./kec');
+    return (spec) => createKecClient({ ...common(spec), settings: vendorSettings.kec.parse(spec.settings ?? {}) });
+  },
+  alibaba: async () => {
+    const { createAlibabaClient } = await import('./alibaba');
+    return (spec) => createAlibabaClient({ ...common(spec), settings: vendorSettings.alibaba.parse(spec.settings ?? {}) });
+  },
+  cecstack: async () => {
+    const { createCecstackClient } = await import('./cecstack');
+    return (spec) => createCecstackClient({ ...common(spec), settings: vendorSettings.cecstack.parse(spec.settings ?? {}) } as ClientOptions<never>);
+  },
+};
+
+const loaded = new Map<VendorName, Promise<VendorClientFactory>>();
+
+/** Loads a vendor's client module (once per process) and returns its factory. */
+export function loadVendorClient(vendor: VendorName): Promise<VendorClientFactory> {
+  const loader = loaders[vendor];
+  if (!loader) return Promise.reject(new Error(`unknown vendor "${vendor}": use one of ${Object.keys(loaders).join(', ')}`));
+  let factory = loaded.get(vendor);
+  if (!factory) {
+    factory = loader();
+    loaded.set(vendor, factory);
   }
+  return factory;
+}
+
+/** Builds a client, loading its vendor's module first. */
+export async function createVendorClient(spec: ClientSpec): Promise<VendorClient> {
+  return (await loadVendorClient(spec.vendor))(spec);
 }

@@ -77,6 +77,50 @@ describe('paging', () => {
   });
 });
 
+describe('offset paging ahead of the consumer', () => {
+  const items = Array.from({ length: 450 }, (_, i) => i);
+
+  it('asks for the next page while the current one is consumed, one ahead, in order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const calls: number[] = [];
+    const pages = offsetPages(async (offset, limit) => {
+      calls.push(offset);
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return { items: items.slice(offset, offset + limit), total: items.length };
+    }, 100);
+    expect(await collect(pages)).toEqual(items);
+    expect(calls).toEqual([0, 100, 200, 300, 400]); // each page once: nothing asked past the total
+    expect(most).toBe(2);
+  });
+
+  it('after a short page drops the pages fetched ahead and goes on from where it ended', async () => {
+    const calls: number[] = [];
+    const pages = offsetPages(async (offset, limit) => {
+      calls.push(offset);
+      const n = offset === 100 ? 60 : limit; // the vendor answers one page short
+      return { items: items.slice(offset, offset + n), total: items.length };
+    }, 100);
+    expect(await collect(pages)).toEqual(items); // every item once, in order
+    expect(calls.slice(0, 3)).toEqual([0, 100, 200]);
+    expect(calls).toContain(160);
+  });
+
+  it('a page fetched ahead that fails after the consumer stopped is no unhandled rejection', async () => {
+    const pages = offsetPages(async (offset, limit) => {
+      if (offset > 0) throw new Error('boom');
+      return { items: items.slice(0, limit), total: items.length };
+    }, 100);
+    for await (const page of pages) {
+      expect(page).toHaveLength(100);
+      break;
+    }
+    await new Promise((r) => setImmediate(r));
+  });
+});
+
 describe('batching with bisect', () => {
   it('isolates the failing id and lets the others through', async () => {
     const calls: string[][] = [];

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BudgetExceeded, bucketForRate, DryRunViolation, TokenBucket, Transport, VendorError, type HttpResponse } from '../../lib/vendors/core';
+import { BudgetExceeded, bucketForRate, DryRunViolation, SlidingWindow, TokenBucket, WINDOW_MARGIN_MS, Transport, VendorError, type HttpResponse } from '../../lib/vendors/core';
 
 // A loopback server whose behaviour each test scripts: throttle, 500, hang, malformed body.
 type Script = (n: number) => { status: number; body: string; hangMs?: number };
@@ -130,6 +130,32 @@ describe('Transport', () => {
       await new Promise((r) => setTimeout(r, 40));
     }
     await Promise.all(all);
+  });
+
+  it('sends the whole documented rate and never more than it in any one-second window', async () => {
+    let now = 0;
+    // the pause moves the test clock instead of waiting: the limiter's schedule, not the machine's speed
+    const window = new SlidingWindow(40, 1000 + WINDOW_MARGIN_MS, () => now, async (ms) => void (now += ms));
+    const at: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      await window.take();
+      at.push(now);
+      now += 3; // each request takes 3 ms to answer (sequential, as a paged listing)
+    }
+    for (let i = 40; i < at.length; i++) expect(at[i]! - at[i - 40]!).toBeGreaterThanOrEqual(1000 + WINDOW_MARGIN_MS);
+    // any clock second the vendor counts by, however aligned, sees at most 40
+    for (let start = 0; start < at[at.length - 1]!; start += 7) expect(at.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(40);
+    const sustained = (at.length - 1) / ((at[at.length - 1]! - at[0]!) / 1000);
+    expect(sustained / 40).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it('queues concurrent callers in order within the window', async () => {
+    let now = 0;
+    const window = new SlidingWindow(2, 1000, () => now, async (ms) => void (now += ms));
+    const order: number[] = [];
+    await Promise.all([0, 1, 2, 3, 4].map((i) => window.take().then(() => order.push(i))));
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect(now).toBe(2000); // two per second: the fifth waits two windows
   });
 
   it('counts every request it sends per action', async () => {

@@ -9,7 +9,7 @@ import {
   type ScopeArgs,
   type ScopePlan,
 } from '../engine';
-import type { AutomationSpec } from '../engine/run';
+import type { AutomationSpec, PolicyPass } from '../engine/run';
 import { UNDO } from '../undo';
 import { softDeleteRun, softDeleteSettingsFor, type SoftDeleteSettings } from '../soft-delete';
 import { applySnooze, decideAutoDelete, sameTimerMinute, snoozeFor, wantedDeletion } from './decide';
@@ -27,47 +27,48 @@ function ttlApplies(policy: AutoDeletePolicy): boolean {
   );
 }
 
+/** Each policy pass's listing hints, from begin() (which reads our timers) to the engine's query(). */
+const passState = new WeakMap<ScopeArgs<AutoDeletePolicy>, { hints: ListInstancesOptions }>();
+
 export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
   function: 'auto-delete',
   requires: (c) => (c.autoDelete === 'unsupported' ? 'auto-delete' : undefined),
-  async planScope(args: ScopeArgs<AutoDeletePolicy>): Promise<ScopePlan> {
-    const { deps, policy, client, scope, target } = args;
-    const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
-    const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
-    const focusIds = deps.focus ? [deps.focus.instanceId] : undefined;
-    const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
-    const softDelete = softDeleteSettingsFor(deps.config, target.name);
-    const digest: WarningEntry[] = [];
-    try {
-      const hints = listingHints(policy, client, ours);
-      for await (const page of client.listInstances(scope, { ids: focusIds, ...hints, autoDeleteTimers: true })) {
-        for (const instance of page) {
-          if (!matchesSelector(instance, policy.selector)) continue;
-          if (instance.tags[softDelete.tag]) continue; // already in our soft-delete bin: the recycle-bin function's business
+  // every auto-delete policy of a target × region decides on one pass over its listing (policies whose
+  // vendor-side hints differ, as on Alibaba where tags are read per candidate, get a pass each)
+  instances: {
+    query: (args) => passState.get(args)!.hints,
+    async begin(args: ScopeArgs<AutoDeletePolicy>): Promise<PolicyPass> {
+      const { deps, policy, client, scope, target } = args;
+      const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
+      const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
+      const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
+      const softDelete = softDeleteSettingsFor(deps.config, target.name);
+      const hints: ListInstancesOptions = { ids: deps.focus ? [deps.focus.instanceId] : undefined, ...listingHints(policy, client, ours), autoDeleteTimers: true };
+      passState.set(args, { hints });
+      const digest: WarningEntry[] = [];
+      return {
+        take(instance) {
+          if (!matchesSelector(instance, policy.selector)) return;
+          if (instance.tags[softDelete.tag]) return; // already in our soft-delete bin: the recycle-bin function's business
           plan.selected++;
           // ours only while the vendor still holds the value we set: a timer changed by someone else is never cleared
           const timerIsOurs = sameTimerMinute(ours.get(instance.id), instance.autoDeleteAt);
-          planInstance(plan, {
-            policy,
-            client,
-            instance,
-            now: deps.now,
-            warnBeforeMs,
-            timerIsOurs,
-            softDelete,
-            digest,
-          });
-        }
-      }
-      // only candidates were listed: the selection is what the vendor counted (the blast-radius guard's base)
-      plan.selected = Math.max(plan.selected, hints.candidates?.counted?.matched ?? 0);
-    } catch (e) {
-      plan.readFailures.push(`listing instances: ${(e as Error).message}`);
-    }
-    // a whole scope's view only: an event's single instance or a failed listing would use up the day's digest
-    const notice = !deps.focus && !plan.readFailures.length ? warningDigest(args, AUTO_DELETE_DIGEST, digest) : undefined;
-    if (notice) plan.actions.push(notice);
-    return plan;
+          planInstance(plan, { policy, client, instance, now: deps.now, warnBeforeMs, timerIsOurs, softDelete, digest });
+        },
+        finish(readFailure) {
+          // only candidates were listed: the selection is what the vendor counted (the blast-radius guard's base)
+          const matched = hints.candidates?.counted?.matched;
+          if (matched !== undefined) {
+            plan.selected = Math.max(plan.selected, matched);
+            plan.listed = matched;
+          }
+          // a whole scope's view only: an event's single instance or a failed listing would use up the day's digest
+          const notice = !deps.focus && !readFailure ? warningDigest(args, AUTO_DELETE_DIGEST, digest) : undefined;
+          if (notice) plan.actions.push(notice);
+          return plan;
+        },
+      };
+    },
   },
 };
 

@@ -1,6 +1,5 @@
-import type { Capabilities } from '../../vendors/core';
+import type { Capabilities, Instance, ListInstancesOptions, VendorClient } from '../../vendors/core';
 import { executeScope, type RunBudget, type ScopeIdentity } from './execute';
-import { ListingCache } from './listing-cache';
 import type { EngineDeps, FunctionName, Mode, PlanRow, RunReport, ScopeArgs, ScopePlan, TargetConfig } from './types';
 
 export interface PolicyBase {
@@ -10,11 +9,33 @@ export interface PolicyBase {
   regions?: string[];
 }
 
+/** One policy's selection and decision, fed the instance listing one instance at a time. */
+export interface PolicyPass {
+  take(instance: Instance): void;
+  /** The plan once the listing has been read; `readFailure` says the listing failed (the engine adds it to the plan). */
+  finish(readFailure?: string): ScopePlan;
+}
+
+/**
+ * A function whose policies decide on the instance listing of a scope. The engine lists each
+ * target × region once for all such policies (one pass: every page goes through every policy's
+ * selection and decision, then is dropped) instead of each policy listing the fleet again.
+ */
+export interface InstancePass<P> {
+  /** What the policy lists; policies with equal queries share one pass. */
+  query(args: ScopeArgs<P>): ListInstancesOptions;
+  /** Reads what the policy needs besides the listing and returns its pass. */
+  begin(args: ScopeArgs<P>): Promise<PolicyPass>;
+}
+
 export interface AutomationSpec<P extends PolicyBase> {
   function: FunctionName;
   /** The capability this function needs; scopes whose vendor has it `unsupported` are skipped, said once per target. */
   requires?: (capabilities: Capabilities) => string | undefined;
-  planScope(args: ScopeArgs<P>): Promise<ScopePlan>;
+  /** Plans one policy in one scope on its own reads. Used when `instances` is absent. */
+  planScope?(args: ScopeArgs<P>): Promise<ScopePlan>;
+  /** Plans every policy of a scope from one pass over the instance listing. */
+  instances?: InstancePass<P>;
 }
 
 interface ScopeRef {
@@ -42,56 +63,154 @@ export function scopesFor<P extends PolicyBase>(deps: EngineDeps, policies: P[])
   return out;
 }
 
+interface Planned<P> {
+  policy: P;
+  args: ScopeArgs<P>;
+  id: ScopeIdentity;
+  /** Set by the shared pass; absent for a `planScope` function, which plans just before it applies (after earlier policies applied). */
+  plan?: ScopePlan;
+}
+
 /** The pipeline every function runs for each target × region: plan (list, select, decide) → guard → apply → audit. */
 export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec: AutomationSpec<P>, policies: P[]): Promise<RunReport> {
   const rows: PlanRow[] = [];
   const errors: string[] = [];
   const budget: RunBudget = { destructiveLeft: deps.config.safety.maxDestructivePerRun };
   const saidUnsupported = new Set<string>();
-  // target × region major, so the policies of one scope share its listing (ListingCache)
-  const scopes = scopesFor(deps, policies)
-    .map((s, order) => ({ ...s, order }))
-    .sort((a, b) => a.target.name.localeCompare(b.target.name) || a.region.localeCompare(b.region) || a.order - b.order);
-  const listings = new ListingCache();
+  // target × region major: the policies of one scope are planned together (one listing pass), in config order
+  const groups = new Map<string, { target: TargetConfig; region: string; policies: P[] }>();
+  for (const { policy, target, region } of scopesFor(deps, policies)) {
+    const key = JSON.stringify([target.name, region]);
+    if (!groups.has(key)) groups.set(key, { target, region, policies: [] });
+    groups.get(key)!.policies.push(policy);
+  }
+  const ordered = [...groups.values()].sort((a, b) => a.target.name.localeCompare(b.target.name) || a.region.localeCompare(b.region));
   let remaining: ScopeRef[] | undefined;
 
-  for (const [index, { policy, target, region }] of scopes.entries()) {
+  for (const [index, { target, region, policies: scopePolicies }] of ordered.entries()) {
     if (deps.shouldStop()) {
-      remaining = scopes.slice(index).map((s) => ({ policy: s.policy.name, target: s.target.name, region: s.region }));
+      remaining = ordered.slice(index).flatMap((g) => g.policies.map((p) => ({ policy: p.name, target: g.target.name, region: g.region })));
       errors.push(`stopped near the invocation timeout with ${remaining.length} scope(s) left; continue with the returned cursor`);
       break;
     }
-    const mode = deps.modeFor(policy);
-    const id: ScopeIdentity = { function: spec.function, policy: policy.name, vendor: target.vendor, target: target.name, region };
-    deps.progress?.(`${spec.function}: ${policy.name} on ${target.name}/${region}`);
-    try {
-      listings.enter(target.name, region);
-      const client = listings.wrap(deps.client(target, mode));
-      const missing = spec.requires?.(client.capabilities);
-      if (missing) {
-        if (!saidUnsupported.has(target.name)) {
-          saidUnsupported.add(target.name);
-          rows.push({ ...id, region: '*', resource: '-', action: 'none', reason: `${target.vendor} does not support ${missing}: skipped`, status: 'info' });
+    const failed = (policy: P, e: unknown) => {
+      const message = (e as Error).message;
+      errors.push(`${target.name}/${region} (${policy.name}): ${message}`);
+      rows.push({ function: spec.function, policy: policy.name, vendor: target.vendor, target: target.name, region, resource: '-', action: 'none', reason: message, status: 'error' });
+      deps.log?.('error', 'scope failed', { target: target.name, region, policy: policy.name, error: message });
+    };
+    // plan every policy of the scope
+    const planned: Planned<P>[] = [];
+    const passes: { entry: Planned<P>; pass: PolicyPass; query: ListInstancesOptions }[] = [];
+    for (const policy of scopePolicies) {
+      const mode = deps.modeFor(policy);
+      const id: ScopeIdentity = { function: spec.function, policy: policy.name, vendor: target.vendor, target: target.name, region };
+      deps.progress?.(`${spec.function}: ${policy.name} on ${target.name}/${region}`);
+      try {
+        const client = deps.client(target, mode);
+        const missing = spec.requires?.(client.capabilities);
+        if (missing) {
+          if (!saidUnsupported.has(target.name)) {
+            saidUnsupported.add(target.name);
+            rows.push({ ...id, region: '*', resource: '-', action: 'none', reason: `${target.vendor} does not support ${missing}: skipped`, status: 'info' });
+          }
+          continue;
         }
-        continue;
+        const args: ScopeArgs<P> = { deps, policy, target, client, capabilities: client.capabilities, scope: { region }, mode };
+        if (spec.instances) {
+          const pass = await spec.instances.begin(args);
+          const entry: Planned<P> = { policy, args, id, plan: { actions: [], notes: [], selected: 0, readFailures: [] } };
+          planned.push(entry);
+          passes.push({ entry, pass, query: spec.instances.query(args) });
+        } else {
+          planned.push({ policy, args, id });
+        }
+      } catch (e) {
+        failed(policy, e);
       }
-      listings.countListed();
-      const plan = await spec.planScope({ deps, policy, target, client, capabilities: client.capabilities, scope: { region }, mode });
-      const listed = listings.listedInstances();
-      // "nothing to do" must say whether the selector matched nothing or the matched fleet is clean
-      if (!plan.actions.length && !plan.notes.length && !plan.readFailures.length && listed !== undefined)
-        rows.push({ ...id, resource: '-', action: 'none', reason: `selector matched ${plan.selected} of ${listed} instances: nothing to do`, status: 'info' });
-      for (const failure of plan.readFailures) errors.push(`${target.name}/${region} (${policy.name}): ${failure}`);
-      rows.push(...(await executeScope(deps, id, plan, mode, budget)));
-      if (mode === 'enforce') listings.touch(plan.actions.filter((a) => a.kind === 'vendor').map((a) => a.resourceId));
-    } catch (e) {
-      const message = `${target.name}/${region} (${policy.name}): ${(e as Error).message}`;
-      errors.push(message);
-      rows.push({ ...id, resource: '-', action: 'none', reason: (e as Error).message, status: 'error' });
-      deps.log?.('error', 'scope failed', { target: target.name, region, policy: policy.name, error: (e as Error).message });
+    }
+    await listOnce(passes);
+    // then guard → apply → audit each policy in turn
+    const touched = new Set<string>();
+    for (const entry of planned) {
+      const { policy, args, id } = entry;
+      try {
+        let plan = entry.plan ?? (await spec.planScope!(args));
+        if (spec.instances && touched.size) plan = await redecideTouched(spec.instances, args, plan, touched);
+        for (const failure of plan.readFailures) errors.push(`${target.name}/${region} (${policy.name}): ${failure}`);
+        // "nothing to do" must say whether the selector matched nothing or the matched fleet is clean
+        if (!plan.actions.length && !plan.notes.length && !plan.readFailures.length) {
+          const of = plan.listed === undefined ? '' : ` of ${plan.listed}`;
+          rows.push({ ...id, resource: '-', action: 'none', reason: `selector matched ${plan.selected}${of} instances: nothing to do`, status: 'info' });
+        }
+        rows.push(...(await executeScope(deps, id, plan, args.mode, budget)));
+        if (args.mode === 'enforce') for (const a of plan.actions) if (a.kind === 'vendor') touched.add(a.resourceId);
+      } catch (e) {
+        failed(policy, e);
+      }
     }
   }
   return { function: spec.function, runId: deps.runId, rows, summary: summarize(rows), errors, continuation: remaining ? { remaining } : undefined };
+}
+
+/**
+ * One pass over the instance listing per distinct query: each page goes through every policy's
+ * selection and decision, then is dropped, so memory is bounded by a page, not the fleet.
+ */
+async function listOnce<P>(passes: { entry: Planned<P>; pass: PolicyPass; query: ListInstancesOptions }[]): Promise<void> {
+  const byQuery = new Map<string, typeof passes>();
+  for (const p of passes) {
+    const key = JSON.stringify(p.query);
+    byQuery.set(key, [...(byQuery.get(key) ?? []), p]);
+  }
+  for (const riders of byQuery.values()) {
+    const { args } = riders[0]!.entry;
+    let failure: string | undefined;
+    let listed = 0;
+    try {
+      for await (const page of listing(args.client, args.scope.region, riders[0]!.query)) {
+        listed += page.length;
+        for (const instance of page) for (const r of riders) r.pass.take(instance);
+      }
+    } catch (e) {
+      failure = `listing instances: ${(e as Error).message}`;
+    }
+    for (const r of riders) {
+      r.entry.plan = { listed, ...r.pass.finish(failure) };
+      if (failure) r.entry.plan.readFailures.push(failure);
+    }
+  }
+}
+
+function listing(client: VendorClient, region: string, query: ListInstancesOptions): AsyncIterable<Instance[]> {
+  return client.listInstances({ region }, query);
+}
+
+/**
+ * An earlier policy of this scope changed instances this policy decided on from the shared pass:
+ * re-read just those by id and decide them again, so no action rests on what they were before.
+ */
+async function redecideTouched<P>(spec: InstancePass<P>, args: ScopeArgs<P>, plan: ScopePlan, touched: Set<string>): Promise<ScopePlan> {
+  const stale = [...new Set(plan.actions.map((a) => a.resourceId).filter((id) => touched.has(id)))];
+  if (!stale.length) return plan;
+  const staleSet = new Set(stale);
+  const pass = await spec.begin(args);
+  const query = spec.query(args);
+  const ids = query.ids?.length ? query.ids.filter((id) => staleSet.has(id)) : stale;
+  const readFailures = [...plan.readFailures];
+  try {
+    for await (const page of listing(args.client, args.scope.region, { ...query, ids })) for (const instance of page) if (staleSet.has(instance.id)) pass.take(instance);
+  } catch (e) {
+    readFailures.push(`re-reading ${stale.length} instance(s) changed by an earlier policy: ${(e as Error).message}`);
+  }
+  const fresh = pass.finish(readFailures.length > plan.readFailures.length ? readFailures.at(-1) : undefined);
+  return {
+    // only the re-read instances' actions: scope-wide ones (a digest) stay as first planned
+    actions: [...plan.actions.filter((a) => !staleSet.has(a.resourceId)), ...fresh.actions.filter((a) => staleSet.has(a.resourceId))],
+    notes: [...plan.notes, ...fresh.notes.filter((n) => !plan.notes.some((o) => o.resourceId === n.resourceId && o.reason === n.reason))],
+    selected: plan.selected,
+    readFailures: [...readFailures, ...fresh.readFailures],
+  };
 }
 
 function summarize(rows: PlanRow[]): RunReport['summary'] {

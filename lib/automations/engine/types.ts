@@ -104,6 +104,8 @@ export interface ScopePlan {
   selected: number;
   /** A read failed in this scope: no destructive action runs in it. */
   readFailures: string[];
+  /** Instances listed in the scope, where the plan came from an instance listing ("selector matched 0 of N"). */
+  listed?: number;
 }
 
 export interface ScopeArgs<P> {

@@ -61,7 +61,7 @@ function args(items: RecycleBinItem[], purged: RecycleBinItem[][]): ScopeArgs<Re
 describe('recycle-bin plan', () => {
   it('maps every id of a batch back to its own item (not the first item of the group)', async () => {
     const purged: RecycleBinItem[][] = [];
-    const plan = await recycleBinSpec.planScope(
+    const plan = await recycleBinSpec.planScope!(
       args([item('a', 'first'), item('b', 'second'), item('s', 'snap', 'snapshot')], purged),
     );
     const purges = plan.actions.filter((a): a is VendorAction => a.kind === 'vendor');

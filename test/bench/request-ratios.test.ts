@@ -1,0 +1,53 @@
+import { requestRatios, type RatioRow } from '../../bench/lib/ratios';
+import { FUNCTION_NAMES } from '../../bench/lib/sweep';
+import { VENDORS } from '../../bench/lib/targets';
+
+/**
+ * The deterministic half of the benchmark, asserted (never a time): requests the simulator
+ * received / the documented minimum for every function × vendor × mode on the quick-mode fleet
+ * (1,000 instances per vendor, seeded, fixed business time), as `npm run bench -- --quick` prints.
+ * Every ratio is 1.00 except the known waste below, each held to what it is today so it can only
+ * get better; when a fix lands, lower its bound (or delete the line) in the same change.
+ */
+const KNOWN_WASTE: Record<string, { atMost: number; why: string }> = {
+  'alibaba auto-delete dry-run': { atMost: 43.04, why: 'one DescribeTags per instance; tag key not pushed into DescribeInstances (issue 17)' },
+  'alibaba auto-delete enforce': { atMost: 27.55, why: 'as the dry run (issue 17)' },
+  'alibaba renewal-reminders dry-run': { atMost: 64.56, why: 'one DescribeTags per instance, not per expiring candidate (issue 17)' },
+  'alibaba renewal-reminders enforce': { atMost: 64.56, why: 'as the dry run (issue 17)' },
+  'alibaba snapshots dry-run': { atMost: 1.04, why: 'DescribeDisks sent twice where one call of up to 100 ids does' },
+  'alibaba snapshots enforce': { atMost: 1.04, why: 'as the dry run' },
+  'tencent auto-delete enforce': { atMost: 1.09, why: 'two policies delete in two TerminateInstances; one call takes 100 ids (batching across policies: execute.ts)' },
+  'cecstack auto-delete enforce': { atMost: 1.08, why: 'as Tencent: BatchDeleteInstances per policy' },
+  // KEC lists 1,000 instances a page: its per-page costs show only past one page (2,500 instances, below)
+  'kec 2500 snapshots dry-run': { atMost: 2.82, why: 'the whole local-volume listing (Marker pages) again for every page of instances' },
+  'kec 2500 snapshots enforce': { atMost: 1.16, why: 'as the dry run' },
+};
+
+describe('requests received / documented minimum (quick-mode fleet)', () => {
+  let rows: RatioRow[];
+  beforeAll(async () => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    rows = [
+      ...(await requestRatios({ sizes: [1000], vendors: VENDORS, functions: FUNCTION_NAMES })),
+      ...(await requestRatios({ sizes: [2500], vendors: ['kec'], functions: FUNCTION_NAMES })),
+    ];
+  }, 180_000);
+
+  it('covers every function × vendor × mode', () => {
+    expect(rows).toHaveLength(FUNCTION_NAMES.length * (VENDORS.length + 1) * 2);
+    expect(rows.filter((r) => r.errors.length)).toEqual([]);
+  });
+
+  it('sends no more than the documented minimum, apart from the known waste, and never fewer (the minimum is a floor)', () => {
+    const off = rows
+      .map((r) => ({ key: `${r.vendor}${r.size === 1000 ? '' : ` ${r.size}`} ${r.function} ${r.mode}`, ratio: Number(r.ratio.toFixed(2)), received: r.received, minimum: r.minimum }))
+      .filter(({ key, ratio }) => ratio < 1 || ratio > (KNOWN_WASTE[key]?.atMost ?? 1));
+    expect(off).toEqual([]);
+  });
+
+  it('shows the waste a per-id count would hide: Apsara tag reads are set against the candidates, not the fleet', () => {
+    const apsara = rows.find((r) => r.vendor === 'alibaba' && r.function === 'auto-delete' && r.mode === 'dry-run')!;
+    expect(apsara.byAction.DescribeTags!.minimum).toBeLessThan(apsara.byAction.DescribeTags!.received);
+    expect(apsara.byAction.DescribeInstances!.minimum).toBeGreaterThanOrEqual(Math.ceil(1000 / 100));
+  });
+});
