@@ -8,19 +8,23 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { parseAuditRecord, type AuditRecord } from './record';
+import { attemptOf, parseAuditRecord, type AuditRecord } from './record';
 import {
   AuditConflictError,
+  latestIntent,
+  ledgerScopeId,
   matchesQuery,
+  openFrom,
   normaliseQuery,
   orderAndLimit,
   prepareRecord,
   storedKey,
   type AuditQuery,
   type AuditStore,
+  type LedgerScope,
 } from './store';
 
-export const AUDIT_INDEXES = { byResource: 'byResource', byRun: 'byRun', byDay: 'byDay' } as const;
+export const AUDIT_INDEXES = { byResource: 'byResource', byRun: 'byRun', byDay: 'byDay', byLedger: 'byLedger' } as const;
 
 /**
  * The audit table (shape of CreateTable / CloudFormation AWS::DynamoDB::Table, minus TableName).
@@ -41,13 +45,23 @@ export const auditTableDefinition: Omit<CreateTableCommandInput, 'TableName'> = 
     { AttributeName: 'runId', AttributeType: 'S' },
     { AttributeName: 'day', AttributeType: 'S' },
     { AttributeName: 'at', AttributeType: 'S' },
+    { AttributeName: 'ledger', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'pk', KeyType: 'HASH' },
     { AttributeName: 'sk', KeyType: 'RANGE' },
   ],
-  GlobalSecondaryIndexes: (['resourceId', 'runId', 'day'] as const).map((hash) => ({
-    IndexName: { resourceId: AUDIT_INDEXES.byResource, runId: AUDIT_INDEXES.byRun, day: AUDIT_INDEXES.byDay }[hash],
+  // byLedger is sparse: only intents and results carry `ledger` (the scope id), so a scope's open
+  // intents are one Query bounded by scope and time
+  GlobalSecondaryIndexes: (
+    [
+      [AUDIT_INDEXES.byResource, 'resourceId'],
+      [AUDIT_INDEXES.byRun, 'runId'],
+      [AUDIT_INDEXES.byDay, 'day'],
+      [AUDIT_INDEXES.byLedger, 'ledger'],
+    ] as const
+  ).map(([IndexName, hash]) => ({
+    IndexName,
     KeySchema: [
       { AttributeName: hash, KeyType: 'HASH' as const },
       { AttributeName: 'at', KeyType: 'RANGE' as const },
@@ -78,7 +92,7 @@ export class DynamoAuditStore implements AuditStore {
 
   async putIntent(record: AuditRecord): Promise<'written' | 'exists'> {
     const clean = prepareRecord(record, 'putIntent');
-    return (await this.putOnce(clean, 'intent')) ? 'written' : 'exists';
+    return (await this.putOnce(clean, intentSk(attemptOf(clean)))) ? 'written' : 'exists';
   }
 
   async putResult(record: AuditRecord): Promise<void> {
@@ -91,17 +105,45 @@ export class DynamoAuditStore implements AuditStore {
     await this.putOnce(clean, `${clean.phase}#${clean.at}#${randomUUID()}`);
   }
 
+  /** One Query for the key's intents (every lease attempt) and one GetItem for its result. */
   async get(actionKey: string): Promise<{ intent?: AuditRecord; result?: AuditRecord }> {
     const pk = storedKey(actionKey);
-    const [intent, result] = await Promise.all(
-      (['intent', 'result'] as const).map(async (sk) => {
-        const out = await this.client.send(
-          new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }),
-        );
-        return out.Item ? fromItem(out.Item) : undefined;
+    const [intents, result] = await Promise.all([
+      this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :k AND begins_with(sk, :i)',
+        ExpressionAttributeValues: { ':k': { S: pk }, ':i': { S: 'intent' } },
+        ConsistentRead: true,
       }),
-    );
+      this.client
+        .send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk }, sk: { S: 'result' } }, ConsistentRead: true }))
+        .then((out) => (out.Item ? fromItem(out.Item) : undefined)),
+    ]);
+    const intent = latestIntent(intents);
     return { ...(intent && { intent }), ...(result && { result }) };
+  }
+
+  /** One Query of the sparse byLedger index: the scope's intents and results since `since`. */
+  async openIntents(scope: LedgerScope, since: string): Promise<AuditRecord[]> {
+    const records = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: AUDIT_INDEXES.byLedger,
+      KeyConditionExpression: '#l = :l AND #at >= :s',
+      ExpressionAttributeNames: { '#l': 'ledger', '#at': 'at' },
+      ExpressionAttributeValues: { ':l': { S: ledgerScopeId(scope) }, ':s': { S: new Date(since).toISOString() } },
+    });
+    return openFrom(records);
+  }
+
+  private async queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<AuditRecord[]> {
+    const found: AuditRecord[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      for (const item of out.Items ?? []) found.push(fromItem(item));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return found;
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
@@ -195,6 +237,7 @@ function toItem(r: AuditRecord, sk: string): Record<string, AttributeValue> {
     function: { S: r.function },
     action: { S: r.action },
     ...(r.outcome !== undefined && { outcome: { S: r.outcome } }),
+    ...((r.phase === 'intent' || r.phase === 'result') && { ledger: { S: ledgerScopeId(r) } }),
   };
 }
 
@@ -222,4 +265,9 @@ function daysBetween(since: string, until: string | undefined): string[] {
   const days: string[] = [];
   for (let t = start; t < end && days.length <= MAX_DAY_QUERIES; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
   return days;
+}
+
+/** Attempt 1 keeps the original sort key, so tables written before leases read the same. */
+function intentSk(attempt: number): string {
+  return attempt === 1 ? 'intent' : `intent#${String(attempt).padStart(4, '0')}`;
 }

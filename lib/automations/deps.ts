@@ -12,6 +12,8 @@ export interface DepsInput {
   config: AutomationConfig;
   modeFor(policy: { mode: Mode }): Mode;
   shouldStop(): boolean;
+  remainingMs?: () => number;
+  leaseClock?: () => number;
   resolveCredentials(target: TargetConfig, which?: 'credentials' | 'operatorCredentials'): Promise<Credentials | undefined>;
   filters?: { targets?: string[]; policies?: string[] };
   focus?: CloudEventFocus;
@@ -71,6 +73,8 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
     transports,
     modeFor: input.modeFor,
     shouldStop: input.shouldStop,
+    remainingMs: input.remainingMs,
+    leaseClock: input.leaseClock,
     filters: input.filters,
     focus: input.focus,
     log: input.log,

@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../vendors/core';
 import { executeScope, type RunBudget, type ScopeIdentity } from './execute';
 import { ListingCache } from './listing-cache';
+import { reconcileOpenIntents } from './reconcile';
 import type { EngineDeps, FunctionName, Mode, PlanRow, RunReport, ScopeArgs, ScopePlan, TargetConfig } from './types';
 
 export interface PolicyBase {
@@ -75,6 +76,8 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
         }
         continue;
       }
+      // open intents first, listed or not: an action that happened must not stay unrecorded (issue 18)
+      if (mode === 'enforce') rows.push(...(await reconcileOpenIntents(deps, id, client)));
       listings.countListed();
       const plan = await spec.planScope({ deps, policy, target, client, capabilities: client.capabilities, scope: { region }, mode });
       const listed = listings.listedInstances();
