@@ -50,3 +50,42 @@ export function resultsPerKey(records: AuditRecord[]): Map<string, number> {
   for (const r of records) if (r.phase === 'result') counts.set(r.actionKey, (counts.get(r.actionKey) ?? 0) + 1);
   return counts;
 }
+
+/** A mutating request held at the simulated cloud: before it is applied, or applied with its answer held back. */
+export interface HeldMutation {
+  action: string;
+  /** Apply (if not yet applied) and answer. */
+  release(): void;
+  /** Never apply it: the vendor answers an error to a caller that is gone. */
+  drop(): void;
+}
+
+/**
+ * Holds the next mutating request of a module at one point, so a test can kill the caller exactly
+ * there: `before` the vendor applies it, or `after` it is applied but before the caller hears back.
+ * Applied mutations are logged in `applied` (with their parameters).
+ */
+export function interceptMutations(module: VendorSimulator): {
+  applied: ReceivedMutation[];
+  holdNext(point: 'before' | 'after'): Promise<HeldMutation>;
+} {
+  const applied: ReceivedMutation[] = [];
+  let armed: { point: 'before' | 'after'; notify(h: HeldMutation): void } | undefined;
+  const handle = module.handle.bind(module);
+  module.handle = async (req: SimRequest, ctx) => {
+    const action = module.actionOf(req);
+    if (!module.isMutating(action)) return handle(req, ctx);
+    const hold = armed;
+    armed = undefined;
+    const gate = hold && new Promise<boolean>((resolve) => hold.notify({ action, release: () => resolve(true), drop: () => resolve(false) }));
+    if (hold?.point === 'before' && !(await gate)) return module.serverError(req);
+    const response = await handle(req, ctx);
+    applied.push({ vendor: module.vendor, action, text: `${decodeURIComponent(req.rawQuery)} ${req.body}` });
+    if (hold?.point === 'after') await gate;
+    return response;
+  };
+  return {
+    applied,
+    holdNext: (point) => new Promise((notify) => (armed = { point, notify })),
+  };
+}

@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../audit/record';
-import type { Scope, VendorClient } from '../../vendors/core';
+import type { Instance, Scope, VendorClient } from '../../vendors/core';
 import type { ScopeIdentity } from './execute';
 import type { EngineDeps, PlanRow } from './types';
 
@@ -68,10 +68,20 @@ function withoutLease(r: AuditRecord): AuditRecord {
   return rest;
 }
 
-async function instanceExists(client: VendorClient, scope: Scope, id: string, includeRecycled: boolean): Promise<boolean> {
-  for await (const page of client.listInstances(scope, { ids: [id], includeRecycled })) if (page.some((i) => i.id === id)) return true;
-  return false;
+async function readInstance(client: VendorClient, scope: Scope, id: string, includeRecycled: boolean): Promise<Instance | undefined> {
+  for await (const page of client.listInstances(scope, { ids: [id], includeRecycled })) {
+    const hit = page.find((i) => i.id === id);
+    if (hit) return hit;
+  }
+  return undefined;
 }
+
+async function instanceExists(client: VendorClient, scope: Scope, id: string, includeRecycled: boolean): Promise<boolean> {
+  return (await readInstance(client, scope, id, includeRecycled)) !== undefined;
+}
+
+/** Native timers are kept to the minute (KEC takes `yyyy-MM-dd HH:mm`). */
+const sameMinute = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && Math.floor(Date.parse(a) / 60_000) === Math.floor(Date.parse(b) / 60_000);
 
 async function snapshotExists(client: VendorClient, scope: Scope, match: { id?: string; name?: string; sourceId?: string }): Promise<boolean> {
   const options = match.name ? { names: [match.name] } : match.sourceId ? { sourceIds: [match.sourceId] } : {};
@@ -107,6 +117,14 @@ async function checkAtVendor(client: VendorClient, scope: Scope, intent: AuditRe
     if (await inRecycleBin(client, scope, resourceId)) return undefined;
     if (resourceKind !== 'snapshot' && (await instanceExists(client, scope, resourceId, true))) return undefined;
     return { done: true, why: 'the item is gone from the recycle bin' };
+  }
+  if (action === 'set-auto-delete-time' || action === 'clear-auto-delete-time') {
+    const instance = await readInstance(client, scope, resourceId, true);
+    if (!instance) return { gone: true, why: 'the instance no longer exists, so there is nothing left to do' };
+    const wanted = str(intent.expected?.autoDeleteAt);
+    if (action === 'set-auto-delete-time' && sameMinute(instance.autoDeleteAt, wanted)) return { done: true, why: `the vendor's timer holds ${wanted}` };
+    if (action === 'clear-auto-delete-time' && !instance.autoDeleteAt) return { done: true, why: "the vendor's timer is cleared" };
+    return undefined;
   }
   if (resourceKind === 'instance' && !(await instanceExists(client, scope, resourceId, true))) {
     return { gone: true, why: 'the instance no longer exists, so there is nothing left to do' };
