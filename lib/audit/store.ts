@@ -12,8 +12,14 @@ export interface AuditQuery {
   /** Exclusive upper bound on `at` (UTC ISO). */
   until?: string;
   runId?: string;
-  /** At most this many records (the oldest first). */
+  /** With function and region, the scope a run reads: served by an index, never a scan. */
+  target?: string;
+  region?: string;
+  policy?: string;
+  /** At most this many records (the oldest first, or the newest with newestFirst). */
   limit?: number;
+  /** Newest first (e.g. the latest state record: `limit: 1, newestFirst: true`). */
+  newestFirst?: boolean;
 }
 
 /** The scope an action belongs to: what open intents are looked up by at the start of a run. */
@@ -110,17 +116,21 @@ export function matchesQuery(r: AuditRecord, q: AuditQuery): boolean {
     (q.outcome === undefined || r.outcome === q.outcome) &&
     (q.phase === undefined || r.phase === q.phase) &&
     (q.runId === undefined || r.runId === q.runId) &&
+    (q.target === undefined || r.target === q.target) &&
+    (q.region === undefined || r.region === q.region) &&
+    (q.policy === undefined || r.policy === q.policy) &&
     (q.since === undefined || r.at >= q.since) &&
     (q.until === undefined || r.at < q.until)
   );
 }
 
-/** Stable sort by time, then cut to the limit. */
-export function orderAndLimit(records: AuditRecord[], limit?: number): AuditRecord[] {
+/** Stable sort by time (oldest first unless newestFirst), then cut to the limit. */
+export function orderAndLimit(records: AuditRecord[], limit?: number, newestFirst = false): AuditRecord[] {
   const sorted = records
     .map((r, i) => ({ r, i }))
     .sort((a, b) => (a.r.at < b.r.at ? -1 : a.r.at > b.r.at ? 1 : a.i - b.i))
     .map((x) => x.r);
+  if (newestFirst) sorted.reverse();
   return limit === undefined ? sorted : sorted.slice(0, limit);
 }
 
