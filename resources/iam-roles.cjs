@@ -35,11 +35,12 @@ const statements = (fn, parameterPath) => ({
       Resource: [getAtt(`${logicalName(fn)}LogGroup`)],
     },
   ],
-  // Put and read only: the audit trail is append-only (no UpdateItem, no DeleteItem).
+  // Put and read only: the audit trail is append-only (no UpdateItem, no DeleteItem), and every
+  // read is a GetItem or an indexed Query (no Scan: lib/audit/dynamo-store.ts).
   auditTable: [
     {
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+      Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
       Resource: [getAtt('AuditTable'), { 'Fn::Sub': '${AuditTable.Arn}/index/*' }],
     },
   ],

@@ -24,7 +24,10 @@ import {
   type LedgerScope,
 } from './store';
 
-export const AUDIT_INDEXES = { byResource: 'byResource', byRun: 'byRun', byDay: 'byDay', byLedger: 'byLedger' } as const;
+export const AUDIT_INDEXES = { byResource: 'byResource', byRun: 'byRun', byDay: 'byDay', byLedger: 'byLedger', byScope: 'byScope' } as const;
+
+/** The TTL attribute (epoch seconds), set when an audit retention is configured. */
+export const AUDIT_TTL_ATTRIBUTE = 'expiresAt';
 
 /**
  * The audit table (shape of CreateTable / CloudFormation AWS::DynamoDB::Table, minus TableName).
@@ -34,7 +37,7 @@ export const AUDIT_INDEXES = { byResource: 'byResource', byRun: 'byRun', byDay: 
  * - GSIs, all sorted by `at` (UTC ISO, normalised so string order is time order), projection ALL:
  *   byResource (resourceId), byRun (runId), byDay (day = 'YYYY-MM-DD' of `at`, for time ranges).
  * - Attribute `record` holds the whole redacted record as JSON; the rest are copies for keys.
- * The functions need only dynamodb:PutItem, GetItem, Query (and Scan for unindexed queries).
+ * The functions need only dynamodb:PutItem, GetItem and Query; only the CLI may Scan (allowScan).
  */
 export const auditTableDefinition: Omit<CreateTableCommandInput, 'TableName'> = {
   BillingMode: 'PAY_PER_REQUEST',
@@ -46,19 +49,22 @@ export const auditTableDefinition: Omit<CreateTableCommandInput, 'TableName'> = 
     { AttributeName: 'day', AttributeType: 'S' },
     { AttributeName: 'at', AttributeType: 'S' },
     { AttributeName: 'ledger', AttributeType: 'S' },
+    { AttributeName: 'scope', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'pk', KeyType: 'HASH' },
     { AttributeName: 'sk', KeyType: 'RANGE' },
   ],
-  // byLedger is sparse: only intents and results carry `ledger` (the scope id), so a scope's open
-  // intents are one Query bounded by scope and time
+  // byLedger is sparse: only intents and results carry `ledger` (function|policy|target|region), so
+  // a scope's open intents are one Query bounded by scope and time. byScope (function|target|region)
+  // holds every record: what a run reads of its own scope (timers it set, bin history, state).
   GlobalSecondaryIndexes: (
     [
       [AUDIT_INDEXES.byResource, 'resourceId'],
       [AUDIT_INDEXES.byRun, 'runId'],
       [AUDIT_INDEXES.byDay, 'day'],
       [AUDIT_INDEXES.byLedger, 'ledger'],
+      [AUDIT_INDEXES.byScope, 'scope'],
     ] as const
   ).map(([IndexName, hash]) => ({
     IndexName,
@@ -77,17 +83,33 @@ const DAY_MS = 86_400_000;
 export interface DynamoAuditStoreOptions {
   tableName: string;
   client: DynamoDBClient;
+  /** Records expire this many days after `at` (the table's TTL attribute); absent: kept forever. */
+  retentionDays?: number;
+  /**
+   * Let queries no index serves scan the table (the CLI). The functions never scan: such a query
+   * is an error naming what to add.
+   */
+  allowScan?: boolean;
 }
 
 /** The deployed store: conditional PutItem for intents/results; put and read only. */
 export class DynamoAuditStore implements AuditStore {
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
+  private readonly retentionDays?: number;
+  private readonly allowScan: boolean;
+  /** Called with the items each read returned (the bench counts items read per run). */
+  onRead?: (items: number) => void;
 
   constructor(options: DynamoAuditStoreOptions) {
     if (!options.tableName) throw new Error('DynamoAuditStore: tableName is required (the audit table name)');
+    if (options.retentionDays !== undefined && !(Number.isInteger(options.retentionDays) && options.retentionDays > 0)) {
+      throw new Error(`DynamoAuditStore: retentionDays must be a whole number of days above 0, got ${options.retentionDays}`);
+    }
     this.tableName = options.tableName;
     this.client = options.client;
+    this.retentionDays = options.retentionDays;
+    this.allowScan = options.allowScan ?? false;
   }
 
   async putIntent(record: AuditRecord): Promise<'written' | 'exists'> {
@@ -117,7 +139,10 @@ export class DynamoAuditStore implements AuditStore {
       }),
       this.client
         .send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk }, sk: { S: 'result' } }, ConsistentRead: true }))
-        .then((out) => (out.Item ? fromItem(out.Item) : undefined)),
+        .then((out) => {
+          this.onRead?.(out.Item ? 1 : 0);
+          return out.Item ? fromItem(out.Item) : undefined;
+        }),
     ]);
     const intent = latestIntent(intents);
     return { ...(intent && { intent }), ...(result && { result }) };
@@ -140,6 +165,7 @@ export class DynamoAuditStore implements AuditStore {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const out = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      this.onRead?.(out.Items?.length ?? 0);
       for (const item of out.Items ?? []) found.push(fromItem(item));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
@@ -151,8 +177,16 @@ export class DynamoAuditStore implements AuditStore {
     const keep = (r: AuditRecord) => matchesQuery(r, nq);
     if (nq.resourceId !== undefined) return this.queryIndex(AUDIT_INDEXES.byResource, 'resourceId', [nq.resourceId], nq, keep);
     if (nq.runId !== undefined) return this.queryIndex(AUDIT_INDEXES.byRun, 'runId', [nq.runId], nq, keep);
+    if (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined) {
+      return this.queryIndex(AUDIT_INDEXES.byScope, 'scope', [scopeKey({ function: nq.function, target: nq.target, region: nq.region })], nq, keep);
+    }
     const days = nq.since !== undefined ? daysBetween(nq.since, nq.until) : undefined;
-    if (days && days.length <= MAX_DAY_QUERIES) return this.queryIndex(AUDIT_INDEXES.byDay, 'day', days, nq, keep);
+    if (days && days.length <= MAX_DAY_QUERIES) return this.queryIndex(AUDIT_INDEXES.byDay, 'day', nq.newestFirst ? days.reverse() : days, nq, keep);
+    if (!this.allowScan) {
+      throw new Error(
+        'audit query: no index serves it and the functions never scan the table; name a resource, a run, function + target + region, or a time range of at most 62 days',
+      );
+    }
     return this.scan(nq, keep);
   }
 
@@ -162,7 +196,7 @@ export class DynamoAuditStore implements AuditStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: toItem(record, sk),
+          Item: toItem(record, sk, this.retentionDays),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -193,18 +227,20 @@ export class DynamoAuditStore implements AuditStore {
             KeyConditionExpression: `#h = :h${range.expression}`,
             ExpressionAttributeNames: { '#h': hashName, ...range.names },
             ExpressionAttributeValues: { ':h': { S: hash }, ...range.values },
+            ScanIndexForward: !q.newestFirst,
             ExclusiveStartKey: startKey,
           }),
         );
+        this.onRead?.(out.Items?.length ?? 0);
         for (const item of out.Items ?? []) {
           const r = fromItem(item);
           if (keep(r)) found.push(r);
         }
-        if (q.limit !== undefined && found.length >= q.limit) return orderAndLimit(found, q.limit);
+        if (q.limit !== undefined && found.length >= q.limit) return orderAndLimit(found, q.limit, q.newestFirst);
         startKey = out.LastEvaluatedKey;
       } while (startKey);
     }
-    return orderAndLimit(found, q.limit);
+    return orderAndLimit(found, q.limit, q.newestFirst);
   }
 
   /** The fallback for queries no index serves. */
@@ -219,11 +255,20 @@ export class DynamoAuditStore implements AuditStore {
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
-    return orderAndLimit(found, q.limit);
+    return orderAndLimit(found, q.limit, q.newestFirst);
   }
 }
 
-function toItem(r: AuditRecord, sk: string): Record<string, AttributeValue> {
+function scopeKey(r: { function: string; target: string; region: string }): string {
+  return [r.function, r.target, r.region].map((p) => p.replace(/%/g, '%25').replace(/\|/g, '%7C')).join('|');
+}
+
+/** The item a record is stored as (exported for the bench, which loads history in batches). */
+export function toAuditItem(r: AuditRecord, sk: string, retentionDays?: number): Record<string, AttributeValue> {
+  return toItem(r, sk, retentionDays);
+}
+
+function toItem(r: AuditRecord, sk: string, retentionDays?: number): Record<string, AttributeValue> {
   return {
     pk: { S: r.actionKey },
     sk: { S: sk },
@@ -237,7 +282,9 @@ function toItem(r: AuditRecord, sk: string): Record<string, AttributeValue> {
     function: { S: r.function },
     action: { S: r.action },
     ...(r.outcome !== undefined && { outcome: { S: r.outcome } }),
+    scope: { S: scopeKey(r) },
     ...((r.phase === 'intent' || r.phase === 'result') && { ledger: { S: ledgerScopeId(r) } }),
+    ...(retentionDays !== undefined && { [AUDIT_TTL_ATTRIBUTE]: { N: String(Math.floor(Date.parse(r.at) / 1000) + retentionDays * 86_400) } }),
   };
 }
 

@@ -38,11 +38,16 @@ export const DEFAULT_AUDIT_PATH = '.automation/audit.jsonl';
 /** A lock left by a killed process is taken over after this long (proper-lockfile refreshes live locks). */
 const LOCK_STALE_MS = 5_000;
 const LOCK_OPTIONS = { stale: LOCK_STALE_MS, realpath: false } as const;
-/** Hash buckets of the key and resource indexes (a bucket holds history/4096 entries). */
-const BUCKET_HEX = 3;
+/** Hash buckets of the key and resource indexes: 65536, as <2 hex>/<2 hex>.idx (1M records: ~15 entries a bucket). */
+const bucket = (s: string) => {
+  const h = hash(s);
+  return join(h.slice(0, 2), `${h.slice(2, 4)}.idx`);
+};
+/** An open-intents file is rewritten with only its open entries once it holds this many lines more. */
+const OPEN_COMPACT_LINES = 64;
 /** Bytes before the indexed end that identify the log the index was built from. */
 const FINGERPRINT_BYTES = 256;
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 32 * 1024 * 1024;
 
 interface Meta {
   version: 1;
@@ -65,8 +70,8 @@ const scopeOf = (r: { function: string; target: string; region: string }) => `${
  * The embedded default store: the trail is one JSON line per record (`audit.jsonl`, appended and
  * fsynced one at a time — also the export format), and beside it an index directory
  * (`audit.jsonl.idx/`) of small append-only files that point into it by byte offset:
- * - `keys/<bucket>.idx`   intents and results by action key (4096 hash buckets)
- * - `ledger/<scope>/<day>.idx`  intents and results by function|policy|target|region and UTC day
+ * - `keys/<bucket>.idx`   intents and results by action key (65536 hash buckets)
+ * - `open/<scope>.idx`   open intents of function|policy|target|region (+ intent, - result; compacted)
  * - `scope/<scope>/<day>.idx`   every record by function|target|region and day
  * - `res/<bucket>.idx`    every record by resource id
  * - `day/<day>.idx`       every record by day
@@ -136,8 +141,32 @@ export class FileAuditStore implements AuditStore {
     await this.current();
     const id = ledgerScopeId(scope);
     const sinceIso = new Date(since).toISOString();
-    const records = this.readDays(join('ledger', hash(id)), sinceIso).filter((r) => ledgerScopeId(r) === id && r.at >= sinceIso);
+    const file = join('open', `${hash(id)}.idx`);
+    const { open, lines } = this.openEntries(file);
+    if (lines > open.size + OPEN_COMPACT_LINES) await this.locked(() => this.compactOpen(file));
+    const records = this.readLocs([...open.values()].flat()).filter((r) => ledgerScopeId(r) === id && r.at >= sinceIso);
     return openFrom(records);
+  }
+
+  /** The keys with an intent and no result in an open-intents file, with their intents' locations. */
+  private openEntries(file: string): { open: Map<string, Loc[]>; lines: number } {
+    const open = new Map<string, Loc[]>();
+    const entries = this.readIndex(file);
+    for (const e of entries) {
+      const key = e[1] as string;
+      if (e[0] === '+') open.set(key, [...(open.get(key) ?? []), [e[2], e[3]] as Loc]);
+      else open.delete(key);
+    }
+    return { open, lines: entries.length };
+  }
+
+  /** Rewrites an open-intents file with its open entries only (under the lock; an index, not the trail). */
+  private compactOpen(file: string): void {
+    const { open } = this.openEntries(file);
+    const path = join(this.indexDir, file);
+    const text = [...open].flatMap(([key, locs]) => locs.map((l) => `\n${JSON.stringify(['+', key, ...l])}`)).join('');
+    writeFileSync(`${path}.tmp`, text);
+    renameSync(`${path}.tmp`, path);
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
@@ -146,7 +175,7 @@ export class FileAuditStore implements AuditStore {
     let candidates: AuditRecord[];
     if (nq.resourceId !== undefined) {
       const id = nq.resourceId;
-      candidates = this.readLocs(this.readIndex(join('res', `${hash(id).slice(0, BUCKET_HEX)}.idx`)).filter((e) => e[0] === id).map((e) => [e[1], e[2]] as Loc));
+      candidates = this.readLocs(this.readIndex(join('res', bucket(id))).filter((e) => e[0] === id).map((e) => [e[1], e[2]] as Loc));
     } else if (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined) {
       candidates = this.readDays(join('scope', hash(scopeOf({ function: nq.function, target: nq.target, region: nq.region }))), nq.since, nq.until);
     } else if (nq.since !== undefined) {
@@ -316,11 +345,12 @@ export class FileAuditStore implements AuditStore {
     const loc: Loc = [offset, line.length];
     const day = dayOf(record.at);
     if (record.phase === 'intent' || record.phase === 'result') {
-      batch.add(join('keys', `${hash(record.actionKey).slice(0, BUCKET_HEX)}.idx`), [record.actionKey, ...loc]);
-      batch.add(join('ledger', hash(ledgerScopeId(record)), `${day}.idx`), loc);
+      batch.add(join('keys', bucket(record.actionKey)), [record.actionKey, ...loc]);
+      // open intents: + on an intent, - on a result; compacted when it grows (openIntents)
+      batch.add(join('open', `${hash(ledgerScopeId(record))}.idx`), record.phase === 'intent' ? ['+', record.actionKey, ...loc] : ['-', record.actionKey]);
     }
     batch.add(join('scope', hash(scopeOf(record)), `${day}.idx`), loc);
-    batch.add(join('res', `${hash(record.resourceId).slice(0, BUCKET_HEX)}.idx`), [record.resourceId, ...loc]);
+    batch.add(join('res', bucket(record.resourceId)), [record.resourceId, ...loc]);
     batch.add(join('day', `${day}.idx`), loc);
     return 0;
   }
@@ -357,7 +387,7 @@ export class FileAuditStore implements AuditStore {
   }
 
   private keyRecords(key: string): AuditRecord[] {
-    const locs = this.readIndex(join('keys', `${hash(key).slice(0, BUCKET_HEX)}.idx`))
+    const locs = this.readIndex(join('keys', bucket(key)))
       .filter((e) => e[0] === key)
       .map((e) => [e[1], e[2]] as Loc);
     return this.readLocs(locs).filter((r) => r.actionKey === key);

@@ -1,4 +1,4 @@
-import { openAuditStore, openEventPublisher } from '../audit/open';
+import { auditStoreConfigOf, openAuditStore, openEventPublisher } from '../audit/open';
 import type { AutomationConfig } from '../config/schema';
 import { createVendorClient } from '../vendors';
 import { Transport, type Credentials, type TransportOptions, type VendorClient } from '../vendors/core';
@@ -37,9 +37,7 @@ export interface BuiltDeps extends EngineDeps {
  */
 export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
   const { config } = input;
-  const audit = await openAuditStore(
-    config.audit.store === 'file' ? { kind: 'file', path: config.audit.path } : { kind: 'dynamodb', tableName: config.audit.tableName, endpoint: config.audit.endpoint, region: config.audit.region },
-  );
+  const audit = await openAuditStore(auditStoreConfigOf(config.audit));
   const events = await openEventPublisher(config.events.busName ? { kind: 'eventbridge', busName: config.events.busName } : { kind: 'memory', path: config.events.file });
   const budget = config.safety.requestBudget;
   const transports: Record<Mode, Transport> = {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunReport } from '../../lib/automations/engine/types';
 import type { AuditRecord } from '../../lib/audit/record';
@@ -135,7 +135,11 @@ describe.each<StoreKind>(['file', 'dynamodb'])('exactly once over one %s store',
         const before = received().length;
         for (const action of mutating) h.sim.faults.inject({ kind: 'latency', action, latencyMs: LATENCY_MS });
 
+        const opsBefore = dynalite?.operations.length ?? 0;
         const reports: RunReport[] = await Promise.all(Array.from({ length: runs }, () => h.invoke(scenario.fn, trigger, config)));
+        // issue 19: every read a run makes is a GetItem or an indexed Query — never a Scan (counted at the server)
+        const ops = dynalite?.operations.slice(opsBefore) ?? [];
+        expect(ops.filter((op) => !['PutItem', 'GetItem', 'Query'].includes(op))).toEqual([]);
 
         // no scope aborts
         for (const r of reports) {
@@ -168,6 +172,12 @@ describe.each<StoreKind>(['file', 'dynamodb'])('exactly once over one %s store',
         const skipped = reports.flatMap((r) => r.rows.filter((row) => row.status === 'skipped' && /in progress in run|already (done|sent)/.test(row.reason)));
         expect(skipped.length).toBeGreaterThan(0);
         scenario.check?.();
+        // the README's counts: EXACTLY_ONCE_COUNTS=file.jsonl npx jest test/exactly-once
+        if (process.env.EXACTLY_ONCE_COUNTS) {
+          const resultsTotal = [...perKey.values()].reduce((a, b) => a + b, 0);
+          const row = { store: storeKind, runs, fn: scenario.fn, actionKeys: perKey.size, results: resultsTotal, vendorMutations: mutations.length, vendorKeys: total, notices: perNotice.size, busEvents: published.length, skipped: skipped.length };
+          appendFileSync(process.env.EXACTLY_ONCE_COUNTS, `${JSON.stringify(row)}\n`);
+        }
       } finally {
         await h.stop();
       }
