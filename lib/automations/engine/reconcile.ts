@@ -23,7 +23,8 @@ export async function reconcileOpenIntents(deps: EngineDeps, id: ScopeIdentity, 
   const rows: PlanRow[] = [];
   const scope: Scope = { region: id.region };
   for (const intent of open) {
-    if (intent.lease && Date.parse(intent.lease.until) > now) continue; // its run is still at work
+    // only the engine's own intents (they carry a lease; notify's delivery intents, say, do not)
+    if (!intent.lease || Date.parse(intent.lease.until) > now) continue; // none, or its run is still at work
     let verdict: Verdict;
     try {
       verdict = await checkAtVendor(client, scope, intent);
