@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { openAuditStore } from '../lib/audit/open';
+import { auditStoreConfigOf, openAuditStore } from '../lib/audit/open';
 import type { AutomationConfig } from '../lib/config/schema';
 import { buildChannels, type Channel } from '../lib/notify/channels';
 import type { FailedDelivery } from '../lib/notify/deliver';
@@ -32,7 +32,7 @@ export const handler = async (event: unknown, context?: Context) => {
   logger.addContext(context ?? ({} as Context));
   const { batchItemFailures } = await handleNotify(event, {
     config: () => (config ??= loadConfig().catch((e: unknown) => ((config = undefined), Promise.reject(e)))),
-    store: (c) => openAuditStore(c.audit.store === 'file' ? { kind: 'file', path: c.audit.path } : { kind: 'dynamodb', tableName: c.audit.tableName, endpoint: c.audit.endpoint, region: c.audit.region }),
+    store: (c) => openAuditStore(auditStoreConfigOf(c.audit)),
     channels: (c) => (channels ??= buildChannels(c.notifications).catch((e: unknown) => ((channels = undefined), Promise.reject(e)))),
     failures: { put: sendToFailureQueue },
     runId: context?.awsRequestId ?? randomUUID(),

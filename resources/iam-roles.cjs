@@ -5,18 +5,16 @@
 
 /**
  * What each function may touch besides its own log group: only what its own code calls.
- * - auditWrite: PutItem/GetItem (intents, results, records; lib/automations/engine/execute.ts);
- *   auditScan: Scan, for the unindexed trail queries of auto-delete (its own results) and
- *   recycle-bin (auto-delete's deletions, its own observations). Add `auditQuery` (Query on the
- *   indexes) to a function whose code starts querying by resource, run or day.
+ * - auditTable: PutItem, GetItem and Query (intents as leases, results, records, and the bounded
+ *   ledger/scope queries of lib/audit/dynamo-store.ts); never Scan.
  * - parameters: its SSM reads (ssmPaths below); ingestReplay: the ingest's replay items only.
  */
 const FUNCTIONS = {
-  'auto-delete': ['parameters', 'auditWrite', 'auditScan', 'bus', 'failureQueue', 'workQueue'],
-  snapshots: ['parameters', 'auditWrite', 'bus', 'failureQueue', 'workQueue'],
-  'spot-prices': ['parameters', 'auditWrite', 'bus', 'failureQueue', 'workQueue'],
-  'renewal-reminders': ['parameters', 'auditWrite', 'bus', 'failureQueue', 'workQueue'],
-  'recycle-bin': ['parameters', 'auditWrite', 'auditScan', 'bus', 'failureQueue', 'workQueue'],
+  'auto-delete': ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
+  snapshots: ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
+  'spot-prices': ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
+  'renewal-reminders': ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
+  'recycle-bin': ['parameters', 'auditTable', 'bus', 'failureQueue', 'workQueue'],
   ingest: ['parameters', 'ingestReplay', 'bus'],
 };
 
@@ -54,10 +52,15 @@ const statements = (fn, parameterPath, functionTargets) => ({
       Resource: [getAtt(`${logicalName(fn)}LogGroup`)],
     },
   ],
-  // Put and read only: the audit trail is append-only (no UpdateItem, no DeleteItem).
-  auditWrite: [{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: [getAtt('AuditTable')] }],
-  auditScan: [{ Effect: 'Allow', Action: ['dynamodb:Scan'], Resource: [getAtt('AuditTable')] }],
-  auditQuery: [{ Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [{ 'Fn::Sub': '${AuditTable.Arn}/index/*' }] }],
+  // Put and read only: the audit trail is append-only (no UpdateItem, no DeleteItem), and every
+  // read is a GetItem or a Query on the table or its indexes (no Scan: lib/audit/dynamo-store.ts).
+  auditTable: [
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      Resource: [getAtt('AuditTable'), { 'Fn::Sub': '${AuditTable.Arn}/index/*' }],
+    },
+  ],
   // The public ingest writes its replay memory (lib/ingest/replay.ts) and nothing else of the table.
   ingestReplay: [
     {

@@ -1,23 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import type * as DynamoSdk from '@aws-sdk/client-dynamodb';
-import type { AttributeValue, CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { parseAuditRecord, type AuditRecord } from './record';
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  type AttributeValue,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { attemptOf, parseAuditRecord, type AuditRecord } from './record';
 import {
   AuditConflictError,
+  latestIntent,
+  ledgerScopeId,
   matchesQuery,
+  openFrom,
   normaliseQuery,
   orderAndLimit,
   prepareRecord,
   storedKey,
   type AuditQuery,
   type AuditStore,
+  type LedgerScope,
 } from './store';
 
-/** The SDK's commands, loaded on first use (cold start: see lib/audit/open.ts). */
-let sdk: Promise<typeof DynamoSdk> | undefined;
-const commands = () => (sdk ??= import('@aws-sdk/client-dynamodb'));
+export const AUDIT_INDEXES = { byResource: 'byResource', byRun: 'byRun', byDay: 'byDay', byLedger: 'byLedger', byScope: 'byScope' } as const;
 
-export const AUDIT_INDEXES = { byResource: 'byResource', byRun: 'byRun', byDay: 'byDay' } as const;
+/** The TTL attribute (epoch seconds), set when an audit retention is configured. */
+export const AUDIT_TTL_ATTRIBUTE = 'expiresAt';
 
 /**
  * The audit table (shape of CreateTable / CloudFormation AWS::DynamoDB::Table, minus TableName).
@@ -27,7 +37,7 @@ export const AUDIT_INDEXES = { byResource: 'byResource', byRun: 'byRun', byDay: 
  * - GSIs, all sorted by `at` (UTC ISO, normalised so string order is time order), projection ALL:
  *   byResource (resourceId), byRun (runId), byDay (day = 'YYYY-MM-DD' of `at`, for time ranges).
  * - Attribute `record` holds the whole redacted record as JSON; the rest are copies for keys.
- * The functions need only dynamodb:PutItem, GetItem, Query (and Scan for unindexed queries).
+ * The functions need only dynamodb:PutItem, GetItem and Query; only the CLI may Scan (allowScan).
  */
 export const auditTableDefinition: Omit<CreateTableCommandInput, 'TableName'> = {
   BillingMode: 'PAY_PER_REQUEST',
@@ -38,13 +48,26 @@ export const auditTableDefinition: Omit<CreateTableCommandInput, 'TableName'> = 
     { AttributeName: 'runId', AttributeType: 'S' },
     { AttributeName: 'day', AttributeType: 'S' },
     { AttributeName: 'at', AttributeType: 'S' },
+    { AttributeName: 'ledger', AttributeType: 'S' },
+    { AttributeName: 'scope', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'pk', KeyType: 'HASH' },
     { AttributeName: 'sk', KeyType: 'RANGE' },
   ],
-  GlobalSecondaryIndexes: (['resourceId', 'runId', 'day'] as const).map((hash) => ({
-    IndexName: { resourceId: AUDIT_INDEXES.byResource, runId: AUDIT_INDEXES.byRun, day: AUDIT_INDEXES.byDay }[hash],
+  // byLedger is sparse: only intents and results carry `ledger` (function|policy|target|region), so
+  // a scope's open intents are one Query bounded by scope and time. byScope (function|target|region)
+  // holds every record: what a run reads of its own scope (timers it set, bin history, state).
+  GlobalSecondaryIndexes: (
+    [
+      [AUDIT_INDEXES.byResource, 'resourceId'],
+      [AUDIT_INDEXES.byRun, 'runId'],
+      [AUDIT_INDEXES.byDay, 'day'],
+      [AUDIT_INDEXES.byLedger, 'ledger'],
+      [AUDIT_INDEXES.byScope, 'scope'],
+    ] as const
+  ).map(([IndexName, hash]) => ({
+    IndexName,
     KeySchema: [
       { AttributeName: hash, KeyType: 'HASH' as const },
       { AttributeName: 'at', KeyType: 'RANGE' as const },
@@ -60,22 +83,38 @@ const DAY_MS = 86_400_000;
 export interface DynamoAuditStoreOptions {
   tableName: string;
   client: DynamoDBClient;
+  /** Records expire this many days after `at` (the table's TTL attribute); absent: kept forever. */
+  retentionDays?: number;
+  /**
+   * Let queries no index serves scan the table (the CLI). The functions never scan: such a query
+   * is an error naming what to add.
+   */
+  allowScan?: boolean;
 }
 
 /** The deployed store: conditional PutItem for intents/results; put and read only. */
 export class DynamoAuditStore implements AuditStore {
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
+  private readonly retentionDays?: number;
+  private readonly allowScan: boolean;
+  /** Called with the items each read returned (the bench counts items read per run). */
+  onRead?: (items: number) => void;
 
   constructor(options: DynamoAuditStoreOptions) {
     if (!options.tableName) throw new Error('DynamoAuditStore: tableName is required (the audit table name)');
+    if (options.retentionDays !== undefined && !(Number.isInteger(options.retentionDays) && options.retentionDays > 0)) {
+      throw new Error(`DynamoAuditStore: retentionDays must be a whole number of days above 0, got ${options.retentionDays}`);
+    }
     this.tableName = options.tableName;
     this.client = options.client;
+    this.retentionDays = options.retentionDays;
+    this.allowScan = options.allowScan ?? false;
   }
 
   async putIntent(record: AuditRecord): Promise<'written' | 'exists'> {
     const clean = prepareRecord(record, 'putIntent');
-    return (await this.putOnce(clean, 'intent')) ? 'written' : 'exists';
+    return (await this.putOnce(clean, intentSk(attemptOf(clean)))) ? 'written' : 'exists';
   }
 
   async putResult(record: AuditRecord): Promise<void> {
@@ -88,18 +127,49 @@ export class DynamoAuditStore implements AuditStore {
     await this.putOnce(clean, `${clean.phase}#${clean.at}#${randomUUID()}`);
   }
 
+  /** One Query for the key's intents (every lease attempt) and one GetItem for its result. */
   async get(actionKey: string): Promise<{ intent?: AuditRecord; result?: AuditRecord }> {
     const pk = storedKey(actionKey);
-    const { GetItemCommand } = await commands();
-    const [intent, result] = await Promise.all(
-      (['intent', 'result'] as const).map(async (sk) => {
-        const out = await this.client.send(
-          new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }),
-        );
-        return out.Item ? fromItem(out.Item) : undefined;
+    const [intents, result] = await Promise.all([
+      this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :k AND begins_with(sk, :i)',
+        ExpressionAttributeValues: { ':k': { S: pk }, ':i': { S: 'intent' } },
+        ConsistentRead: true,
       }),
-    );
+      this.client
+        .send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk }, sk: { S: 'result' } }, ConsistentRead: true }))
+        .then((out) => {
+          this.onRead?.(out.Item ? 1 : 0);
+          return out.Item ? fromItem(out.Item) : undefined;
+        }),
+    ]);
+    const intent = latestIntent(intents);
     return { ...(intent && { intent }), ...(result && { result }) };
+  }
+
+  /** One Query of the sparse byLedger index: the scope's intents and results since `since`. */
+  async openIntents(scope: LedgerScope, since: string): Promise<AuditRecord[]> {
+    const records = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: AUDIT_INDEXES.byLedger,
+      KeyConditionExpression: '#l = :l AND #at >= :s',
+      ExpressionAttributeNames: { '#l': 'ledger', '#at': 'at' },
+      ExpressionAttributeValues: { ':l': { S: ledgerScopeId(scope) }, ':s': { S: new Date(since).toISOString() } },
+    });
+    return openFrom(records);
+  }
+
+  private async queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<AuditRecord[]> {
+    const found: AuditRecord[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      this.onRead?.(out.Items?.length ?? 0);
+      for (const item of out.Items ?? []) found.push(fromItem(item));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return found;
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
@@ -107,19 +177,26 @@ export class DynamoAuditStore implements AuditStore {
     const keep = (r: AuditRecord) => matchesQuery(r, nq);
     if (nq.resourceId !== undefined) return this.queryIndex(AUDIT_INDEXES.byResource, 'resourceId', [nq.resourceId], nq, keep);
     if (nq.runId !== undefined) return this.queryIndex(AUDIT_INDEXES.byRun, 'runId', [nq.runId], nq, keep);
+    if (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined) {
+      return this.queryIndex(AUDIT_INDEXES.byScope, 'scope', [scopeKey({ function: nq.function, target: nq.target, region: nq.region })], nq, keep);
+    }
     const days = nq.since !== undefined ? daysBetween(nq.since, nq.until) : undefined;
-    if (days && days.length <= MAX_DAY_QUERIES) return this.queryIndex(AUDIT_INDEXES.byDay, 'day', days, nq, keep);
+    if (days && days.length <= MAX_DAY_QUERIES) return this.queryIndex(AUDIT_INDEXES.byDay, 'day', nq.newestFirst ? days.reverse() : days, nq, keep);
+    if (!this.allowScan) {
+      throw new Error(
+        'audit query: no index serves it and the functions never scan the table; name a resource, a run, function + target + region, or a time range of at most 62 days',
+      );
+    }
     return this.scan(nq, keep);
   }
 
   /** Writes the item unless (pk, sk) exists; false when it did. */
   private async putOnce(record: AuditRecord, sk: string): Promise<boolean> {
-    const { PutItemCommand } = await commands();
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: toItem(record, sk),
+          Item: toItem(record, sk, this.retentionDays),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -140,7 +217,6 @@ export class DynamoAuditStore implements AuditStore {
   ): Promise<AuditRecord[]> {
     const found: AuditRecord[] = [];
     const range = timeCondition(q);
-    const { QueryCommand } = await commands();
     for (const hash of hashValues) {
       let startKey: Record<string, AttributeValue> | undefined;
       do {
@@ -151,24 +227,25 @@ export class DynamoAuditStore implements AuditStore {
             KeyConditionExpression: `#h = :h${range.expression}`,
             ExpressionAttributeNames: { '#h': hashName, ...range.names },
             ExpressionAttributeValues: { ':h': { S: hash }, ...range.values },
+            ScanIndexForward: !q.newestFirst,
             ExclusiveStartKey: startKey,
           }),
         );
+        this.onRead?.(out.Items?.length ?? 0);
         for (const item of out.Items ?? []) {
           const r = fromItem(item);
           if (keep(r)) found.push(r);
         }
-        if (q.limit !== undefined && found.length >= q.limit) return orderAndLimit(found, q.limit);
+        if (q.limit !== undefined && found.length >= q.limit) return orderAndLimit(found, q.limit, q.newestFirst);
         startKey = out.LastEvaluatedKey;
       } while (startKey);
     }
-    return orderAndLimit(found, q.limit);
+    return orderAndLimit(found, q.limit, q.newestFirst);
   }
 
   /** The fallback for queries no index serves. */
   private async scan(q: AuditQuery, keep: (r: AuditRecord) => boolean): Promise<AuditRecord[]> {
     const found: AuditRecord[] = [];
-    const { ScanCommand } = await commands();
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const out = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
@@ -179,11 +256,20 @@ export class DynamoAuditStore implements AuditStore {
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
-    return orderAndLimit(found, q.limit);
+    return orderAndLimit(found, q.limit, q.newestFirst);
   }
 }
 
-function toItem(r: AuditRecord, sk: string): Record<string, AttributeValue> {
+function scopeKey(r: { function: string; target: string; region: string }): string {
+  return [r.function, r.target, r.region].map((p) => p.replace(/%/g, '%25').replace(/\|/g, '%7C')).join('|');
+}
+
+/** The item a record is stored as (exported for the bench, which loads history in batches). */
+export function toAuditItem(r: AuditRecord, sk: string, retentionDays?: number): Record<string, AttributeValue> {
+  return toItem(r, sk, retentionDays);
+}
+
+function toItem(r: AuditRecord, sk: string, retentionDays?: number): Record<string, AttributeValue> {
   return {
     pk: { S: r.actionKey },
     sk: { S: sk },
@@ -197,6 +283,9 @@ function toItem(r: AuditRecord, sk: string): Record<string, AttributeValue> {
     function: { S: r.function },
     action: { S: r.action },
     ...(r.outcome !== undefined && { outcome: { S: r.outcome } }),
+    scope: { S: scopeKey(r) },
+    ...((r.phase === 'intent' || r.phase === 'result') && { ledger: { S: ledgerScopeId(r) } }),
+    ...(retentionDays !== undefined && { [AUDIT_TTL_ATTRIBUTE]: { N: String(Math.floor(Date.parse(r.at) / 1000) + retentionDays * 86_400) } }),
   };
 }
 
@@ -224,4 +313,9 @@ function daysBetween(since: string, until: string | undefined): string[] {
   const days: string[] = [];
   for (let t = start; t < end && days.length <= MAX_DAY_QUERIES; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
   return days;
+}
+
+/** Attempt 1 keeps the original sort key, so tables written before leases read the same. */
+function intentSk(attempt: number): string {
+  return attempt === 1 ? 'intent' : `intent#${String(attempt).padStart(4, '0')}`;
 }

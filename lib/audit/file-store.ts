@@ -1,106 +1,468 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { auditRecordSchema, type AuditRecord } from './record';
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { attemptOf, auditRecordSchema, type AuditRecord } from './record';
 import {
   AuditConflictError,
+  latestIntent,
+  ledgerScopeId,
   matchesQuery,
   normaliseQuery,
+  openFrom,
   orderAndLimit,
   prepareRecord,
   storedKey,
   type AuditQuery,
   type AuditStore,
+  type LedgerScope,
 } from './store';
 
 export const DEFAULT_AUDIT_PATH = '.automation/audit.jsonl';
 
+/** A lock left by a killed process is taken over after this long (proper-lockfile refreshes live locks). */
+const LOCK_STALE_MS = 5_000;
+const LOCK_OPTIONS = { stale: LOCK_STALE_MS, realpath: false } as const;
+/** Hash buckets of the key and resource indexes: 65536, as <2 hex>/<2 hex>.idx (1M records: ~15 entries a bucket). */
+const bucket = (s: string) => {
+  const h = hash(s);
+  return join(h.slice(0, 2), `${h.slice(2, 4)}.idx`);
+};
+/** An open-intents file is rewritten with only its open entries once it holds this many lines more. */
+const OPEN_COMPACT_LINES = 64;
+/** Bytes before the indexed end that identify the log the index was built from. */
+const FINGERPRINT_BYTES = 256;
+const CHUNK = 32 * 1024 * 1024;
+
+interface Meta {
+  version: 1;
+  /** Log bytes indexed so far. */
+  indexed: number;
+  /** sha1 of the FINGERPRINT_BYTES before `indexed`: a log rewritten under us is re-indexed. */
+  fingerprint: string;
+  skipped: number;
+  /** The last indexed line lacked its newline (torn): the next append starts a fresh line. */
+  openLine: boolean;
+}
+
+type Loc = [offset: number, length: number];
+
+const hash = (s: string) => createHash('sha1').update(s).digest('hex');
+const dayOf = (iso: string) => iso.slice(0, 10);
+const scopeOf = (r: { function: string; target: string; region: string }) => `${r.function}|${r.target}|${r.region}`;
+
 /**
- * The embedded default store: one JSON line per record, appended and fsynced one at a time.
- * On open the whole file is read into memory (records + an index by action key) so that
- * putIntent's conditional check is a map lookup; the check and the append happen in one
- * synchronous step, so concurrent calls in one process cannot both write an intent.
- * One writing process per file (local runs); Lambda uses the DynamoDB store.
+ * The embedded default store: the trail is one JSON line per record (`audit.jsonl`, appended and
+ * fsynced one at a time — also the export format), and beside it an index directory
+ * (`audit.jsonl.idx/`) of small append-only files that point into it by byte offset:
+ * - `keys/<bucket>.idx`   intents and results by action key (65536 hash buckets)
+ * - `open/<scope>.idx`   open intents of function|policy|target|region (+ intent, - result; compacted)
+ * - `scope/<scope>/<day>.idx`   every record by function|target|region and day
+ * - `res/<bucket>.idx`    every record by resource id
+ * - `day/<day>.idx`       every record by day
+ * Opening reads a small meta file; a lookup reads one bucket or the days of one scope it asks
+ * for, then the records it points at — never the whole log, and nothing is held in memory
+ * between calls. An existing log without an index (an older install) is indexed once on open.
  *
- * Crash safety: a line cut short by a crash (no trailing newline, not valid JSON) is skipped on
- * read and counted in `skippedLines`; the next append first writes a newline so the torn
- * fragment never merges with a good record. Lines before it are untouched.
+ * Several processes on one machine may share it: every write takes an OS-level lock
+ * (proper-lockfile: an atomic mkdir, refreshed while held, taken over when stale), indexes what
+ * others appended, checks the ledger and appends — so of two processes writing the same intent
+ * exactly one succeeds.
+ *
+ * Crash safety: a line cut short by a crash is skipped (counted in `skippedLines`) and the next
+ * append starts on a fresh line. A crash between the log append and its index entries is repaired
+ * by the next writer, which indexes every log byte past the meta's `indexed`.
  */
 export class FileAuditStore implements AuditStore {
   readonly path: string;
-  /** Lines that were not valid records when the file was opened (torn or corrupt). */
-  readonly skippedLines: number;
-  private readonly records: AuditRecord[] = [];
-  private readonly byKey = new Map<string, { intent?: AuditRecord; result?: AuditRecord }>();
+  readonly indexDir: string;
   private fd: number | undefined;
-  private needsNewline: boolean;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(path: string = DEFAULT_AUDIT_PATH, private readonly options: { fsync?: boolean } = {}) {
     this.path = path;
+    this.indexDir = `${path}.idx`;
     mkdirSync(dirname(path), { recursive: true });
-    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    this.needsNewline = text.length > 0 && !text.endsWith('\n');
-    let skipped = 0;
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      const record = parseLine(line);
-      if (record) this.remember(record);
-      else skipped++;
-    }
-    this.skippedLines = skipped;
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, 'a+');
+    if (this.stale()) this.withLockSync(() => this.catchUp(true));
+  }
+
+  /** Lines that were not valid records (torn or corrupt). */
+  get skippedLines(): number {
+    return this.readMeta()?.skipped ?? 0;
   }
 
   async putIntent(record: AuditRecord): Promise<'written' | 'exists'> {
     const clean = prepareRecord(record, 'putIntent');
-    if (this.byKey.get(clean.actionKey)?.intent) return 'exists';
-    this.append(clean);
-    return 'written';
+    return this.locked(() => {
+      if (this.keyRecords(clean.actionKey).some((r) => r.phase === 'intent' && attemptOf(r) === attemptOf(clean))) return 'exists';
+      this.append(clean);
+      return 'written';
+    });
   }
 
   async putResult(record: AuditRecord): Promise<void> {
     const clean = prepareRecord(record, 'putResult');
-    if (this.byKey.get(clean.actionKey)?.result) throw new AuditConflictError(clean.actionKey);
-    this.append(clean);
+    await this.locked(() => {
+      if (this.keyRecords(clean.actionKey).some((r) => r.phase === 'result')) throw new AuditConflictError(clean.actionKey);
+      this.append(clean);
+    });
   }
 
   async putRecord(record: AuditRecord): Promise<void> {
-    this.append(prepareRecord(record, 'putRecord'));
+    const clean = prepareRecord(record, 'putRecord');
+    await this.locked(() => this.append(clean));
   }
 
   async get(actionKey: string): Promise<{ intent?: AuditRecord; result?: AuditRecord }> {
-    return { ...this.byKey.get(storedKey(actionKey)) };
+    await this.current();
+    const records = this.keyRecords(storedKey(actionKey));
+    const intent = latestIntent(records.filter((r) => r.phase === 'intent'));
+    const result = records.find((r) => r.phase === 'result');
+    return { ...(intent && { intent }), ...(result && { result }) };
+  }
+
+  async openIntents(scope: LedgerScope, since: string): Promise<AuditRecord[]> {
+    await this.current();
+    const id = ledgerScopeId(scope);
+    const sinceIso = new Date(since).toISOString();
+    const file = join('open', `${hash(id)}.idx`);
+    const { open, lines } = this.openEntries(file);
+    if (lines > open.size + OPEN_COMPACT_LINES) await this.locked(() => this.compactOpen(file));
+    const records = this.readLocs([...open.values()].flat()).filter((r) => ledgerScopeId(r) === id && r.at >= sinceIso);
+    return openFrom(records);
+  }
+
+  /** The keys with an intent and no result in an open-intents file, with their intents' locations. */
+  private openEntries(file: string): { open: Map<string, Loc[]>; lines: number } {
+    const open = new Map<string, Loc[]>();
+    const entries = this.readIndex(file);
+    for (const e of entries) {
+      const key = e[1] as string;
+      if (e[0] === '+') open.set(key, [...(open.get(key) ?? []), [e[2], e[3]] as Loc]);
+      else open.delete(key);
+    }
+    return { open, lines: entries.length };
+  }
+
+  /** Rewrites an open-intents file with its open entries only (under the lock; an index, not the trail). */
+  private compactOpen(file: string): void {
+    const { open } = this.openEntries(file);
+    const path = join(this.indexDir, file);
+    const text = [...open].flatMap(([key, locs]) => locs.map((l) => `\n${JSON.stringify(['+', key, ...l])}`)).join('');
+    writeFileSync(`${path}.tmp`, text);
+    renameSync(`${path}.tmp`, path);
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
     const nq = normaliseQuery(q);
+    await this.current();
+    let candidates: AuditRecord[];
+    if (nq.resourceId !== undefined) {
+      const id = nq.resourceId;
+      candidates = this.readLocs(this.readIndex(join('res', bucket(id))).filter((e) => e[0] === id).map((e) => [e[1], e[2]] as Loc));
+    } else if (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined) {
+      candidates = this.readDays(join('scope', hash(scopeOf({ function: nq.function, target: nq.target, region: nq.region }))), nq.since, nq.until);
+    } else if (nq.since !== undefined) {
+      candidates = this.readDays('day', nq.since, nq.until);
+    } else {
+      candidates = this.readAll(); // the CLI's unbounded queries and exports: streams the log
+    }
     return orderAndLimit(
-      this.records.filter((r) => matchesQuery(r, nq)),
+      candidates.filter((r) => matchesQuery(r, nq)),
       nq.limit,
+      nq.newestFirst,
     );
   }
 
   async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 
-  private append(record: AuditRecord): void {
-    if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
-    // One write call per record, so a crash tears at most the last line.
-    const line = `${this.needsNewline ? '\n' : ''}${JSON.stringify(record)}\n`;
-    writeSync(this.fd, line);
-    if (this.options.fsync !== false) fsyncSync(this.fd);
-    this.needsNewline = false;
-    this.remember(record);
+  // ---------------------------------------------------------------- locking and indexing
+
+  /** Runs `fn` holding the file lock, after indexing what others appended. */
+  private locked<T>(fn: () => T): Promise<T> {
+    const run = async () => {
+      if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
+      let compromised: Error | undefined;
+      const release = await lockfile.lock(this.path, {
+        ...LOCK_OPTIONS,
+        retries: { retries: 400, minTimeout: 5, maxTimeout: 100, factor: 1.5 },
+        onCompromised: (e) => {
+          compromised = e;
+        },
+      });
+      try {
+        this.catchUp(true);
+        const out = fn();
+        if (compromised) throw new Error(`audit store ${this.path}: the file lock was lost (${compromised.message})`);
+        return out;
+      } finally {
+        await release().catch(() => undefined);
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
-  private remember(record: AuditRecord): void {
-    this.records.push(record);
-    if (record.phase !== 'intent' && record.phase !== 'result') return;
-    const entry = this.byKey.get(record.actionKey) ?? {};
-    // The first intent/result of a key is the one that counts (later duplicates cannot be written by us).
-    if (!entry[record.phase]) entry[record.phase] = record;
-    this.byKey.set(record.actionKey, entry);
+  private withLockSync(fn: () => void): void {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const release = lockfile.lockSync(this.path, LOCK_OPTIONS);
+        try {
+          fn();
+        } finally {
+          release();
+        }
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'ELOCKED' || Date.now() > deadline) {
+          throw (e as { code?: string }).code === 'ELOCKED'
+            ? new Error(`audit store ${this.path} stayed locked by another process for 30 s; if none is running, remove ${this.path}.lock`)
+            : e;
+        }
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+    }
+  }
+
+  /** Before a read: index what other processes appended (under the lock) if there is any. */
+  private async current(): Promise<void> {
+    if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
+    if (this.stale()) await this.locked(() => undefined);
+  }
+
+  private stale(): boolean {
+    const meta = this.readMeta();
+    const size = fstatSync(this.fd!).size;
+    return !meta || size !== meta.indexed || this.fingerprint(meta.indexed) !== meta.fingerprint;
+  }
+
+  private readMeta(): Meta | undefined {
+    try {
+      const meta = JSON.parse(readFileSync(join(this.indexDir, 'meta.json'), 'utf8')) as Meta;
+      return meta.version === 1 ? meta : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeMeta(meta: Meta): void {
+    const file = join(this.indexDir, 'meta.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(meta));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  private fingerprint(end: number): string {
+    const start = Math.max(0, end - FINGERPRINT_BYTES);
+    const buf = Buffer.alloc(end - start);
+    if (buf.length) readSync(this.fd!, buf, 0, buf.length, start);
+    return hash(buf.toString('latin1'));
+  }
+
+  /**
+   * Indexes the log from where the index ends (under the lock). A log that no longer matches its
+   * index (rewritten, truncated) is indexed afresh. A last line without its newline is torn by a
+   * crash (writers append whole lines under the lock): taken if it is a whole record, else skipped.
+   */
+  private catchUp(final: boolean): void {
+    let meta = this.readMeta();
+    const size = fstatSync(this.fd!).size;
+    if (!meta || size < meta.indexed || this.fingerprint(meta.indexed) !== meta.fingerprint) {
+      rmSync(this.indexDir, { recursive: true, force: true });
+      meta = { version: 1, indexed: 0, fingerprint: this.fingerprint(0), skipped: 0, openLine: false };
+    }
+    mkdirSync(this.indexDir, { recursive: true });
+    if (size === meta.indexed) {
+      if (!existsSync(join(this.indexDir, 'meta.json'))) this.writeMeta(meta);
+      return;
+    }
+    let pos = meta.indexed;
+    let skipped = meta.skipped;
+    let openLine = meta.openLine;
+    let carry = Buffer.alloc(0);
+    while (pos < size || carry.length) {
+      const want = Math.min(CHUNK, size - pos);
+      const chunk = Buffer.alloc(want);
+      let got = 0;
+      while (got < want) {
+        const n = readSync(this.fd!, chunk, got, want - got, pos + got);
+        if (n === 0) break;
+        got += n;
+      }
+      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+      const start = pos - carry.length;
+      pos += got;
+      const end = buf.lastIndexOf(0x0a);
+      const batch = new IndexBatch();
+      let lineStart = 0;
+      const complete = end < 0 ? 0 : end + 1;
+      while (lineStart < complete) {
+        const nl = buf.indexOf(0x0a, lineStart);
+        if (nl > lineStart) skipped += this.indexLine(buf.subarray(lineStart, nl), start + lineStart, batch);
+        lineStart = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(complete));
+      openLine = false;
+      if (pos >= size && carry.length) {
+        if (!final) break;
+        skipped += this.indexLine(carry, start + complete, batch);
+        openLine = true;
+        carry = Buffer.alloc(0);
+      }
+      batch.flush(this.indexDir);
+      if (got === 0) break;
+    }
+    const indexed = pos - carry.length;
+    this.writeMeta({ version: 1, indexed, fingerprint: this.fingerprint(indexed), skipped, openLine });
+  }
+
+  /** Adds one log line's index entries; 1 when the line is not a record. */
+  private indexLine(line: Buffer, offset: number, batch: IndexBatch): number {
+    if (!line.toString('latin1').trim()) return 0;
+    const record = parseLine(line.toString('utf8'));
+    if (!record) return 1;
+    const loc: Loc = [offset, line.length];
+    const day = dayOf(record.at);
+    if (record.phase === 'intent' || record.phase === 'result') {
+      batch.add(join('keys', bucket(record.actionKey)), [record.actionKey, ...loc]);
+      // open intents: + on an intent, - on a result; compacted when it grows (openIntents)
+      batch.add(join('open', `${hash(ledgerScopeId(record))}.idx`), record.phase === 'intent' ? ['+', record.actionKey, ...loc] : ['-', record.actionKey]);
+    }
+    batch.add(join('scope', hash(scopeOf(record)), `${day}.idx`), loc);
+    batch.add(join('res', bucket(record.resourceId)), [record.resourceId, ...loc]);
+    batch.add(join('day', `${day}.idx`), loc);
+    return 0;
+  }
+
+  private append(record: AuditRecord): void {
+    if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
+    const meta = this.readMeta()!;
+    // One write call per record, so a crash tears at most the last line.
+    const line = Buffer.from(`${meta.openLine ? '\n' : ''}${JSON.stringify(record)}\n`);
+    writeSync(this.fd, line);
+    if (this.options.fsync !== false) fsyncSync(this.fd);
+    this.catchUp(true);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private readIndex(file: string): unknown[][] {
+    let text: string;
+    try {
+      text = readFileSync(join(this.indexDir, file), 'utf8');
+    } catch {
+      return [];
+    }
+    const out: unknown[][] = [];
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as unknown[]);
+      } catch {
+        // a torn index line: its record is re-indexed from the log by the next writer
+      }
+    }
+    return out;
+  }
+
+  private keyRecords(key: string): AuditRecord[] {
+    const locs = this.readIndex(join('keys', bucket(key)))
+      .filter((e) => e[0] === key)
+      .map((e) => [e[1], e[2]] as Loc);
+    return this.readLocs(locs).filter((r) => r.actionKey === key);
+  }
+
+  /** The records the day files of one index folder point at, for days touching [since, until). */
+  private readDays(folder: string, since?: string, until?: string): AuditRecord[] {
+    let days: string[];
+    try {
+      days = readdirSync(join(this.indexDir, folder)).filter((f) => f.endsWith('.idx')).map((f) => f.slice(0, -4));
+    } catch {
+      return [];
+    }
+    const from = since === undefined ? '' : dayOf(since);
+    const to = until === undefined ? '\uffff' : dayOf(until);
+    const locs = days
+      .filter((d) => d >= from && d <= to)
+      .sort()
+      .flatMap((d) => this.readIndex(join(folder, `${d}.idx`)) as Loc[]);
+    return this.readLocs(locs);
+  }
+
+  private readLocs(locs: Loc[]): AuditRecord[] {
+    const seen = new Set<number>();
+    const out: AuditRecord[] = [];
+    for (const [offset, length] of locs.sort((a, b) => a[0] - b[0])) {
+      if (seen.has(offset)) continue;
+      seen.add(offset);
+      const buf = Buffer.alloc(length);
+      readSync(this.fd!, buf, 0, length, offset);
+      const record = parseLine(buf.toString('utf8'));
+      if (record) out.push(record);
+    }
+    return out;
+  }
+
+  private readAll(): AuditRecord[] {
+    const out: AuditRecord[] = [];
+    const size = fstatSync(this.fd!).size;
+    let pos = 0;
+    let carry = '';
+    while (pos < size) {
+      const buf = Buffer.alloc(Math.min(CHUNK, size - pos));
+      const n = readSync(this.fd!, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      pos += n;
+      const lines = (carry + buf.subarray(0, n).toString('utf8')).split('\n');
+      carry = lines.pop() ?? '';
+      for (const l of lines) {
+        const r = l.trim() ? parseLine(l) : undefined;
+        if (r) out.push(r);
+      }
+    }
+    const last = carry.trim() ? parseLine(carry) : undefined;
+    if (last) out.push(last);
+    return out;
+  }
+}
+
+/** Index lines gathered while indexing, appended file by file. */
+class IndexBatch {
+  private readonly files = new Map<string, string[]>();
+  add(file: string, entry: unknown[]): void {
+    const lines = this.files.get(file);
+    if (lines) lines.push(JSON.stringify(entry));
+    else this.files.set(file, [JSON.stringify(entry)]);
+  }
+  flush(dir: string): void {
+    for (const [file, lines] of this.files) {
+      const path = join(dir, file);
+      mkdirSync(dirname(path), { recursive: true });
+      // each entry starts its own line, so an entry torn by a crash never swallows the next one
+      appendFileSync(path, `\n${lines.join('\n')}`);
+    }
+    this.files.clear();
   }
 }
 

@@ -3,7 +3,7 @@ import type { EventPublisher } from './events';
 
 export type AuditStoreConfig =
   | { kind: 'file'; path?: string }
-  | { kind: 'dynamodb'; tableName: string; endpoint?: string; region?: string };
+  | { kind: 'dynamodb'; tableName: string; endpoint?: string; region?: string; retentionDays?: number; allowScan?: boolean };
 
 export type EventPublisherConfig =
   | { kind: 'memory'; path?: string }
@@ -24,7 +24,7 @@ export async function openAuditStore(config: AuditStoreConfig): Promise<AuditSto
       ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
       ...(config.region !== undefined && { region: config.region }),
     });
-    return new DynamoAuditStore({ tableName: config.tableName, client });
+    return new DynamoAuditStore({ tableName: config.tableName, client, retentionDays: config.retentionDays, allowScan: config.allowScan });
   }
   throw new Error(`audit store kind must be "file" or "dynamodb", got "${(config as { kind?: unknown }).kind}"`);
 }
@@ -47,4 +47,14 @@ export async function openEventPublisher(config: EventPublisherConfig): Promise<
     return new EventBridgePublisher({ client, busName: config.busName });
   }
   throw new Error(`event publisher kind must be "memory" or "eventbridge", got "${(config as { kind?: unknown }).kind}"`);
+}
+
+/** The store config of an `audit` config section (config.audit), as the functions open it. */
+export function auditStoreConfigOf(
+  audit: { store: 'file'; path: string } | { store: 'dynamodb'; tableName: string; endpoint?: string; region?: string; retention?: string },
+  options: { allowScan?: boolean } = {},
+): AuditStoreConfig {
+  if (audit.store === 'file') return { kind: 'file', path: audit.path };
+  const days = audit.retention === undefined ? undefined : Number(audit.retention.slice(0, -1)) * (audit.retention.endsWith('w') ? 7 : 1);
+  return { kind: 'dynamodb', tableName: audit.tableName, endpoint: audit.endpoint, region: audit.region, retentionDays: days, ...options };
 }

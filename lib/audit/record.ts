@@ -50,6 +50,14 @@ export const auditRecordSchema = z.strictObject({
   startedAt: utcIso.optional(),
   finishedAt: utcIso.optional(),
   details: jsonObject.optional(),
+  /**
+   * On intents: the lease (design §5). `owner` is the run holding it, `until` when it lapses (the
+   * holder's invocation deadline), `attempt` numbers takeovers of an expired lease: each attempt is
+   * a new conditional write, never an update, so two runs can never both hold one.
+   */
+  lease: z
+    .strictObject({ owner: id, until: utcIso, attempt: z.number().int().min(1, 'must be 1 or more') })
+    .optional(),
 });
 
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
@@ -74,12 +82,14 @@ export function parseAuditRecord(input: unknown): AuditRecord {
   if (r.phase === 'planned' && r.outcome !== undefined && r.outcome !== 'planned') {
     issues.push(`outcome: a planned record has outcome "planned" or none, got "${r.outcome}"`);
   }
+  if (r.lease !== undefined && r.phase !== 'intent') issues.push(`lease: only intent records carry a lease, got phase "${r.phase}"`);
   if (issues.length > 0) throw new AuditRecordError(issues);
   return {
     ...r,
     at: normaliseTime(r.at),
     ...(r.startedAt !== undefined && { startedAt: normaliseTime(r.startedAt) }),
     ...(r.finishedAt !== undefined && { finishedAt: normaliseTime(r.finishedAt) }),
+    ...(r.lease !== undefined && { lease: { ...r.lease, until: normaliseTime(r.lease.until) } }),
   };
 }
 
@@ -112,4 +122,9 @@ export function makeActionKey(parts: ActionKeyParts): string {
     }
   });
   return ordered.map((p) => p.replace(/%/g, '%25').replace(/\|/g, '%7C')).join('|');
+}
+
+/** Which takeover of an action key an intent is (1 = the first run to claim it). */
+export function attemptOf(intent: AuditRecord): number {
+  return intent.lease?.attempt ?? 1;
 }

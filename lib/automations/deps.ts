@@ -1,5 +1,5 @@
 import type { EventPublisher } from '../audit/events';
-import { openAuditStore, openEventPublisher } from '../audit/open';
+import { auditStoreConfigOf, openAuditStore, openEventPublisher } from '../audit/open';
 import type { AutomationConfig } from '../config/schema';
 import { loadVendorClient, type VendorClientFactory } from '../vendors';
 import { Transport, type Credentials, type TransportOptions, type VendorClient } from '../vendors/core';
@@ -13,6 +13,8 @@ export interface DepsInput {
   config: AutomationConfig;
   modeFor(policy: { mode: Mode }): Mode;
   shouldStop(): boolean;
+  remainingMs?: () => number;
+  leaseClock?: () => number;
   resolveCredentials(target: TargetConfig, which?: 'credentials' | 'operatorCredentials'): Promise<Credentials | undefined>;
   filters?: { targets?: string[]; policies?: string[] };
   focus?: CloudEventFocus;
@@ -45,9 +47,7 @@ async function openEvents(events: AutomationConfig['events']): Promise<EventPubl
  */
 export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
   const { config } = input;
-  const audit = await openAuditStore(
-    config.audit.store === 'file' ? { kind: 'file', path: config.audit.path } : { kind: 'dynamodb', tableName: config.audit.tableName, endpoint: config.audit.endpoint, region: config.audit.region },
-  );
+  const audit = await openAuditStore(auditStoreConfigOf(config.audit));
   const events = await openEvents(config.events);
   const budget = config.safety.requestBudget;
   const transports: Record<Mode, Transport> = {
@@ -84,6 +84,8 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
     transports,
     modeFor: input.modeFor,
     shouldStop: input.shouldStop,
+    remainingMs: input.remainingMs,
+    leaseClock: input.leaseClock,
     filters: input.filters,
     focus: input.focus,
     log: input.log,

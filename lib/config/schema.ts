@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { vendorSettings } from '../vendors/core/settings';
 import { checkCrossFields } from './cross-checks';
-import { bool, clockTime, decimal, duration, int, isoInstant, name, nonEmpty, timeZone } from './fields';
+import { bool, clockTime, decimal, duration, durationMs, int, isoInstant, name, nonEmpty, timeZone } from './fields';
 import { notificationsSchema } from './notifications';
 
 /**
@@ -295,6 +295,11 @@ export const auditSchema = z
       tableName: nonEmpty('a DynamoDB table name'),
       region: nonEmpty('an AWS region').optional(),
       endpoint: z.url({ error: 'expected a URL' }).optional(),
+      // records expire (DynamoDB TTL) this long after they were written; absent: kept forever.
+      // At least 90 days, so no lookup a run makes (open intents: 35 days) depends on an expired record.
+      retention: duration
+        .refine((d) => /^\d+[dw]$/.test(d) && durationMs(d) >= 90 * 86_400_000, { error: 'expected whole days or weeks of at least 90 days, e.g. "400d"; leave it out to keep records forever' })
+        .optional(),
     }),
   ])
   .prefault({ store: 'file' });

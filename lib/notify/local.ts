@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_EVENTS_PATH } from '../audit/events';
-import { openAuditStore } from '../audit/open';
+import { auditStoreConfigOf, openAuditStore } from '../audit/open';
 import type { AutomationConfig } from '../config/schema';
 import { buildChannels } from './channels';
 import { deliver, type DeliveryReport, type FailedDelivery, type FailureSink } from './deliver';
@@ -40,9 +40,7 @@ export function eventsOfRun(path: string, runId: string): IncomingEvent[] {
  * deployed function, over the configured audit store, waiting out rate limits in-process.
  */
 export async function deliverLocally(config: AutomationConfig, events: IncomingEvent[], options: { runId: string; failuresPath?: string; env?: Record<string, string | undefined> } = { runId: 'local' }): Promise<DeliveryReport> {
-  const store = await openAuditStore(
-    config.audit.store === 'file' ? { kind: 'file', path: config.audit.path } : { kind: 'dynamodb', tableName: config.audit.tableName, endpoint: config.audit.endpoint, region: config.audit.region },
-  );
+  const store = await openAuditStore(auditStoreConfigOf(config.audit));
   try {
     return await deliver(events, {
       config: config.notifications,

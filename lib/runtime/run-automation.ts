@@ -32,6 +32,7 @@ export async function runAutomationFor(name: FunctionName, ctx: RunContext, opti
     config: ctx.config,
     modeFor: ctx.modeFor,
     shouldStop: ctx.shouldStop,
+    remainingMs: ctx.remainingMs,
     filters: ctx.filters,
     focus,
     transport: options.transport,

@@ -51,7 +51,8 @@ export class AuditSpotStateStore implements SpotStateStore {
   }
 
   async openConditions(group: string): Promise<Record<string, string>> {
-    const latest = (await this.records(group, CONDITIONS)).at(-1);
+    // the newest record of the group only: one Query of its partition, newest first, limit 1
+    const [latest] = await this.audit.query({ resourceId: group, action: CONDITIONS, function: 'spot-prices', newestFirst: true, limit: 1 });
     return { ...((latest?.details?.open ?? {}) as Record<string, string>) };
   }
 

@@ -1,11 +1,23 @@
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { auditTableDefinition } from '../../lib/audit';
+import { auditTableDefinition } from '../../lib/audit/dynamo-store';
 
 /** A real DynamoDB-compatible server (dynalite, in memory) on a loopback port. */
-export async function startDynalite(): Promise<{ endpoint: string; client: DynamoDBClient; createAuditTable(): Promise<string>; close(): Promise<void> }> {
+export async function startDynalite(): Promise<{
+  endpoint: string;
+  client: DynamoDBClient;
+  /** The operation of every request the server received (`Query`, `Scan`, ...), in order: counted at the server. */
+  operations: string[];
+  createAuditTable(): Promise<string>;
+  close(): Promise<void>;
+}> {
   const server = dynalite({ createTableMs: 0 });
+  const operations: string[] = [];
+  server.on('request', (req: { headers: Record<string, string | string[] | undefined> }) => {
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') operations.push(target.split('.').pop()!);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({
@@ -17,6 +29,7 @@ export async function startDynalite(): Promise<{ endpoint: string; client: Dynam
   return {
     endpoint,
     client,
+    operations,
     async createAuditTable() {
       const name = `audit-${++tables}`;
       await client.send(new CreateTableCommand({ ...auditTableDefinition, TableName: name }));

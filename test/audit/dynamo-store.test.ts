@@ -1,5 +1,6 @@
 import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoAuditStore, openAuditStore } from '../../lib/audit';
+import { openAuditStore } from '../../lib/audit';
+import { DynamoAuditStore } from '../../lib/audit/dynamo-store';
 import { startDynalite } from './dynalite-server';
 import { sampleRecord } from './fixtures';
 import { auditStoreContract } from './store-contract';
@@ -16,8 +17,9 @@ describe('DynamoAuditStore against dynalite: the AuditStore contract', () => {
   auditStoreContract(async () => {
     const tableName = await dynamo.createAuditTable();
     return {
-      store: new DynamoAuditStore({ tableName, client: dynamo.client }),
-      reopen: async () => new DynamoAuditStore({ tableName, client: dynamo.client }),
+      // the contract's unindexed queries are the CLI's, which may scan
+      store: new DynamoAuditStore({ tableName, client: dynamo.client, allowScan: true }),
+      reopen: async () => new DynamoAuditStore({ tableName, client: dynamo.client, allowScan: true }),
       rawContent: async () => JSON.stringify((await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items),
     };
   });
@@ -41,9 +43,19 @@ describe('DynamoAuditStore table layout', () => {
       day: { S: '2026-03-01' },
     });
     expect(byPhase.planned?.sk?.S).toMatch(/^planned#2026-03-01T23:59:59.000Z#/);
+    expect(byPhase.intent?.expiresAt).toBeUndefined(); // no retention configured: kept forever
   });
 
-  it('answers resource, run and time queries from the indexes, scanning only when none fits', async () => {
+  it('with a retention, every item carries the TTL attribute: its time plus the retention, in epoch seconds', async () => {
+    const tableName = await dynamo.createAuditTable();
+    const store = new DynamoAuditStore({ tableName, client: dynamo.client, retentionDays: 400 });
+    await store.putIntent(sampleRecord({ at: '2026-03-01T00:00:00Z' }));
+    const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
+    expect(Items[0]?.expiresAt).toEqual({ N: String(Date.parse('2026-03-01T00:00:00Z') / 1000 + 400 * 86_400) });
+    expect(() => new DynamoAuditStore({ tableName, client: dynamo.client, retentionDays: 0 })).toThrow(/retentionDays/);
+  });
+
+  it('answers resource, run, scope and time queries from the indexes; scans only where allowed (the CLI), else says what to name', async () => {
     const tableName = await dynamo.createAuditTable();
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     const sent: string[] = [];
@@ -57,18 +69,18 @@ describe('DynamoAuditStore table layout', () => {
     );
     const store = new DynamoAuditStore({ tableName, client });
     await store.putIntent(sampleRecord({ resourceId: 'ins-q', at: '2026-03-02T00:00:00Z' }));
+    await store.putIntent(sampleRecord({ resourceId: 'ins-r', at: '2026-03-02T01:00:00Z' }));
     sent.length = 0;
     expect(await store.query({ resourceId: 'ins-q' })).toHaveLength(1);
-    expect(await store.query({ runId: 'run-1' })).toHaveLength(1);
-    expect(await store.query({ since: '2026-03-01T12:00:00Z', until: '2026-03-03T00:00:00Z' })).toHaveLength(1);
-    expect(await store.query({ action: 'delete-instance' })).toHaveLength(1);
-    expect(sent).toEqual([
-      'QueryCommand:byResource',
-      'QueryCommand:byRun',
-      'QueryCommand:byDay',
-      'QueryCommand:byDay',
-      'ScanCommand',
-    ]);
+    expect(await store.query({ runId: 'run-1' })).toHaveLength(2);
+    expect(await store.query({ since: '2026-03-01T12:00:00Z', until: '2026-03-03T00:00:00Z' })).toHaveLength(2);
+    const scoped = await store.query({ function: 'auto-delete', target: 'tencent-prod', region: 'ap-guangzhou', newestFirst: true, limit: 1 });
+    expect(scoped.map((r) => r.resourceId)).toEqual(['ins-r']);
+    await expect(store.query({ action: 'delete-instance' })).rejects.toThrow(/never scan.*name a resource, a run, function \+ target \+ region/);
+    expect(sent).toEqual(['QueryCommand:byResource', 'QueryCommand:byRun', 'QueryCommand:byDay', 'QueryCommand:byDay', 'QueryCommand:byScope']);
+    const cli = new DynamoAuditStore({ tableName, client, allowScan: true });
+    expect(await cli.query({ action: 'delete-instance' })).toHaveLength(2);
+    expect(sent.at(-1)).toBe('ScanCommand');
     client.destroy();
   });
 

@@ -1,6 +1,8 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { FileAuditStore, openAuditStore } from '../../lib/audit';
 import { resultOf, sampleRecord } from './fixtures';
 import { auditStoreContract } from './store-contract';
@@ -79,6 +81,42 @@ describe('FileAuditStore on disk', () => {
     await store.putResult(resultOf(a));
     await store.close();
     expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('several processes on one file: each intent is won by exactly one, nothing is lost', async () => {
+    const path = join(dir, 'shared.jsonl');
+    const child = join(dirname(fileURLToPath(import.meta.url)), 'file-store-child.ts');
+    const runs = ['run-a', 'run-b', 'run-c'];
+    const won = await Promise.all(
+      runs.map(
+        (runId) =>
+          new Promise<number[]>((resolve, reject) => {
+            let out = '';
+            const p = spawn(process.execPath, ['--import', 'tsx', child, path, runId, '40'], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+            p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`child exited ${code}`))));
+          }),
+      ),
+    );
+    expect(won.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    const store = new FileAuditStore(path);
+    expect(await store.query({ phase: 'intent' })).toHaveLength(40);
+    expect(await store.query({ phase: 'notice' })).toHaveLength(120);
+    expect(store.skippedLines).toBe(0);
+    await store.close();
+  }, 60_000);
+
+  it('reads a log written before the index existed, and re-indexes a log rewritten under it', async () => {
+    const path = join(dir, 'legacy.jsonl');
+    const a = sampleRecord({ resourceId: 'ins-legacy' });
+    writeFileSync(path, `${JSON.stringify(a)}\n${JSON.stringify(resultOf(a))}\n`); // as the old store left it
+    const store = new FileAuditStore(path);
+    expect((await store.get(a.actionKey)).result?.outcome).toBe('success');
+    expect(await store.query({ resourceId: 'ins-legacy' })).toHaveLength(2);
+    writeFileSync(path, `${JSON.stringify(a)}\n`); // someone edits the trail: the result is gone
+    expect((await store.get(a.actionKey)).result).toBeUndefined();
+    await expect(store.putIntent(a)).resolves.toBe('exists');
+    await store.close();
   });
 
   it('is what openAuditStore gives for kind "file"', async () => {

@@ -112,6 +112,34 @@ export function auditStoreContract(setup: () => Promise<StoreUnderTest>): void {
     });
   });
 
+  it('takes over an expired lease with a new attempt: of several concurrent takeovers exactly one wins', async () => {
+    const lease = (attempt: number, owner: string) => ({ owner, until: '2026-03-01T02:15:00Z', attempt });
+    const first = sampleRecord({ lease: lease(1, 'run-1') });
+    await expect(store.putIntent(first)).resolves.toBe('written');
+    const outcomes = await Promise.all([2, 3, 4, 5].map((i) => store.putIntent({ ...first, runId: `run-${i}`, lease: lease(2, `run-${i}`) })));
+    expect(outcomes.filter((o) => o === 'written')).toHaveLength(1);
+    const got = await store.get(first.actionKey);
+    expect(got.intent?.lease).toMatchObject({ attempt: 2, until: '2026-03-01T02:15:00.000Z' });
+    expect(got.intent?.runId).toBe(got.intent?.lease?.owner);
+    await expect(store.putIntent({ ...first, lease: lease(1, 'run-9') })).resolves.toBe('exists');
+    await expect(store.putIntent(sampleRecord({ phase: 'result', outcome: 'success', lease: lease(1, 'run-1') }))).rejects.toThrow(/lease/);
+  });
+
+  it('lists the open intents of one scope since a time: latest attempt, none with a result, no other scope', async () => {
+    const scope = { function: 'auto-delete', policy: 'expire-dev', target: 'tencent-prod', region: 'ap-guangzhou' } as const;
+    const open = sampleRecord({ at: '2026-03-02T00:00:00Z', lease: { owner: 'run-1', until: '2026-03-02T00:15:00Z', attempt: 1 } });
+    await store.putIntent(open);
+    await store.putIntent({ ...open, runId: 'run-2', at: '2026-03-02T01:00:00Z', lease: { owner: 'run-2', until: '2026-03-02T01:15:00Z', attempt: 2 } });
+    const closed = sampleRecord({ at: '2026-03-02T00:00:00Z' });
+    await store.putIntent(closed);
+    await store.putResult(resultOf(closed));
+    await store.putIntent(sampleRecord({ at: '2026-02-01T00:00:00Z' })); // before `since`
+    await store.putIntent(sampleRecord({ at: '2026-03-02T00:00:00Z', region: 'ap-shanghai' })); // another scope
+    await store.putRecord(sampleRecord({ phase: 'notice', at: '2026-03-02T00:00:00Z' }));
+    const found = await store.openIntents(scope, '2026-03-01T00:00:00Z');
+    expect(found.map((r) => [r.resourceId, r.runId, r.lease?.attempt])).toEqual([[open.resourceId, 'run-2', 2]]);
+  });
+
   it('survives reopening: the ledger still refuses the old key', async () => {
     const intent = sampleRecord();
     await store.putIntent(intent);

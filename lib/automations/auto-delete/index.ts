@@ -274,7 +274,8 @@ async function timersSetByUs(
   target: string,
   region: string,
 ): Promise<Map<string, string>> {
-  const records = await deps.audit.query({ function: 'auto-delete', phase: 'result' });
+  // one indexed query of this scope (never a scan of the whole trail)
+  const records = await deps.audit.query({ function: 'auto-delete', phase: 'result', policy, target, region });
   const ours = new Map<string, string>();
   for (const r of records) {
     if (

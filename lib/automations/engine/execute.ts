@@ -1,4 +1,5 @@
-import { makeActionKey, type AuditRecord } from '../../audit/record';
+import { attemptOf, makeActionKey, type AuditRecord } from '../../audit/record';
+import { AuditConflictError } from '../../audit/store';
 import type { BatchOutcome, VendorName } from '../../vendors/core';
 import type { EngineDeps, FunctionName, Mode, NoticeAction, PlannedAction, PlanRow, RowStatus, ScopePlan, VendorAction } from './types';
 
@@ -19,8 +20,8 @@ export const ACTION_EVENT = 'Automation Action';
 
 /**
  * guard → apply → audit for one scope's plan. Dry runs stop after audit of the plan (`planned`).
- * Enforce writes an intent before each vendor call (refused when the action key already has one:
- * the idempotency ledger) and a result after it.
+ * Enforce takes each action key's lease (its intent) before the vendor call and writes the one
+ * result after it; a key another run holds is skipped and the plan says so.
  */
 export async function executeScope(
   deps: EngineDeps,
@@ -35,7 +36,7 @@ export async function executeScope(
     for (const a of unapproved) rows.push(row(id, label(a), a.action, `${a.reason} — not in the approved plan: not applied`, 'skipped'));
     plan = { ...plan, actions: plan.actions.filter((a) => !unapproved.includes(a)) };
   }
-  const { allowed, refused } = guard(deps, plan, budget);
+  const { allowed, refused } = guard(deps, onePerKey(id, plan), budget);
   for (const r of refused) {
     rows.push(row(id, label(r.action), r.action.action, `${r.action.reason} — ${r.why}`, r.status));
     // a 'notice' record: refusals repeat every run while the guard holds, so they never take the action key's result
@@ -66,6 +67,18 @@ export async function executeScope(
     }
   }
   return rows;
+}
+
+/** An id the vendor listed twice (offset paging while the fleet changes) is planned once. */
+function onePerKey(id: ScopeIdentity, plan: ScopePlan): ScopePlan {
+  const seen = new Set<string>();
+  const actions = plan.actions.filter((a) => {
+    const key = actionKeyOf(id, a);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return actions.length === plan.actions.length ? plan : { ...plan, actions };
 }
 
 interface Refusal {
@@ -103,27 +116,104 @@ function guard(deps: EngineDeps, plan: ScopePlan, budget: RunBudget): { allowed:
   return { allowed, refused };
 }
 
+/** Lambda's longest invocation: the lease of a run without a deadline (local runs). */
+export const MAX_LEASE_MS = 15 * 60_000;
+/** Added to a lease so clock skew between hosts cannot make a live holder look expired. */
+export const LEASE_SKEW_MS = 30_000;
+
+/** What claiming an action key found. */
+type Claim =
+  | { kind: 'held'; attempt: number }
+  | { kind: 'done'; result: AuditRecord }
+  | { kind: 'busy'; owner: string; until?: string }
+  | { kind: 'expired'; intent: AuditRecord };
+
+function leaseFor(deps: EngineDeps, attempt: number): NonNullable<AuditRecord['lease']> {
+  const now = (deps.leaseClock ?? Date.now)();
+  const remaining = deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  const span = Math.min(Number.isFinite(remaining) ? Math.max(remaining, 0) : MAX_LEASE_MS, MAX_LEASE_MS) + LEASE_SKEW_MS;
+  return { owner: deps.runId, until: new Date(now + span).toISOString(), attempt };
+}
+
+/**
+ * Takes the lease of an action key (design §5): the first intent of a key is attempt 1. A key that
+ * has a result is done; one whose latest lease is live belongs to that run; an expired one must be
+ * reconciled (`expired`) before it may be taken over with `takeOver`.
+ */
+async function claim(deps: EngineDeps, id: ScopeIdentity, action: PlannedAction): Promise<Claim> {
+  if ((await deps.audit.putIntent(record(deps, id, action, 'enforce', 'intent', { lease: leaseFor(deps, 1) }))) === 'written') {
+    return { kind: 'held', attempt: 1 };
+  }
+  const earlier = await deps.audit.get(actionKeyOf(id, action));
+  if (earlier.result) return { kind: 'done', result: earlier.result };
+  const intent = earlier.intent;
+  if (!intent) return { kind: 'busy', owner: 'unknown' }; // cannot happen with a consistent store; fail safe
+  const lease = intent.lease;
+  if (lease && (lease.owner === deps.runId || Date.parse(lease.until) > (deps.leaseClock ?? Date.now)())) {
+    return { kind: 'busy', owner: lease.owner, until: lease.until };
+  }
+  return { kind: 'expired', intent };
+}
+
+/** Writes attempt n+1 of an expired lease: of several runs taking over at once, one wins. */
+async function takeOver(deps: EngineDeps, id: ScopeIdentity, action: PlannedAction, expired: AuditRecord): Promise<Claim> {
+  const attempt = attemptOf(expired) + 1;
+  const intent = record(deps, id, action, 'enforce', 'intent', {
+    lease: leaseFor(deps, attempt),
+    details: { takesOver: { runId: expired.runId, attempt: attemptOf(expired) } },
+  });
+  if ((await deps.audit.putIntent(intent)) === 'written') return { kind: 'held', attempt };
+  const now = await deps.audit.get(intent.actionKey);
+  return now.result ? { kind: 'done', result: now.result } : { kind: 'busy', owner: now.intent?.lease?.owner ?? 'unknown', until: now.intent?.lease?.until };
+}
+
+function skipRow(id: ScopeIdentity, action: PlannedAction, c: Extract<Claim, { kind: 'done' | 'busy' }>, done = 'already done'): PlanRow {
+  const why =
+    c.kind === 'done'
+      ? `${done} (run ${c.result.runId}, ${c.result.outcome})`
+      : c.owner === undefined || c.until === undefined
+        ? `in progress in run ${c.owner}`
+        : `in progress in run ${c.owner} (lease until ${c.until})`;
+  return row(id, label(action), action.action, `${action.reason} — skipped: ${why}`, 'skipped');
+}
+
+/**
+ * The one result of a key. Should another run have written it first (it took over a lease this run
+ * held past its expiry), this run's outcome is kept as a notice instead: the scope goes on and
+ * nothing that happened is missing from the trail.
+ */
+async function writeResult(deps: EngineDeps, result: AuditRecord): Promise<boolean> {
+  try {
+    await deps.audit.putResult(result);
+    return true;
+  } catch (e) {
+    if (!(e instanceof AuditConflictError)) throw e;
+    const { lease: _lease, ...rest } = result;
+    await deps.audit.putRecord({ ...rest, phase: 'notice', details: { ...(result.details ?? {}), duplicateResult: true } });
+    deps.log?.('warn', 'another run recorded this action first; kept this run\'s outcome as a notice', { actionKey: result.actionKey });
+    return false;
+  }
+}
+
 async function applyVendorGroup(deps: EngineDeps, id: ScopeIdentity, group: VendorAction[]): Promise<PlanRow[]> {
   const rows: PlanRow[] = [];
   const pending: VendorAction[] = [];
   for (const action of group) {
-    const intent = record(deps, id, action, 'enforce', 'intent', {});
-    if ((await deps.audit.putIntent(intent)) === 'written') {
-      pending.push(action);
-      continue;
+    let c = await claim(deps, id, action);
+    if (c.kind === 'expired') {
+      // the holder's invocation is over: ask the vendor whether its call took effect
+      if (action.confirm && (await action.confirm().catch(() => false))) {
+        const written = await writeResult(
+          deps,
+          record(deps, id, action, 'enforce', 'result', { outcome: 'reconciled', reason: `${action.reason} (found done at the vendor after run ${c.intent.runId}'s lease expired)` }),
+        );
+        rows.push(row(id, label(action), action.action, `${action.reason} (reconciled: already done at the vendor${written ? '' : '; recorded by another run'})`, 'applied'));
+        continue;
+      }
+      c = await takeOver(deps, id, action, c.intent);
     }
-    const earlier = await deps.audit.get(intent.actionKey);
-    if (earlier.result) {
-      rows.push(row(id, label(action), action.action, `already done (run ${earlier.result.runId}, ${earlier.result.outcome})`, 'skipped'));
-      continue;
-    }
-    // An intent without a result: an earlier invocation died mid-action. Ask the vendor.
-    if (action.confirm && (await action.confirm().catch(() => false))) {
-      await deps.audit.putResult(record(deps, id, action, 'enforce', 'result', { outcome: 'reconciled', reason: `${action.reason} (found done at the vendor)` }));
-      rows.push(row(id, label(action), action.action, `${action.reason} (reconciled: already done at the vendor)`, 'applied'));
-    } else {
-      pending.push(action);
-    }
+    if (c.kind === 'held') pending.push(action);
+    else if (c.kind === 'done' || c.kind === 'busy') rows.push(skipRow(id, action, c));
   }
   if (!pending.length) return rows;
   const started = new Date().toISOString();
@@ -146,32 +236,38 @@ async function applyVendorGroup(deps: EngineDeps, id: ScopeIdentity, group: Vend
       startedAt: started,
       finishedAt: new Date().toISOString(),
     });
-    await deps.audit.putResult(result);
-    rows.push(row(id, label(action), action.action, outcome.ok ? action.reason : `${action.reason} — failed: ${outcome.error?.code}: ${outcome.error?.message}`, outcome.ok ? 'applied' : 'failed'));
-    events.push(actionEvent(result));
+    const first = await writeResult(deps, result);
+    const reason = outcome.ok ? action.reason : `${action.reason} — failed: ${outcome.error?.code}: ${outcome.error?.message}`;
+    rows.push(row(id, label(action), action.action, first ? reason : `${reason} (another run recorded a result first)`, outcome.ok ? 'applied' : 'failed'));
+    if (first) events.push(actionEvent(result));
   }
   await publish(deps, events);
   return rows;
 }
 
+/**
+ * Notices take the same lease as vendor actions, so one run publishes each. An expired lease
+ * without a result is taken over and the notice published again: the bus cannot be asked whether
+ * the first publish happened, and the event carries the action key for consumers to drop a repeat.
+ */
 async function applyNotice(deps: EngineDeps, id: ScopeIdentity, notice: NoticeAction): Promise<PlanRow> {
-  const intent = record(deps, id, notice, 'enforce', 'intent', {});
-  if ((await deps.audit.putIntent(intent)) === 'exists') {
-    // one result per key: a notice whose publishing failed after the publisher's retries is not re-sent
-    const earlier = await deps.audit.get(intent.actionKey);
-    if (earlier.result) return row(id, label(notice), notice.action, `already sent (run ${earlier.result.runId}, ${earlier.result.outcome})`, 'skipped');
-  }
-  const detail = { ...notice.event.detail, actionKey: intent.actionKey, runId: deps.runId };
+  let c = await claim(deps, id, notice);
+  if (c.kind === 'expired') c = await takeOver(deps, id, notice, c.intent);
+  if (c.kind === 'done' || c.kind === 'busy') return skipRow(id, notice, c, 'already sent');
+  const actionKey = actionKeyOf(id, notice);
+  const detail = { ...notice.event.detail, actionKey, runId: deps.runId };
   const { failed } = await deps.events.publish([{ source: 'cloud-automation', detailType: notice.event.detailType, detail, resources: [notice.resourceId] }]);
   const ok = failed.length === 0;
-  await deps.audit.putResult(
+  const first = await writeResult(
+    deps,
     record(deps, id, notice, 'enforce', 'result', {
       outcome: ok ? 'success' : 'failed',
       error: ok ? undefined : { code: 'PublishFailed', message: 'the event bus refused the notice' },
       details: { detailType: notice.event.detailType },
     }),
   );
-  return row(id, label(notice), notice.action, ok ? notice.reason : `${notice.reason} — publishing failed`, ok ? 'applied' : 'failed');
+  const reason = ok ? notice.reason : `${notice.reason} — publishing failed`;
+  return row(id, label(notice), notice.action, first ? reason : `${reason} (another run recorded a result first)`, ok ? 'applied' : 'failed');
 }
 
 function actionEvent(result: AuditRecord) {

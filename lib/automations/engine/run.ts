@@ -1,5 +1,6 @@
 import type { Capabilities, Instance, ListInstancesOptions, VendorClient } from '../../vendors/core';
 import { executeScope, type RunBudget, type ScopeIdentity } from './execute';
+import { reconcileOpenIntents } from './reconcile';
 import type { EngineDeps, FunctionName, Mode, PlanRow, RunReport, ScopeArgs, ScopePlan, TargetConfig } from './types';
 
 export interface PolicyBase {
@@ -116,6 +117,8 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
           }
           continue;
         }
+        // open intents first, listed or not: an action that happened must not stay unrecorded (issue 18)
+        if (mode === 'enforce') rows.push(...(await reconcileOpenIntents(deps, id, client)));
         const args: ScopeArgs<P> = { deps, policy, target, client, capabilities: client.capabilities, scope: { region }, mode };
         if (spec.instances) {
           const pass = await spec.instances.begin(args);

@@ -32,6 +32,10 @@ export interface EngineDeps {
   modeFor(policy: { mode: Mode }): Mode;
   /** True when the invocation nears its timeout: start nothing new. */
   shouldStop(): boolean;
+  /** Milliseconds left in the invocation (Lambda's getRemainingTimeInMillis); bounds the leases this run takes. */
+  remainingMs?: () => number;
+  /** The wall clock leases are measured on (tests set it); Date.now by default. */
+  leaseClock?: () => number;
   filters?: { targets?: string[]; policies?: string[] };
   focus?: CloudEventFocus;
   log?: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;

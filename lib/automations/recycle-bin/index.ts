@@ -175,14 +175,16 @@ async function nativeItems(
  */
 async function binTrail(args: ScopeArgs<RecycleBinPolicy>) {
   const { deps, target } = args;
+  const region = args.scope.region;
+  // indexed queries of this target × region (never a scan of the whole trail)
   const mine = (r: AuditRecord) => r.target === target.name;
   const deletions = [
     ...(
-      await deps.audit.query({ function: 'auto-delete', action: 'delete-instance', phase: 'result' })
+      await deps.audit.query({ function: 'auto-delete', action: 'delete-instance', phase: 'result', target: target.name, region })
     ).filter((r) => r.outcome === 'success' || r.outcome === 'reconciled'),
-    ...(await deps.audit.query({ function: 'recycle-bin', action: OBSERVED_DELETED })),
+    ...(await deps.audit.query({ function: 'recycle-bin', action: OBSERVED_DELETED, target: target.name, region })),
   ].filter(mine);
-  const firstSeen = (await deps.audit.query({ function: 'recycle-bin', action: FIRST_SEEN_IN_BIN })).filter(
+  const firstSeen = (await deps.audit.query({ function: 'recycle-bin', action: FIRST_SEEN_IN_BIN, target: target.name, region })).filter(
     mine,
   );
   const latest = new Map<string, { at: string; source: PurgeTimeSource }>();
