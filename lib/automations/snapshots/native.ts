@@ -139,7 +139,7 @@ async function isBoundTo(ctx: ActionContext, policyId: string, sourceId: string)
  */
 async function boundPerTrail(audit: AuditStore, ctx: ActionContext, name: string): Promise<Set<string>> {
   // one query, in the store's order (oldest first), so a bind and an unbind in the same millisecond keep their order
-  const mine = (await audit.query({ function: 'snapshots', phase: 'result' })).filter(
+  const mine = (await audit.query({ function: 'snapshots', phase: 'result', policy: ctx.policy, target: ctx.target, region: ctx.scope.region })).filter(
     (r) =>
       (r.action === SNAPSHOT_ACTIONS.bound || r.action === SNAPSHOT_ACTIONS.unbound) &&
       r.policy === ctx.policy &&

@@ -18,8 +18,14 @@ interface Pending {
  * Only those taken by runs of an earlier business time: a retried or continued invocation of the same
  * scheduled event is the same run (the same work, whenever the vendor happens to finish).
  */
+/** As long as the engine looks back for open intents (engine DECISIONS E4). */
+const PENDING_WINDOW_MS = 35 * 86_400_000;
+
 export async function pendingSnapshots(audit: AuditStore, ctx: ActionContext, now: Date): Promise<Pending[]> {
-  const records = (await audit.query({ function: 'snapshots', phase: 'result' })).filter(
+  // bounded by scope and time (issue 19): a snapshot not settled within the reconcile window is no longer
+  // pending. Records carry wall-clock `at`: the window starts from the earlier of the run's now and the wall clock.
+  const since = new Date(Math.min(now.getTime(), Date.now()) - PENDING_WINDOW_MS).toISOString();
+  const records = (await audit.query({ function: 'snapshots', phase: 'result', policy: ctx.policy, target: ctx.target, region: ctx.scope.region, since })).filter(
     (r) => r.policy === ctx.policy && r.target === ctx.target && r.region === ctx.scope.region && (r.outcome === 'success' || r.outcome === 'reconciled'),
   );
   const settled = new Set(
