@@ -22,6 +22,8 @@ describe('the notify function in the packaged template (sls package, offline)', 
     // every detail-type notify reads (lib/notify/notice.ts), failed actions through the second branch
     expect([...pattern.$or[0]!['detail-type']].sort()).toEqual(NOTICE_TYPES.filter((t) => t !== 'Automation Action').sort());
     expect(pattern.$or[1]).toEqual({ 'detail-type': ['Automation Action'], detail: { outcome: ['failed'] } });
+    // channel secrets are read through the parameter cache of this age: a rotated webhook lands within it
+    expect((t.Resources.NotifyLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.POWERTOOLS_PARAMETERS_MAX_AGE).toBe('300');
     expect(t.Resources.NotifyQueue!.Properties.RedrivePolicy).toMatchObject({ deadLetterTargetArn: { 'Fn::GetAtt': ['NotifyFailureQueue', 'Arn'] } });
   });
 
