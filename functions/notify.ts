@@ -7,12 +7,11 @@ import type { FailedDelivery } from '../lib/notify/deliver';
 import { handleNotify } from '../lib/notify/handler';
 import type { SlidingWindowLimiter } from '../lib/notify/limiter';
 import { createLogger } from '../lib/runtime/logger';
-import { loadConfig } from '../lib/runtime/ssm-config';
+import { configFromSsm, loadConfig } from '../lib/runtime/ssm-config';
 
 // Notices and failed actions from our bus (through the notify queue) → DingTalk, WeCom, Feishu, Slack, e-mail, webhooks (lib/notify/).
 const logger = createLogger('notify');
 let config: Promise<AutomationConfig> | undefined;
-let channels: Promise<ReadonlyMap<string, Channel>> | undefined;
 const limiters = new Map<string, SlidingWindowLimiter>(); // per warm container: the per-minute windows hold across invocations
 
 async function sendToFailureQueue(entries: FailedDelivery[]): Promise<void> {
@@ -31,9 +30,11 @@ async function sendToFailureQueue(entries: FailedDelivery[]): Promise<void> {
 export const handler = async (event: unknown, context?: Context) => {
   logger.addContext(context ?? ({} as Context));
   const { batchItemFailures } = await handleNotify(event, {
-    config: () => (config ??= loadConfig().catch((e: unknown) => ((config = undefined), Promise.reject(e)))),
+    // an SSM config is re-read through the parameter cache (a change lands within its age); a file once
+    config: () => (configFromSsm() ? loadConfig() : (config ??= loadConfig().catch((e: unknown) => ((config = undefined), Promise.reject(e))))),
     store: (c) => openAuditStore(auditStoreConfigOf(c.audit)),
-    channels: (c) => (channels ??= buildChannels(c.notifications).catch((e: unknown) => ((channels = undefined), Promise.reject(e)))),
+    // built per invocation: SSM secrets come from the parameter cache, so a rotated webhook lands within its age
+    channels: (c): Promise<ReadonlyMap<string, Channel>> => buildChannels(c.notifications),
     failures: { put: sendToFailureQueue },
     runId: context?.awsRequestId ?? randomUUID(),
     limiters,

@@ -7,14 +7,26 @@ export const NOTICE_TYPES = [
   'Renewal Reminder',
   'Renewal Lapsed',
   'Renewal Digest',
+  'Renewal Refused',
   'Recycle Bin Purge Warning',
+  'Recycle Bin Purge Digest',
   'Auto Delete Warning',
+  'Auto Delete Digest',
   'Spot Price Alert',
   'Spot Reclaim Alert',
   'Snapshot Quota Exhausted',
+  'Snapshot Ready',
+  'Snapshot Failed',
+  'Snapshot Stuck',
   'Automation Action',
 ] as const;
 export type NoticeType = (typeof NOTICE_TYPES)[number];
+
+/**
+ * Sent only by a route whose `detailTypes` names them: the digests repeat notices people already
+ * get one by one, and `Snapshot Ready` says all is well (once per snapshot: noise by default).
+ */
+export const OPT_IN_TYPES: readonly NoticeType[] = ['Renewal Digest', 'Auto Delete Digest', 'Recycle Bin Purge Digest', 'Snapshot Ready'];
 
 /** What arrives: an EventBridge event (as the bus delivers it) or a BusEvent as published locally. */
 export interface IncomingEvent {
@@ -89,7 +101,7 @@ export function toNotice(event: IncomingEvent): Notice {
     target: str(d.target) ?? k.target,
     region: str(d.region) ?? k.region,
     resourceId: str(instance.id) ?? str(d.instanceId) ?? str(d.resourceId) ?? k.resourceId,
-    resourceName: str(instance.name) ?? str(d.instanceName),
+    resourceName: str(instance.name) ?? str(d.instanceName) ?? (d.snapshotId !== undefined ? str(d.name) : undefined),
     owner: typeof d.owner === 'string' && d.owner ? d.owner : null,
     detail: d,
   };
@@ -104,9 +116,13 @@ function severityOf(type: NoticeType, d: Record<string, unknown>): NoticeSeverit
       return days <= 1 ? 'critical' : days <= 7 ? 'warning' : 'info';
     }
     case 'Renewal Digest':
+    case 'Auto Delete Digest':
+    case 'Recycle Bin Purge Digest':
+    case 'Snapshot Ready':
       return 'info';
     case 'Renewal Lapsed':
     case 'Spot Reclaim Alert':
+    case 'Snapshot Failed':
     case 'Automation Action':
       return 'critical';
     default:
@@ -118,6 +134,7 @@ function dueOf(type: NoticeType, d: Record<string, unknown>): string | undefined
   switch (type) {
     case 'Renewal Reminder':
     case 'Renewal Lapsed':
+    case 'Renewal Refused':
       return str(d.expiresAt);
     case 'Recycle Bin Purge Warning':
       return str(d.purgeAt);
@@ -133,7 +150,8 @@ function dueOf(type: NoticeType, d: Record<string, unknown>): string | undefined
 function kindOf(type: NoticeType, d: Record<string, unknown>): ResourceKind {
   if (type === 'Recycle Bin Purge Warning') return 'recycle-item';
   if (type === 'Spot Price Alert') return 'price';
-  if (type === 'Snapshot Quota Exhausted' || type === 'Renewal Digest') return 'other';
+  if (type === 'Snapshot Quota Exhausted' || type === 'Renewal Digest' || type === 'Auto Delete Digest' || type === 'Recycle Bin Purge Digest') return 'other';
+  if (type === 'Snapshot Ready' || type === 'Snapshot Failed' || type === 'Snapshot Stuck') return 'snapshot';
   if (type === 'Automation Action') return String(d.action ?? '').includes('snapshot') ? 'snapshot' : 'instance';
   return 'instance';
 }

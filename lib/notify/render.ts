@@ -87,6 +87,21 @@ const T = {
     quotaTodo: '请提高快照配额或收紧保留策略。',
     failed: (action: string, id: string) => `操作失败:${action} ${id}`,
     failedTodo: (id: string) => `查看审计记录:cloud-automation audit --resource ${id}`,
+    refused: (name: string) => `续费未执行:${name}`,
+    budget: '续费预算',
+    refusedTodo: '报价超出预算或无可用报价,本次不会自动续费:请提高策略的 renew.budget(币种、时长与报价一致),或在到期前到控制台手动续费。',
+    autoDeleteDigest: (n: number) => `自动删除汇总:${n} 台即将删除`,
+    purgeDigest: (n: number) => `回收站清理汇总:${n} 项即将彻底删除`,
+    purgeDigestTodo: '仍需要的请在各自的彻底删除时间前从回收站恢复;彻底删除后无法找回。',
+    source_: '源',
+    createdAt: '创建时间',
+    seenAt: '检查时间',
+    snapReady: (name: string) => `快照已就绪:${name}`,
+    snapReadyTodo: '无需处理。',
+    snapFailed: (name: string) => `快照创建失败:${name}`,
+    snapFailedTodo: '请在云厂商控制台查看失败原因(磁盘状态、配额、欠费);此时段没有可用备份,需要时请手动补拍快照,并删除失败的快照。',
+    snapStuck: (name: string) => `快照长时间未就绪:${name}`,
+    snapStuckTodo: '请在云厂商控制台查看该快照的进度;长时间无进展请提交工单。就绪前此时段没有可用备份。',
     header: (n: number) => `云资源通知(${n} 条)`,
     part: (i: number, n: number) => `第 ${i}/${n} 部分`,
   },
@@ -135,6 +150,21 @@ const T = {
     quotaTodo: 'Raise the snapshot quota or tighten the retention.',
     failed: (action: string, id: string) => `Action failed: ${action} ${id}`,
     failedTodo: (id: string) => `See the audit trail: cloud-automation audit --resource ${id}`,
+    refused: (name: string) => `Renewal refused: ${name}`,
+    budget: 'Renewal budget',
+    refusedTodo: 'The quote is over budget or none could be had, so this run does not renew it: raise renew.budget in the policy (same currency and period as the quote), or renew it by hand in the console before it expires.',
+    autoDeleteDigest: (n: number) => `Auto-delete digest: ${n} deletion${n === 1 ? '' : 's'} ahead`,
+    purgeDigest: (n: number) => `Recycle bin digest: ${n} purge${n === 1 ? '' : 's'} ahead`,
+    purgeDigestTodo: 'Restore each item still needed from the recycle bin before its purge time; a purge cannot be undone.',
+    source_: 'Source',
+    createdAt: 'Taken at',
+    seenAt: 'Checked at',
+    snapReady: (name: string) => `Snapshot ready: ${name}`,
+    snapReadyTodo: 'Nothing to do.',
+    snapFailed: (name: string) => `Snapshot failed: ${name}`,
+    snapFailedTodo: 'Check the vendor console for the cause (disk state, quota, arrears); this slot has no usable backup: take one by hand if needed, and delete the failed snapshot.',
+    snapStuck: (name: string) => `Snapshot stuck in creating: ${name}`,
+    snapStuckTodo: 'Check the snapshot\'s progress in the vendor console; open a ticket with the vendor if it does not move. Until it is ready this slot has no usable backup.',
     header: (n: number) => `Cloud fleet notices (${n})`,
     part: (i: number, n: number) => `part ${i}/${n}`,
   },
@@ -180,6 +210,37 @@ export function renderNotice(n: Notice, opts: RenderOptions): RenderedItem {
         fields.push([`${t.owner} ${s(o(g).owner, t.none)}`, list || t.none]);
       }
       todo = t.digestTodo;
+      break;
+    }
+    case 'Renewal Refused': {
+      title = t.refused(label);
+      const b = o(d.budget);
+      fields.push([t.expires, formatTime(n.dueAt, tz)], [t.budget, `${s(b.amount)} ${s(b.currency, '')} / ${t.months(Number(d.periodMonths ?? 1))}`]);
+      if (typeof d.quoteTotal === 'string') fields.push([t.quote, `${d.quoteTotal} ${s(b.currency, '')}`.trim()]);
+      fields.push([t.reason, s(d.reason)]);
+      todo = t.refusedTodo;
+      break;
+    }
+    case 'Auto Delete Digest':
+    case 'Recycle Bin Purge Digest': {
+      const count = Number(d.count ?? 0);
+      title = n.type === 'Auto Delete Digest' ? t.autoDeleteDigest(count) : t.purgeDigest(count);
+      for (const g of Array.isArray(d.owners) ? d.owners : []) {
+        const entries = Array.isArray(o(g).entries) ? (o(g).entries as unknown[]) : [];
+        const list = entries.map((e) => `${`${s(o(e).name, '')} ${s(o(e).resourceId)}`.trim()} · ${formatTime(s(o(e).dueAt, ''), tz)}`).join(', ');
+        fields.push([`${t.owner} ${s(o(g).owner, t.none)}`, list || t.none]);
+      }
+      todo = n.type === 'Auto Delete Digest' ? t.autoDeleteTodo : t.purgeDigestTodo;
+      break;
+    }
+    case 'Snapshot Ready':
+    case 'Snapshot Failed':
+    case 'Snapshot Stuck': {
+      const kind = n.type === 'Snapshot Ready' ? 'Ready' : n.type === 'Snapshot Failed' ? 'Failed' : 'Stuck';
+      title = t[`snap${kind}`](label);
+      fields.push([t.source_, s(d.sourceId)], [t.createdAt, formatTime(s(d.createdAt, ''), tz)], [t.state, s(d.state)]);
+      if (kind !== 'Ready') fields.push([t.seenAt, formatTime(s(d.seenAt, ''), tz)], [t.reason, s(d.message)]);
+      todo = t[`snap${kind}Todo`];
       break;
     }
     case 'Recycle Bin Purge Warning':

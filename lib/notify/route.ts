@@ -1,11 +1,11 @@
 import type { NotificationsConfig, RouteConfig } from '../config/notifications';
-import type { Notice } from './notice';
+import { OPT_IN_TYPES, type Notice } from './notice';
 
 /** The channel names a notice goes to (each at most once), in config order. */
 export function routeNotice(notice: Notice, config: NotificationsConfig): string[] {
   const all = config.channels.map((c) => c.name);
-  // the digest repeats the run's reminders: only a route that names it explicitly sends it
-  if (!config.routes) return notice.type === 'Renewal Digest' ? [] : all;
+  // digests repeat the run's notices and "ready" is all-is-well: only a route that names them sends them
+  if (!config.routes) return OPT_IN_TYPES.includes(notice.type) ? [] : all;
   const out = new Set<string>();
   for (const route of config.routes) {
     if (!matches(route, notice)) continue;
@@ -20,7 +20,7 @@ export function routeNotice(notice: Notice, config: NotificationsConfig): string
 function matches(route: RouteConfig, n: Notice): boolean {
   const m = route.match;
   const any = <T>(list: T[] | undefined, value: T) => list === undefined || list.includes(value);
-  if (n.type === 'Renewal Digest' && !m.detailTypes?.includes(n.type)) return false;
+  if (OPT_IN_TYPES.includes(n.type) && !m.detailTypes?.includes(n.type)) return false;
   return (
     any(m.detailTypes, n.type) &&
     any(m.functions, n.function) &&

@@ -1,5 +1,7 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { registerSecret } from '../audit/redact';
 import type { SecretSource } from '../config/notifications';
+import { ParameterReadError, readParameter } from '../runtime/ssm-config';
 
 /** A channel secret could not be read. Names the channel and the variable/parameter, never a value. */
 export class NotifySecretError extends Error {
@@ -7,15 +9,19 @@ export class NotifySecretError extends Error {
 }
 
 export interface SecretOptions {
+  /** Variables for `{ env }` sources, and POWERTOOLS_PARAMETERS_MAX_AGE. */
   env?: Record<string, string | undefined>;
-  /** An SSMClient-like sender (tests); default: @aws-sdk/client-ssm, imported on first use. */
-  ssm?: { send(command: unknown): Promise<{ Parameter?: { Value?: string } }> };
+  /** SSM client (tests); default: the function's own, created on first use by the shared reader. */
+  ssm?: SSMClient;
+  /** Parameter cache age in seconds (default: lib/runtime/ssm-config parameterMaxAge). */
+  maxAgeSeconds?: number;
 }
 
 /**
- * Reads a webhook URL or signing secret from env or SSM and registers it (and, for URLs, each
- * query value and the last path segment, which is where the vendors put the key) with the
- * redaction step, so it cannot reach a log line, an audit record or an error message.
+ * Reads a webhook URL or signing secret from env or SSM (through the shared Powertools Parameters
+ * cache: a rotated value is read again once the cache age has passed) and registers it (and, for
+ * URLs, each query value and the last path segment, which is where the vendors put the key) with
+ * the redaction step, so it cannot reach a log line, an audit record or an error message.
  */
 export async function resolveSecret(channel: string, field: string, source: SecretSource, options: SecretOptions = {}): Promise<string> {
   let value: string | undefined;
@@ -23,14 +29,14 @@ export async function resolveSecret(channel: string, field: string, source: Secr
     value = (options.env ?? process.env)[source.env];
     if (!value) throw new NotifySecretError(`notifications channel "${channel}": environment variable ${source.env} (${field}) is not set`);
   } else {
-    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
-    const ssm = options.ssm ?? new SSMClient({});
     try {
-      value = (await ssm.send(new GetParameterCommand({ Name: source.parameter, WithDecryption: true }))).Parameter?.Value;
+      value = await readParameter(source.parameter, options);
     } catch (e) {
-      throw new NotifySecretError(`notifications channel "${channel}": cannot read SSM parameter ${source.parameter} (${field}): ${(e as { name?: string }).name ?? 'Error'}`);
+      if (!(e instanceof ParameterReadError)) throw e;
+      const where = `SSM parameter ${source.parameter} (${field})`;
+      const why = e.problem === 'missing' ? `${where} does not exist` : e.problem === 'empty' ? `${where} is empty` : `cannot read ${where}: ${e.kind ?? 'Error'}`;
+      throw new NotifySecretError(`notifications channel "${channel}": ${why}`, { cause: e });
     }
-    if (!value) throw new NotifySecretError(`notifications channel "${channel}": SSM parameter ${source.parameter} (${field}) is empty`);
   }
   registerSecret(value);
   if (/^https?:\/\//.test(value)) {

@@ -124,3 +124,78 @@ export function harness(config: NotificationsConfig, channels: Map<string, Chann
   });
   return { store, time, failures, send: (events: IncomingEvent[], extra: Partial<DeliverDeps> = {}) => deliver(events, deps(extra)) };
 }
+
+/** `Renewal Refused` as renewal-reminders publishes it (lib/automations/renewal-reminders/index.ts refusedNotice). */
+export function refusedEvent(o: { id?: string; owner?: string | null; runId?: string } = {}): IncomingEvent {
+  const id = o.id ?? `ins-rf-${++seq}`;
+  const expiresAt = '2026-12-01T09:00:00Z';
+  return {
+    source: 'cloud-automation',
+    'detail-type': 'Renewal Refused',
+    detail: {
+      policy: 'prod-renewals',
+      vendor: 'tencent',
+      target: 'tencent-prod',
+      region: 'ap-guangzhou',
+      instance: { id, name: `db-${id.slice(-4)}` },
+      owner: o.owner === undefined ? 'alice' : o.owner,
+      expiresAt,
+      periodMonths: 1,
+      budget: { amount: '100.00', currency: 'CNY' },
+      quoteTotal: '368.64',
+      reason: 'quote 368.64 CNY exceeds renew.budget 100.00 CNY',
+      actionKey: makeActionKey({ function: 'renewal-reminders', policy: 'prod-renewals', target: 'tencent-prod', region: 'ap-guangzhou', resourceId: id, action: 'refuse-renewal', slot: `${expiresAt}:1m` }),
+      runId: o.runId ?? 'run-renew-1',
+    },
+  };
+}
+
+/** `Snapshot Ready` / `Failed` / `Stuck` as snapshots publishes them (lib/automations/snapshots/readiness.ts). */
+export function readinessEvent(kind: 'ready' | 'failed' | 'stuck', o: { id?: string; runId?: string } = {}): IncomingEvent {
+  const id = o.id ?? `snap-${++seq}`;
+  const type = { ready: 'Snapshot Ready', failed: 'Snapshot Failed', stuck: 'Snapshot Stuck' }[kind];
+  const action = { ready: 'confirm-snapshot-ready', failed: 'alert-snapshot-failed', stuck: 'alert-snapshot-stuck' }[kind];
+  return {
+    source: 'cloud-automation',
+    'detail-type': type,
+    detail: {
+      policy: 'nightly',
+      vendor: 'kec',
+      target: 'kec-prod',
+      region: 'cn-beijing-6',
+      snapshotId: id,
+      name: `nightly-vol-1-${id}`,
+      sourceId: 'vol-1',
+      state: kind === 'stuck' ? 'creating' : kind,
+      createdAt: '2026-11-24T01:00:00Z',
+      seenAt: '2026-11-24T08:00:00Z',
+      message: `snapshot ${id} is ${kind}`,
+      actionKey: makeActionKey({ function: 'snapshots', policy: 'nightly', target: 'kec-prod', region: 'cn-beijing-6', resourceId: id, action, slot: id }),
+      runId: o.runId ?? 'run-snap-1',
+    },
+  };
+}
+
+/** `Auto Delete Digest` / `Recycle Bin Purge Digest` as lib/automations/digest.ts builds them. */
+export function warningDigestEvent(type: 'Auto Delete Digest' | 'Recycle Bin Purge Digest', o: { runId?: string } = {}): IncomingEvent {
+  const fn = type === 'Auto Delete Digest' ? 'auto-delete' : 'recycle-bin';
+  const resourceId = type.toLowerCase().replace(/ /g, '-');
+  return {
+    source: 'cloud-automation',
+    'detail-type': type,
+    detail: {
+      policy: 'expire-dev',
+      vendor: 'kec',
+      target: 'kec-prod',
+      region: 'cn-beijing-6',
+      date: '2026-11-24',
+      owners: [
+        { owner: 'alice', entries: [{ resourceId: 'ins-d1', name: 'dev-1', dueAt: '2026-11-25T04:00:00Z', reason: 'ttl' }] },
+        { owner: null, entries: [{ resourceId: 'ins-d2', dueAt: '2026-11-26T04:00:00Z', reason: 'tag' }] },
+      ],
+      count: 2,
+      actionKey: makeActionKey({ function: fn, policy: 'expire-dev', target: 'kec-prod', region: 'cn-beijing-6', resourceId, action: 'send-digest', slot: '2026-11-24' }),
+      runId: o.runId ?? 'run-del-1',
+    },
+  };
+}

@@ -47,6 +47,20 @@ describe('functions/notify.ts as Lambda runs it', () => {
     expect(trail).not.toContain(TOKEN);
     expect(trail).not.toContain(SECRET);
   });
+
+  it('builds its channels on each invocation: a rotated webhook (read through the parameter cache) needs no cold start', async () => {
+    const { handler } = await import('../../functions/notify');
+    const rotated = await dingtalkReceiver({ accessToken: 'fedcba9876543210'.repeat(4), secret: SECRET, now: Date.now });
+    try {
+      process.env.FN_DING_URL = rotated.url;
+      const event = { Records: [{ messageId: 'm0', body: JSON.stringify(failedActionEvent({ id: 'ins-fn3' })) }] };
+      expect(await handler(event, { awsRequestId: 'req-2' } as never)).toEqual({ batchItemFailures: [] });
+      expect(rotated.posts).toHaveLength(1);
+    } finally {
+      process.env.FN_DING_URL = rx.url;
+      await rotated.close();
+    }
+  });
 });
 
 describe('events/notify/sqs-batch.json (for `sls invoke local -f notify -p events/notify/sqs-batch.json`)', () => {
@@ -58,11 +72,8 @@ describe('events/notify/sqs-batch.json (for `sls invoke local -f notify -p event
 });
 
 describe('channel secrets', () => {
-  it('come from SSM (decrypted) or env, and a missing one names the variable, never a value', async () => {
-    const sent: unknown[] = [];
-    const ssm = { send: async (c: unknown) => (sent.push(c), { Parameter: { Value: 'https://oapi.dingtalk.com/robot/send?access_token=fromssm0123456789' } }) };
-    expect(await resolveSecret('ops', 'url', { parameter: '/cloud-automation/prod/notify/ops-url' }, { ssm })).toContain('fromssm');
-    expect((sent[0] as { input: unknown }).input).toEqual({ Name: '/cloud-automation/prod/notify/ops-url', WithDecryption: true });
+  it('come from env (SSM: secrets.test.ts), and a missing one names the variable, never a value', async () => {
+    expect(await resolveSecret('ops', 'url', { env: 'OPS_URL' }, { env: { OPS_URL: 'https://oapi.dingtalk.com/robot/send?access_token=fromenv0123456789' } })).toContain('fromenv');
     await expect(resolveSecret('ops', 'secret', { env: 'NOPE_NOT_SET' }, { env: {} })).rejects.toThrow('notifications channel "ops": environment variable NOPE_NOT_SET (secret) is not set');
   });
 });

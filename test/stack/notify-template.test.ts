@@ -1,3 +1,4 @@
+import { NOTICE_TYPES } from '../../lib/notify/notice';
 import { packageTemplate, type CfnTemplate } from './package-template';
 
 interface Statement {
@@ -18,8 +19,11 @@ describe('the notify function in the packaged template (sls package, offline)', 
     expect(rule.Properties.EventBusName).toEqual({ Ref: 'AutomationBus' });
     const pattern = rule.Properties.EventPattern as { source: string[]; $or: { 'detail-type': string[]; detail?: unknown }[] };
     expect(pattern.source).toEqual(['cloud-automation']);
-    expect(pattern.$or[0]!['detail-type']).toEqual(expect.arrayContaining(['Renewal Reminder', 'Recycle Bin Purge Warning', 'Auto Delete Warning', 'Spot Reclaim Alert']));
+    // every detail-type notify reads (lib/notify/notice.ts), failed actions through the second branch
+    expect([...pattern.$or[0]!['detail-type']].sort()).toEqual(NOTICE_TYPES.filter((t) => t !== 'Automation Action').sort());
     expect(pattern.$or[1]).toEqual({ 'detail-type': ['Automation Action'], detail: { outcome: ['failed'] } });
+    // channel secrets are read through the parameter cache of this age: a rotated webhook lands within it
+    expect((t.Resources.NotifyLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.POWERTOOLS_PARAMETERS_MAX_AGE).toBe('300');
     expect(t.Resources.NotifyQueue!.Properties.RedrivePolicy).toMatchObject({ deadLetterTargetArn: { 'Fn::GetAtt': ['NotifyFailureQueue', 'Arn'] } });
   });
 
