@@ -9,5 +9,5 @@ if ! command -v faketime >/dev/null; then
 fi
 for shift in +365d -365d; do
   echo "── jest with the system clock moved ${shift}: $(FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$shift" date -u +%FT%TZ) ──"
-  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$shift" npm run jest -- "$@"
+  ANY_DATE_SHIFT="$shift" FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$shift" npm run jest -- "$@"
 done

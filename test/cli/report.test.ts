@@ -66,6 +66,9 @@ describe('cloud-automation report', () => {
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1280, height: 1400 },
+      // the browser on the real clock: Chromium hangs under libfaketime (npm run test:any-date), and the
+      // page's times come from the report's data, not the browser's clock
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD' && !k.startsWith('FAKETIME'))) as Record<string, string>,
     });
     try {
       const page = await browser.newPage();
