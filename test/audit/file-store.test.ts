@@ -85,8 +85,8 @@ describe('FileAuditStore on disk', () => {
 
   // The lock's staleness compares the lock directory's mtime with Date.now(). Under `npm run
   // test:any-date` libfaketime moves Date.now() but not file times (libuv reads them with statx,
-  // which it cannot intercept), so with the clock moved ahead every held lock looks stale (a year back, none does: it runs). That is the
-  // shifting tool's inconsistency, not a date dependency: this case runs on the real clock only.
+  // which it cannot intercept), so a year ahead every held lock looks stale. That is the shifting
+  // tool's inconsistency, not a date dependency: this case is skipped a year ahead only.
   const onRealClock = process.env.ANY_DATE_SHIFT?.startsWith('+') ? it.skip : it;
   onRealClock('several processes on one file: each intent is won by exactly one, nothing is lost', async () => {
     const path = join(dir, 'shared.jsonl');
