@@ -73,8 +73,8 @@ const scenarios: Scenario[] = [
     fn: 'auto-delete',
     module: () => (kec = createKecSim()),
     async setup(h, audit) {
-      // the client checks the timer's 30-minute lead against the real clock: business time at the real minute
-      const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+      // the client checks the timer's 30-minute lead against the run's clock (the event's time)
+      const now = NOW;
       h.sim.clock.set(now);
       kec.addInstance({ name: 'tmp-1', zone: 'cn-beijing-6a' }, now.getTime() - 70 * HOUR); // due in 2 h
       const config = h.config(
