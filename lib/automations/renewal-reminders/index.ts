@@ -1,4 +1,5 @@
 import { UNDO } from '../undo';
+import { instanceNotice } from '../instance-notice';
 import { createHash } from 'node:crypto';
 import type { RenewalPolicy } from '../../config/schema';
 import type { Instance, PriceQuote, VendorClient } from '../../vendors/core';
@@ -156,19 +157,13 @@ type ReminderFields = Omit<RenewalReminderDetail, 'policy' | 'vendor' | 'target'
 
 function reminderNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, fields: ReminderFields, slot: string, reason: string): NoticeAction {
   const detail = renewalReminderDetailSchema.parse({ ...scopeFields(args), instance: instanceRef(inst), ...fields });
-  return {
-    kind: 'notice',
-    undoHint: UNDO.notice,
-    resourceId: inst.id,
-    resourceKind: 'instance',
-    resourceName: inst.name,
+  return instanceNotice(inst, {
     action: 'send-reminder',
     reason,
     slot,
-    destructive: false,
     before: { expiresAt: detail.expiresAt, renewFlag: detail.renewFlag },
     event: { detailType: RENEWAL_REMINDER, detail },
-  };
+  });
 }
 
 function lapsedNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, owner: string | null, state: 'expired' | 'isolated' | 'other', slot: string, reason: string): NoticeAction {
@@ -181,19 +176,13 @@ function lapsedNotice(args: ScopeArgs<RenewalPolicy>, inst: Instance, owner: str
     rawState: inst.rawState,
     message: `${inst.id} (${inst.name}): ${reason}`,
   });
-  return {
-    kind: 'notice',
-    undoHint: UNDO.notice,
-    resourceId: inst.id,
-    resourceKind: 'instance',
-    resourceName: inst.name,
+  return instanceNotice(inst, {
     action: 'report-lapsed',
     reason,
     slot,
-    destructive: false,
     before: { rawState: inst.rawState, expiresAt: inst.expiresAt },
     event: { detailType: RENEWAL_LAPSED, detail },
-  };
+  });
 }
 
 function refusedNotice(
@@ -214,20 +203,14 @@ function refusedNotice(
     ...(verdict.total !== undefined && { quoteTotal: verdict.total }),
     reason: verdict.reason,
   });
-  return {
-    kind: 'notice',
-    undoHint: UNDO.notice,
-    resourceId: inst.id,
-    resourceKind: 'instance',
-    resourceName: inst.name,
+  return instanceNotice(inst, {
     action: 'refuse-renewal',
     reason: verdict.reason,
     slot: `${expiresAt}:${renew.periodMonths}m`,
-    destructive: false,
     before: { expiresAt },
     expected: { budget: renew.budget, currency: renew.currency, ...(verdict.total !== undefined && { quoteTotal: verdict.total }) },
     event: { detailType: RENEWAL_REFUSED, detail },
-  };
+  });
 }
 
 function digestNotice(args: ScopeArgs<RenewalPolicy>, entries: DigestEntry[]): NoticeAction {

@@ -1,4 +1,5 @@
 import { UNDO } from '../undo';
+import { instanceNotice } from '../instance-notice';
 import { dirname, join } from 'node:path';
 import type { SpotPolicy } from '../../config/schema';
 import { durationMs } from '../../config/fields';
@@ -236,18 +237,12 @@ function reclaimNotice(
     ...times,
     message: reason,
   });
-  return {
-    kind: 'notice',
-    undoHint: UNDO.notice,
-    resourceId: inst.id,
-    resourceKind: 'instance',
-    resourceName: inst.name,
+  return instanceNotice(inst, {
     action: 'alert-reclaim',
     reason,
     slot,
-    destructive: false,
     before: { ...inst },
     event: { detailType: SPOT_RECLAIM_ALERT, detail },
-  };
+  });
 }
 

@@ -1,0 +1,18 @@
+import type { NoticeAction } from './engine/types';
+import { UNDO } from './undo';
+
+/** What a notice about one instance says beyond the instance itself. */
+export type InstanceNoticeFields = Pick<NoticeAction, 'action' | 'reason' | 'slot' | 'event'> & Pick<NoticeAction, 'before' | 'expected'>;
+
+/** A notice about one instance: it changes nothing at the vendor, so it is never destructive and has nothing to undo. */
+export function instanceNotice(inst: { id: string; name?: string }, fields: InstanceNoticeFields): NoticeAction {
+  return {
+    kind: 'notice',
+    undoHint: UNDO.notice,
+    resourceId: inst.id,
+    resourceKind: 'instance',
+    resourceName: inst.name,
+    destructive: false,
+    ...fields,
+  };
+}
