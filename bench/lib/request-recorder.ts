@@ -45,6 +45,8 @@ const PAGE_PARAM = /^(Offset|Marker|PageNumber|pageNumber|current)$/;
 interface Seen {
   sent: number;
   ids: Set<string>;
+  /** A mutation's ids per distinct set of its other parameters: ids that need different parameters cannot share a call. */
+  mutations: Map<string, Set<string>>;
   /** Ids named by reads of a paged action (lookups by id, apart from its listings). */
   readIds: Set<string>;
   items: Set<string>;
@@ -59,7 +61,8 @@ interface Seen {
  * for what this sweep read and changed:
  * - a paged listing: ceil(distinct items / largest page), at least one per distinct query;
  * - reads of the same action by id: ceil(distinct ids / documented batch, else 1), on top;
- * - a mutation naming resources: ceil(distinct ids / documented batch, else 1);
+ * - a mutation naming resources: ceil(distinct ids / documented batch, else 1) per distinct set of
+ *   its other parameters (one ImportInstancesActionTimer sets one time for all its ids);
  * - any other read: one per distinct question asked, times the pages of one answer when the
  *   vendor pages it with a page size the documents do not give (KEC Marker paging);
  * Retries and repeated listings are what push `sent` above it.
@@ -90,7 +93,7 @@ export class RequestRecorder {
     // Apsara tag reads of snapshots and disks are kept apart from those of instances (whose minimum comes from the fleet)
     const resourceType = params.find(([k]) => k === 'ResourceType')?.[1];
     const key = action === 'DescribeTags' && resourceType && resourceType !== 'instance' ? 'DescribeTags:other' : action;
-    const seen = this.actions.get(key) ?? { sent: 0, ids: new Set<string>(), readIds: new Set<string>(), items: new Set<string>(), signatures: new Set<string>(), firstPages: 0, laterPages: 0 };
+    const seen = this.actions.get(key) ?? { sent: 0, ids: new Set<string>(), mutations: new Map<string, Set<string>>(), readIds: new Set<string>(), items: new Set<string>(), signatures: new Set<string>(), firstPages: 0, laterPages: 0 };
     this.actions.set(key, seen);
     seen.sent++;
     if (status !== 200) return;
@@ -109,6 +112,13 @@ export class RequestRecorder {
     }
     for (const id of ids) seen.ids.add(id);
     const question = params.filter(([k]) => !VOLATILE.test(k) && !ID_PARAM.test(k)).map(([k, v]) => `${k}=${v}`).sort().join('&');
+    if (limits.mutating && ids.length) {
+      const rest = jsonBody && typeof jsonBody === 'object' ? Object.entries(jsonBody).filter(([k]) => !ID_PARAM.test(k)) : [];
+      const what = `${question}|${JSON.stringify(rest)}`;
+      const group = seen.mutations.get(what) ?? new Set<string>();
+      seen.mutations.set(what, group);
+      for (const id of ids) group.add(id);
+    }
     const isFirstPage = !params.some(([k, v]) => PAGE_PARAM.test(k) && v !== '0' && v !== '1');
     if (!limits.pageSize && !limits.mutating) {
       if (isFirstPage) seen.firstPages++;
@@ -125,7 +135,8 @@ export class RequestRecorder {
     for (const [action, seen] of this.actions) {
       const limits = actionLimits(this.vendor, action.replace(/:other$/, ''));
       let minimum: number;
-      if (seen.ids.size > 0 && limits.mutating) minimum = Math.ceil(seen.ids.size / (limits.batch ?? 1));
+      // e.g. Tencent ImportInstancesActionTimer carries one ActionTimer (one time) for all its InstanceIds
+      if (seen.ids.size > 0 && limits.mutating) minimum = [...seen.mutations.values()].reduce((n, ids) => n + Math.ceil(ids.size / (limits.batch ?? 1)), 0);
       else if (limits.pageSize && !limits.mutating) minimum = Math.max(seen.signatures.size, Math.ceil(seen.items.size / limits.pageSize));
       // paged by the vendor's own page size (undocumented, e.g. KEC DescribeLocalVolumes by Marker): the pages of one listing per question
       else if (seen.laterPages) minimum = seen.signatures.size * Math.round((seen.firstPages + seen.laterPages) / seen.firstPages);

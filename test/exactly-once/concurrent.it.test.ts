@@ -32,6 +32,8 @@ const event = (name: string, time?: Date) => {
 
 interface Scenario {
   fn: FunctionName;
+  /** The test's name when a function has several scenarios. */
+  name?: string;
   modules(): VendorSimulator[];
   /** Seeds the fleet (and any earlier runs); returns the config and the event of the concurrent runs. */
   setup(h: Harness, store: AutomationConfig['audit']): Promise<{ config: AutomationConfig; event: object; mutating: string[] }>;
@@ -52,6 +54,23 @@ const scenarios: Scenario[] = [
       for (const n of [1, 2, 3]) tencent.addInstance({ InstanceName: `due-${n}`, tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' } });
       tencent.addInstance({ InstanceName: 'keep' });
       const config = h.config({ autoDelete: [{ name: 'ad', mode: 'enforce' }] }, { safety: { maxDestructivePercent: 100 }, audit });
+      return { config, event: event('auto-delete.schedule.json'), mutating: ['TerminateInstances'] };
+    },
+  },
+  {
+    // engine DECISIONS.md E3: both policies' deletions share each run's TerminateInstances, each under its own key
+    fn: 'auto-delete',
+    name: 'auto-delete, two policies in one batch',
+    modules: () => [(tencent = createTencentSim({ transitionMs: 0 }))],
+    async setup(h, audit) {
+      tencent.bindClock(h.sim.clock);
+      for (const n of [1, 2]) tencent.addInstance({ InstanceName: `due-${n}`, tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' } });
+      for (const n of [1, 2]) tencent.addInstance({ InstanceName: `tmp-${n}`, createdMs: NOW.getTime() - 73 * HOUR });
+      const policies = [
+        { name: 'ad', mode: 'enforce' as const },
+        { name: 'ttl', mode: 'enforce' as const, selector: { names: ['tmp-*'] }, source: { ttl: '72h' } },
+      ];
+      const config = h.config({ autoDelete: policies }, { safety: { maxDestructivePercent: 100 }, audit });
       return { config, event: event('auto-delete.schedule.json'), mutating: ['TerminateInstances'] };
     },
   },
@@ -122,7 +141,7 @@ describe.each<StoreKind>(['file', 'dynamodb'])('exactly once over one %s store',
   afterAll(async () => dynalite?.close());
 
   describe.each([2, 4])('%i invocations at once', (runs) => {
-    it.each(scenarios.map((s) => [s.fn, s] as const))('%s', async (_name, scenario) => {
+    it.each(scenarios.map((s) => [s.name ?? s.fn, s] as const))('%s', async (_name, scenario) => {
       const modules = scenario.modules();
       const logs = modules.map((m) => recordMutations(m));
       const received = (): ReceivedMutation[] => logs.flat();

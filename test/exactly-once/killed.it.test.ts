@@ -12,7 +12,7 @@ import { createKecSim, type KecSimulator } from '../../sim/kec';
 import { createTencentSim, type TencentSim } from '../../sim/tencent';
 import { startDynalite } from '../audit/dynalite-server';
 import { EVENTS_DIR, startHarness, type Harness } from '../support/harness';
-import { interceptMutations, mutationsNaming, resultsPerKey, scanTable } from './support';
+import { interceptMutations, mutationsNaming, resultsPerKey, scanTable, type ReceivedMutation } from './support';
 
 // Issue 18: an invocation killed (SIGKILL, in its own process) between its intent and its result —
 // while its vendor call is held before the vendor applies it, or after the vendor applied it but
@@ -38,6 +38,8 @@ interface Scenario {
   fn: FunctionName;
   module(): VendorSimulator;
   setup(h: Harness, audit: AutomationConfig['audit']): Promise<{ config: AutomationConfig; event: Record<string, unknown> }>;
+  /** Checks beyond the generic counts, on the function's records and the mutations the vendor applied. */
+  check?(records: AuditRecord[], applied: ReceivedMutation[]): void;
 }
 
 let tencent: TencentSim;
@@ -53,6 +55,30 @@ const scenarios: Scenario[] = [
       tencent.bindClock(h.sim.clock);
       for (const n of [1, 2]) tencent.addInstance({ InstanceName: `due-${n}`, tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' } });
       return { config: h.config({ autoDelete: [{ name: 'ad', mode: 'enforce' }] }, { safety: { maxDestructivePercent: 100 }, audit }), event: event('auto-delete.schedule.json') };
+    },
+  },
+  {
+    // engine DECISIONS.md E3: one TerminateInstances carries both policies' deletions; the kill leaves
+    // an intent per action (per policy), and the rerun settles each under its own policy
+    name: 'Tencent delete by two policies in one call (auto-delete)',
+    fn: 'auto-delete',
+    module: () => (tencent = createTencentSim({ transitionMs: 0 })),
+    async setup(h, audit) {
+      tencent.bindClock(h.sim.clock);
+      tencent.addInstance({ InstanceName: 'due-1', tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' } });
+      tencent.addInstance({ InstanceName: 'tmp-1', createdMs: NOW.getTime() - 73 * HOUR });
+      const policies = [
+        { name: 'ad', mode: 'enforce' as const },
+        { name: 'ttl', mode: 'enforce' as const, selector: { names: ['tmp-*'] }, source: { ttl: '72h' } },
+      ];
+      return { config: h.config({ autoDelete: policies }, { safety: { maxDestructivePercent: 100 }, audit }), event: event('auto-delete.schedule.json') };
+    },
+    check(records, applied) {
+      const deleted = records.filter((r) => r.phase === 'result' && r.action === 'delete-instance');
+      expect(deleted.map((r) => r.policy).sort()).toEqual(['ad', 'ttl']);
+      const calls = applied.filter((m) => m.action === 'TerminateInstances');
+      expect(calls).toHaveLength(1);
+      for (const r of deleted) expect(mutationsNaming(calls, r.resourceId)).toHaveLength(1);
     },
   },
   {
@@ -153,6 +179,7 @@ describe('kill -9 between intent and result, then a rerun', () => {
       expect(done.length).toBeGreaterThan(0);
       for (const r of done) expect([r.resourceId, mutationsNaming(applied, r.resourceId).length]).toEqual([r.resourceId, 1]);
       if (point === 'after') expect(done.some((r) => r.outcome === 'reconciled')).toBe(true);
+      scenario.check?.(records, applied);
     } finally {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await h.stop();

@@ -18,19 +18,78 @@ export interface RunBudget {
 
 export const ACTION_EVENT = 'Automation Action';
 
+/** One policy's plan in one scope, as the engine applies it. */
+export interface ScopeWork {
+  id: ScopeIdentity;
+  plan: ScopePlan;
+  mode: Mode;
+}
+
+/** What applying one policy's plan gave: its rows, and the error that stopped it, if any. */
+export interface ScopeOutcome {
+  rows: PlanRow[];
+  error?: unknown;
+}
+
+/** An action of one policy, on its way to the vendor with other policies' actions. */
+interface Item {
+  /** Index of its policy's work. */
+  at: number;
+  id: ScopeIdentity;
+  action: PlannedAction;
+}
+
 /**
- * guard → apply → audit for one scope's plan. Dry runs stop after audit of the plan (`planned`).
- * Enforce takes each action key's lease (its intent) before the vendor call and writes the one
- * result after it; a key another run holds is skipped and the plan says so.
+ * guard → apply → audit for the plans of several policies (of one function) that apply together.
+ * Each plan is guarded in the given order (the run's count limit is drawn in that order); dry runs
+ * stop after the audit of the plan (`planned`). Enforce then sends the vendor actions of all plans
+ * that share a scope and a `batchKey` in one batch (E3): each action still takes its own key's lease
+ * (its intent, per policy) before the call and writes its own result after it; a key another run
+ * holds is skipped and the plan says so. The caller makes sure no two plans act on one instance.
  */
-export async function executeScope(
-  deps: EngineDeps,
-  id: ScopeIdentity,
-  plan: ScopePlan,
-  mode: Mode,
-  budget: RunBudget,
-): Promise<PlanRow[]> {
-  const rows: PlanRow[] = plan.notes.map((n) => row(id, n.resourceId, n.action, n.reason, n.status));
+export async function executeScopes(deps: EngineDeps, works: ScopeWork[], budget: RunBudget): Promise<ScopeOutcome[]> {
+  const out: ScopeOutcome[] = works.map(() => ({ rows: [] }));
+  const items: Item[] = [];
+  for (const [at, work] of works.entries()) {
+    try {
+      const allowed = await guardAndRecord(deps, work, budget, out[at]!.rows);
+      if (work.mode === 'enforce') for (const action of allowed) items.push({ at, id: work.id, action });
+    } catch (e) {
+      out[at]!.error = e;
+    }
+  }
+  const groups = new Map<string, Item[]>();
+  for (const item of items) {
+    const { id, action } = item;
+    // a batch needs one vendor call's parameters: same function, target, region and batch key
+    const key = action.kind === 'vendor' ? JSON.stringify([id.function, id.target, id.region, action.batchKey]) : `notice:${actionKeyOf(id, action)}`;
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  for (const group of groups.values()) {
+    const live = group.filter((i) => out[i.at]!.error === undefined); // a policy that failed stops, as it always did
+    if (!live.length) continue;
+    if (deps.shouldStop()) {
+      for (const { at, id, action: a } of live) out[at]!.rows.push(row(id, label(a), a.action, `${a.reason} — not started: invocation near its timeout`, 'deferred'));
+      continue;
+    }
+    try {
+      if (live[0]!.action.kind === 'notice') {
+        for (const { at, id, action } of live) out[at]!.rows.push(await applyNotice(deps, id, action as NoticeAction));
+      } else {
+        await applyVendorGroup(deps, live, (item, r) => out[item.at]!.rows.push(r));
+      }
+    } catch (e) {
+      for (const { at } of live) out[at]!.error ??= e;
+    }
+  }
+  return out;
+}
+
+/** The plan rows of notes, unapproved and refused actions (refusals audited); returns what may be applied. */
+async function guardAndRecord(deps: EngineDeps, work: ScopeWork, budget: RunBudget, rows: PlanRow[]): Promise<PlannedAction[]> {
+  const { id, mode } = work;
+  let plan = work.plan;
+  rows.push(...plan.notes.map((n) => row(id, n.resourceId, n.action, n.reason, n.status)));
   if (deps.allowAction && mode === 'enforce') {
     const unapproved = plan.actions.filter((a) => !deps.allowAction!(actionKeyOf(id, a)));
     for (const a of unapproved) rows.push(row(id, label(a), a.action, `${a.reason} — not in the approved plan: not applied`, 'skipped'));
@@ -47,26 +106,8 @@ export async function executeScope(
       rows.push(row(id, label(action), action.action, action.reason, 'planned'));
       await deps.audit.putRecord(record(deps, id, action, mode, 'planned', { outcome: 'planned' }));
     }
-    return rows;
   }
-  const groups = new Map<string, PlannedAction[]>();
-  for (const action of allowed) {
-    const key = action.kind === 'vendor' ? action.batchKey : `notice:${action.resourceId}:${action.action}:${action.slot}`;
-    groups.set(key, [...(groups.get(key) ?? []), action]);
-  }
-  for (const group of groups.values()) {
-    if (deps.shouldStop()) {
-      for (const a of group) rows.push(row(id, label(a), a.action, `${a.reason} — not started: invocation near its timeout`, 'deferred'));
-      continue;
-    }
-    const first = group[0]!;
-    if (first.kind === 'notice') {
-      for (const notice of group as NoticeAction[]) rows.push(await applyNotice(deps, id, notice));
-    } else {
-      rows.push(...(await applyVendorGroup(deps, id, group as VendorAction[])));
-    }
-  }
-  return rows;
+  return allowed;
 }
 
 /** An id the vendor listed twice (offset paging while the fleet changes) is planned once. */
@@ -195,10 +236,17 @@ async function writeResult(deps: EngineDeps, result: AuditRecord): Promise<boole
   }
 }
 
-async function applyVendorGroup(deps: EngineDeps, id: ScopeIdentity, group: VendorAction[]): Promise<PlanRow[]> {
-  const rows: PlanRow[] = [];
-  const pending: VendorAction[] = [];
-  for (const action of group) {
+/**
+ * One batch of vendor actions, possibly of several policies: claims each action's key, sends the
+ * held ones in one `run` (the client splits it at the documented batch limit), then writes each
+ * action's own result from the vendor's outcome for its id, so a partial failure is attributed per
+ * instance and per policy. A run dying after the call leaves each intent open for reconciliation.
+ */
+async function applyVendorGroup(deps: EngineDeps, group: Item[], emit: (item: Item, row: PlanRow) => void): Promise<void> {
+  const pending: (Item & { action: VendorAction })[] = [];
+  for (const item of group) {
+    const { id } = item;
+    const action = item.action as VendorAction;
     let c = await claim(deps, id, action);
     if (c.kind === 'expired') {
       // the holder's invocation is over: ask the vendor whether its call took effect
@@ -207,26 +255,27 @@ async function applyVendorGroup(deps: EngineDeps, id: ScopeIdentity, group: Vend
           deps,
           record(deps, id, action, 'enforce', 'result', { outcome: 'reconciled', reason: `${action.reason} (found done at the vendor after run ${c.intent.runId}'s lease expired)` }),
         );
-        rows.push(row(id, label(action), action.action, `${action.reason} (reconciled: already done at the vendor${written ? '' : '; recorded by another run'})`, 'applied'));
+        emit(item, row(id, label(action), action.action, `${action.reason} (reconciled: already done at the vendor${written ? '' : '; recorded by another run'})`, 'applied'));
         continue;
       }
       c = await takeOver(deps, id, action, c.intent);
     }
-    if (c.kind === 'held') pending.push(action);
-    else if (c.kind === 'done' || c.kind === 'busy') rows.push(skipRow(id, action, c));
+    if (c.kind === 'held') pending.push({ ...item, action });
+    else if (c.kind === 'done' || c.kind === 'busy') emit(item, skipRow(id, action, c));
   }
-  if (!pending.length) return rows;
+  if (!pending.length) return;
   const started = new Date().toISOString();
   let outcomes: BatchOutcome[];
   try {
-    outcomes = await pending[0]!.run(pending.map((a) => a.resourceId));
+    outcomes = await pending[0]!.action.run(pending.map((p) => p.action.resourceId));
   } catch (e) {
     const err = e as { code?: string; message?: string; name?: string };
-    outcomes = pending.map((a) => ({ id: a.resourceId, ok: false, error: { code: err.code ?? err.name ?? 'Error', message: err.message ?? String(e), retryable: false } }));
+    outcomes = pending.map((p) => ({ id: p.action.resourceId, ok: false, error: { code: err.code ?? err.name ?? 'Error', message: err.message ?? String(e), retryable: false } }));
   }
   const byId = new Map(outcomes.map((o) => [o.id, o]));
   const events = [];
-  for (const action of pending) {
+  for (const item of pending) {
+    const { id, action } = item;
     const outcome = byId.get(action.resourceId) ?? { id: action.resourceId, ok: false, error: { code: 'NoOutcome', message: 'the vendor call reported nothing for this id', retryable: false } };
     const result = record(deps, id, action, 'enforce', 'result', {
       outcome: outcome.ok ? 'success' : 'failed',
@@ -238,11 +287,10 @@ async function applyVendorGroup(deps: EngineDeps, id: ScopeIdentity, group: Vend
     });
     const first = await writeResult(deps, result);
     const reason = outcome.ok ? action.reason : `${action.reason} — failed: ${outcome.error?.code}: ${outcome.error?.message}`;
-    rows.push(row(id, label(action), action.action, first ? reason : `${reason} (another run recorded a result first)`, outcome.ok ? 'applied' : 'failed'));
+    emit(item, row(id, label(action), action.action, first ? reason : `${reason} (another run recorded a result first)`, outcome.ok ? 'applied' : 'failed'));
     if (first) events.push(actionEvent(result));
   }
   await publish(deps, events);
-  return rows;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Capabilities, Instance, ListInstancesOptions, VendorClient } from '../../vendors/core';
-import { executeScope, type RunBudget, type ScopeIdentity } from './execute';
+import { executeScopes, type RunBudget, type ScopeIdentity } from './execute';
 import { reconcileOpenIntents } from './reconcile';
 import type { EngineDeps, FunctionName, Mode, PlanRow, RunReport, ScopeArgs, ScopePlan, TargetConfig } from './types';
 
@@ -133,25 +133,46 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
       }
     }
     await listOnce(passes);
-    // then guard → apply → audit each policy in turn
+    // then guard → apply → audit, policy by policy in config order. Policies of the shared pass apply
+    // together (a wave), so their mutations of one kind share a batch call (E3); a policy that acts
+    // on an instance an earlier policy of the wave changes waits for the wave, then decides it again
+    // (E2). A `planScope` policy plans after the earlier ones applied: a wave of its own.
     const touched = new Set<string>();
+    const waveTouched = new Set<string>();
+    let wave: { entry: Planned<P>; plan: ScopePlan; head: PlanRow[] }[] = [];
+    const flush = async () => {
+      const works = wave;
+      wave = [];
+      for (const resourceId of waveTouched) touched.add(resourceId);
+      waveTouched.clear();
+      if (!works.length) return;
+      const outcomes = await executeScopes(deps, works.map((w) => ({ id: w.entry.id, plan: w.plan, mode: w.entry.args.mode })), budget);
+      for (const [i, w] of works.entries()) {
+        rows.push(...w.head, ...outcomes[i]!.rows);
+        if (outcomes[i]!.error !== undefined) failed(w.entry.policy, outcomes[i]!.error);
+      }
+    };
     for (const entry of planned) {
       const { policy, args, id } = entry;
       try {
         let plan = entry.plan ?? (await spec.planScope!(args));
+        if (plan.actions.some((a) => waveTouched.has(a.resourceId))) await flush();
         if (spec.instances && touched.size) plan = await redecideTouched(spec.instances, args, plan, touched);
+        const head: PlanRow[] = [];
         for (const failure of plan.readFailures) errors.push(`${target.name}/${region} (${policy.name}): ${failure}`);
         // "nothing to do" must say whether the selector matched nothing or the matched fleet is clean
         if (!plan.actions.length && !plan.notes.length && !plan.readFailures.length) {
           const of = plan.listed === undefined ? '' : ` of ${plan.listed}`;
-          rows.push({ ...id, resource: '-', action: 'none', reason: `selector matched ${plan.selected}${of} instances: nothing to do`, status: 'info' });
+          head.push({ ...id, resource: '-', action: 'none', reason: `selector matched ${plan.selected}${of} instances: nothing to do`, status: 'info' });
         }
-        rows.push(...(await executeScope(deps, id, plan, args.mode, budget)));
-        if (args.mode === 'enforce') for (const a of plan.actions) if (a.kind === 'vendor') touched.add(a.resourceId);
+        wave.push({ entry, plan, head });
+        if (args.mode === 'enforce') for (const a of plan.actions) if (a.kind === 'vendor') waveTouched.add(a.resourceId);
+        if (!spec.instances) await flush();
       } catch (e) {
         failed(policy, e);
       }
     }
+    await flush();
   }
   return { function: spec.function, runId: deps.runId, rows, summary: summarize(rows), errors, continuation: remaining ? { remaining } : undefined };
 }
