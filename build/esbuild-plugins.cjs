@@ -16,4 +16,20 @@ const zodEnglishOnly = {
   },
 };
 
-module.exports = [zodEnglishOnly];
+// With `splitting`, the chunks of a function go in a folder named after its bundle
+// (functions/auto-delete.chunks/ beside functions/auto-delete.mjs): serverless-esbuild zips every
+// file of the build folder except the other functions' bundles and files named like them
+// (`functions/<other>.*`), so each function's zip holds its own chunks and no other's.
+const chunksBesideEntry = {
+  name: 'chunks-beside-entry',
+  setup(build) {
+    const options = build.initialOptions;
+    const entries = Array.isArray(options.entryPoints) ? options.entryPoints : Object.values(options.entryPoints ?? {});
+    if (!options.splitting || entries.length !== 1 || options.chunkNames) return;
+    const entry = typeof entries[0] === 'string' ? entries[0] : entries[0].out ?? entries[0].in;
+    const base = entry.split(/[\\/]/).pop().replace(/\.[^.]*$/, '');
+    options.chunkNames = `${base}.chunks/[name]-[hash]`;
+  },
+};
+
+module.exports = [zodEnglishOnly, chunksBesideEntry];
