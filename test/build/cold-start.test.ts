@@ -61,6 +61,12 @@ describe('what a function bundle loads at init', () => {
     expect(init.externals.filter((x) => !x.startsWith('node:'))).toEqual([]);
   });
 
+  it.each(FUNCTIONS.slice(0, 5))('%s: its artefact carries its own automation and no other', async (fn) => {
+    const { metafile } = await buildFunction(fn);
+    const automations = new Set(Object.values(metafile.outputs).flatMap((o) => Object.keys(o.inputs)).map((p) => /^lib\/automations\/([a-z-]+)\/index\.ts$/.exec(p)?.[1]).filter((a) => a && FUNCTIONS.slice(0, 5).includes(a)));
+    expect([...automations]).toEqual([fn]);
+  });
+
   it('puts every chunk of a function in <name>.chunks/, so each zip holds its own chunks only', async () => {
     const { outdir, metafile } = await buildFunction('snapshots');
     const files = Object.keys(metafile.outputs).map((k) => k.slice(k.indexOf('functions/')));
