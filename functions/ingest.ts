@@ -1,9 +1,11 @@
 import type { EventPublisher } from '../lib/audit/events';
-import { handleWebhook, type FunctionUrlRequest } from '../lib/ingest/handler';
+import type { FunctionUrlRequest } from '../lib/ingest/handler';
 import { DynamoReplayGuard, MemoryReplayGuard, type ReplayGuard } from '../lib/ingest/replay';
-import { ingestSecret } from '../lib/runtime/ssm-config';
+import { ingestSecret } from '../lib/runtime/parameters';
 
 // Vendor webhooks → normalised cloud events on our bus (lib/ingest/DECISIONS.md).
+// The webhook parsers and the event schema (zod) load with the first request, not at init (cold start).
+const ingest = () => import('../lib/ingest/handler');
 let publisher: Promise<EventPublisher> | undefined;
 let replay: Promise<ReplayGuard> | undefined;
 
@@ -33,7 +35,7 @@ const once = <T>(get: () => Promise<T> | undefined, set: (p: Promise<T> | undefi
 };
 
 export const handler = (event: FunctionUrlRequest) =>
-  once(() => replay, (p) => (replay = p), openReplayGuard).then((guard) =>
+  Promise.all([once(() => replay, (p) => (replay = p), openReplayGuard), ingest()]).then(([guard, { handleWebhook }]) =>
     handleWebhook(event, {
       // Powertools Parameters cache (POWERTOOLS_PARAMETERS_MAX_AGE): a rotated secret lands within minutes.
       secret: () => ingestSecret(),

@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { auditStoreConfigOf, openAuditStore } from '../lib/audit/open';
 import type { AutomationConfig } from '../lib/config/schema';
-import { buildChannels, type Channel } from '../lib/notify/channels';
+import type { Channel } from '../lib/notify/channels';
 import type { FailedDelivery } from '../lib/notify/deliver';
-import { handleNotify } from '../lib/notify/handler';
 import type { SlidingWindowLimiter } from '../lib/notify/limiter';
 import { createLogger } from '../lib/runtime/logger';
 import { configFromSsm, loadConfig } from '../lib/runtime/ssm-config';
 
 // Notices and failed actions from our bus (through the notify queue) → DingTalk, WeCom, Feishu, Slack, e-mail, webhooks (lib/notify/).
+// Delivery, rendering and the channels load with the first batch, not at init (cold start).
+const notify = () => import('../lib/notify/handler');
+const channelsModule = () => import('../lib/notify/channels');
 const logger = createLogger('notify');
 let config: Promise<AutomationConfig> | undefined;
 const limiters = new Map<string, SlidingWindowLimiter>(); // per warm container: the per-minute windows hold across invocations
@@ -29,12 +31,13 @@ async function sendToFailureQueue(entries: FailedDelivery[]): Promise<void> {
 
 export const handler = async (event: unknown, context?: Context) => {
   logger.addContext(context ?? ({} as Context));
+  const { handleNotify } = await notify();
   const { batchItemFailures } = await handleNotify(event, {
     // an SSM config is re-read through the parameter cache (a change lands within its age); a file once
     config: () => (configFromSsm() ? loadConfig() : (config ??= loadConfig().catch((e: unknown) => ((config = undefined), Promise.reject(e))))),
     store: (c) => openAuditStore(auditStoreConfigOf(c.audit)),
     // built per invocation: SSM secrets come from the parameter cache, so a rotated webhook lands within its age
-    channels: (c): Promise<ReadonlyMap<string, Channel>> => buildChannels(c.notifications),
+    channels: async (c): Promise<ReadonlyMap<string, Channel>> => (await channelsModule()).buildChannels(c.notifications),
     failures: { put: sendToFailureQueue },
     runId: context?.awsRequestId ?? randomUUID(),
     limiters,

@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** serverless.yml's esbuild plugins (zod in English only). */
 const PLUGINS = createRequire(import.meta.url)('../../build/esbuild-plugins.cjs') as Plugin[];
 
-/** The custom.esbuild options of serverless.yml (sourcemaps left out: they are not loaded). */
+/** The custom.esbuild options of serverless.yml (sourcemaps left out: they are not loaded; `splitting` for the functions, below). */
 const OPTIONS = {
   plugins: PLUGINS,
   bundle: true,
@@ -31,6 +31,9 @@ const OPTIONS = {
   banner: { js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);" },
   logLevel: 'silent' as const,
 };
+
+/** serverless.yml's custom.esbuild `splitting` (read, so the bench builds what `npm run package` builds). */
+const SPLITTING = /^\s+splitting:\s*true\b/m.test(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'));
 
 export const FUNCTIONS = ['auto-delete', 'snapshots', 'spot-prices', 'renewal-reminders', 'recycle-bin', 'ingest', 'notify', '_empty'] as const;
 /** The functions a manual dry-run payload invokes (the first-invocation measurement). */
@@ -61,8 +64,13 @@ export * as sqs from '@aws-sdk/client-sqs';
 export interface BundleResult {
   name: string;
   kind: 'function' | 'naive' | 'vendor-sdk' | 'baseline';
+  /** What `import` loads: the entry and the chunks it imports statically (a function's init). */
   bytes: number;
   gzipBytes: number;
+  /** Every file of the bundle: entry and all chunks, loaded at init or on first use (the artefact's code). */
+  totalBytes: number;
+  /** Files in the bundle (entry + chunks). */
+  files: number;
   loadMs: Spread;
   /**
    * Functions only: module load plus the first invocation (a manual dry run against a simulated
@@ -106,14 +114,43 @@ function loadTimes(file: string, runs: number): number[] {
   return out;
 }
 
-async function bundle(dir: string, name: string, entry: { file?: string; contents?: string }): Promise<string> {
+interface Built {
+  file: string;
+  /** Entry + static imports, as loaded by `import`. */
+  init: Buffer;
+  totalBytes: number;
+  files: number;
+}
+
+/**
+ * A function is built as serverless.yml builds it: ESM with `splitting` (chunks in
+ * `<name>.chunks/`), so code behind dynamic import() loads on first use; the others as one file.
+ */
+async function bundle(dir: string, name: string, entry: { file?: string; contents?: string }): Promise<Built> {
+  if (entry.file) {
+    const outdir = join(dir, name);
+    const result = await build({ ...OPTIONS, entryPoints: [entry.file], outdir, splitting: SPLITTING, outExtension: { '.js': '.mjs' }, metafile: true });
+    const outputs = result.metafile.outputs;
+    const entryOut = Object.keys(outputs).find((k) => outputs[k]!.entryPoint === relative(ROOT, entry.file!).split(sep).join('/'))!;
+    const init = new Set<string>();
+    const walk = (k: string) => {
+      if (init.has(k)) return;
+      init.add(k);
+      for (const i of outputs[k]!.imports) if (i.kind === 'import-statement' && !i.external) walk(i.path);
+    };
+    walk(entryOut);
+    const abs = (k: string) => resolve(process.cwd(), k);
+    return {
+      file: abs(entryOut),
+      init: Buffer.concat([...init].map((k) => readFileSync(abs(k)))),
+      totalBytes: Object.values(outputs).reduce((n, o) => n + o.bytes, 0),
+      files: Object.keys(outputs).length,
+    };
+  }
   const outfile = join(dir, `${name}.mjs`);
-  await build({
-    ...OPTIONS,
-    outfile,
-    ...(entry.file ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents!, resolveDir: ROOT, loader: 'ts' as const } }),
-  });
-  return outfile;
+  await build({ ...OPTIONS, outfile, stdin: { contents: entry.contents!, resolveDir: ROOT, loader: 'ts' as const } });
+  const bytes = readFileSync(outfile);
+  return { file: outfile, init: bytes, totalBytes: bytes.length, files: 1 };
 }
 
 /** Builds every bundle into a temp folder (node_modules linked beside it for the external AWS SDK) and measures it. */
@@ -134,13 +171,28 @@ export async function benchColdStart(runs: number): Promise<ColdStartResult> {
       { name: '@alicloud/pop-core', kind: 'vendor-sdk', entry: { contents: "export { default } from '@alicloud/pop-core';" } },
       { name: 'empty middy handler', kind: 'baseline', entry: { contents: "import middy from '@middy/core'; export const handler = middy(async () => ({}));" } },
     ];
-    const bundles: BundleResult[] = [];
-    for (const s of specs) {
-      const file = await bundle(dir, s.name.replace(/[@/]/g, '_'), s.entry);
-      const bytes = readFileSync(file);
-      const invoke = AUTOMATIONS.includes(s.name) ? { firstInvokeMs: spread(await firstInvokeTimes(file, runs, invokeEnv)) } : {};
-      bundles.push({ name: s.name, kind: s.kind, bytes: bytes.length, gzipBytes: gzipSync(bytes).length, loadMs: spread(loadTimes(file, runs)), ...invoke });
+    const builts: Built[] = [];
+    for (const s of specs) builts.push(await bundle(dir, s.name.replace(/[@/]/g, '_'), s.entry));
+    // Round-robin, one fresh process per bundle per round: on a shared, noisy machine every
+    // bundle sees the same load over the run, so ratios within one run hold (medians per bundle).
+    const loads: number[][] = specs.map(() => []);
+    const invokes: number[][] = specs.map(() => []);
+    for (let r = 0; r < runs; r++) {
+      for (const [i, s] of specs.entries()) {
+        loads[i]!.push(...loadTimes(builts[i]!.file, 1));
+        if (AUTOMATIONS.includes(s.name)) invokes[i]!.push(...(await firstInvokeTimes(builts[i]!.file, 1, invokeEnv)));
+      }
     }
+    const bundles: BundleResult[] = specs.map((s, i) => ({
+      name: s.name,
+      kind: s.kind,
+      bytes: builts[i]!.init.length,
+      gzipBytes: gzipSync(builts[i]!.init).length,
+      totalBytes: builts[i]!.totalBytes,
+      files: builts[i]!.files,
+      loadMs: spread(loads[i]!),
+      ...(invokes[i]!.length ? { firstInvokeMs: spread(invokes[i]!) } : {}),
+    }));
     const ratios: ColdStartResult['ratios'] = [];
     for (const f of bundles.filter((b) => b.kind === 'function')) {
       for (const other of bundles.filter((b) => b.kind !== 'function')) {

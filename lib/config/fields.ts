@@ -96,7 +96,13 @@ export const clockTime = z
   .string({ error: 'expected a time of day "HH:MM" (24-hour), quoted' })
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day "HH:MM" (24-hour), quoted' });
 
+let canonicalZones: Set<string> | undefined;
+
 export function isTimeZone(zone: string): boolean {
+  // The canonical IANA names first: building a DateTimeFormat loads ICU's time zone data (tens
+  // of ms on a cold start); aliases and other spellings still go to DateTimeFormat, the rule.
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (canonicalZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

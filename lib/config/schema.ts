@@ -3,6 +3,7 @@ import { vendorSettings } from '../vendors/core/settings';
 import { checkCrossFields } from './cross-checks';
 import { bool, clockTime, decimal, duration, durationMs, int, isoInstant, name, nonEmpty, timeZone } from './fields';
 import { notificationsSchema } from './notifications';
+import { functionPolicyKey, type FunctionName, type VendorName } from './names';
 
 /**
  * The automation config: one YAML file (design §4). Every object is strict so a typo is an
@@ -10,8 +11,7 @@ import { notificationsSchema } from './notifications';
  * same schema (scripts/write-schema.ts).
  */
 
-export const vendors = ['tencent', 'kec', 'alibaba', 'cecstack'] as const;
-export type VendorName = (typeof vendors)[number];
+export { vendors, type VendorName, functionPolicyKey, type FunctionName, functionNames } from './names';
 
 // ---------------------------------------------------------------- targets
 
@@ -253,16 +253,8 @@ export const policiesSchema = z
 export type Policies = z.output<typeof policiesSchema>;
 export type PolicyKey = keyof Policies;
 
-/** The five functions, by their deployed names, and where each one's policies live. */
-export const functionPolicyKey = {
-  'auto-delete': 'autoDelete',
-  snapshots: 'snapshots',
-  'spot-prices': 'spotPrices',
-  'renewal-reminders': 'renewalReminders',
-  'recycle-bin': 'recycleBin',
-} as const satisfies Record<string, PolicyKey>;
-export type FunctionName = keyof typeof functionPolicyKey;
-export const functionNames = Object.keys(functionPolicyKey) as FunctionName[];
+// names.ts holds the functions' policy keys without zod: each must be a key of `policies`
+const _policyKeysExist: Record<FunctionName, PolicyKey> = functionPolicyKey;
 
 // ---------------------------------------------------------------- safety, audit, events
 

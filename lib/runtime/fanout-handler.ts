@@ -1,20 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { RunReport } from '../automations';
-import type { AutomationConfig, FunctionName } from '../config';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { RunReport } from '../automations/engine/types';
+import type { AutomationConfig, FunctionName } from '../config/schema';
+import type { DispatchReport } from '../fanout/dispatcher';
+import type { WorkQueue } from '../fanout/queue';
 import { configFromSsm, loadConfig } from './ssm-config';
-import { dispatch, type DispatchReport } from '../fanout/dispatcher';
-import { restrictConfig } from '../fanout/restrict';
-import { WorkQueue } from '../fanout/queue';
-import { parseWorkItem, scopeKey, type WorkItem } from '../fanout/work-item';
-import { processWorkItem, type WorkItemRun } from '../fanout/worker';
-import type { RunContext } from './context';
 import { createHandler } from './handler';
 import { createLogger } from './logger';
-import { automationHandler, runAutomationFor, type AutomationHandlerOptions } from './run-automation';
+import { automationHandler, type AutomationHandlerOptions } from './run-automation';
 
 export interface FanoutHandlerOptions extends AutomationHandlerOptions {
   /** The work queue; default: from FANOUT_QUEUE_URL (unset = no fan-out: scheduled runs stay in-process). */
@@ -38,69 +30,33 @@ export function fanoutHandler(name: FunctionName, options: FanoutHandlerOptions 
   const shared = { ...options, logger };
   const inProcess = automationHandler(name, shared);
   const queueOf = queueResolver(options.queue);
-  const dispatcher = createHandler<DispatchReport>(name, (ctx) => dispatch(name, ctx.config, ctx.now, ctx.runId, queueOf()!), shared);
+  const dispatcher = createHandler<DispatchReport>(
+    name,
+    async (ctx) => {
+      const [{ dispatch }, queue] = await Promise.all([import('../fanout/dispatcher'), queueOf()]);
+      return dispatch(name, ctx.config, ctx.now, ctx.runId, queue!);
+    },
+    shared,
+  );
   const config = configLoader(options);
 
-  const worker = middy<SQSEvent, SQSBatchResponse, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event, context) => {
-      const cfg = await config();
-      const processor = new BatchProcessor(EventType.SQS);
-      const recordHandler = async (record: SQSRecord) => {
-        const item = parseWorkItem(record.body);
-        if (item.function !== name) throw new Error(`work item for ${item.function} reached the ${name} worker; each function has its own queue event source`);
-        const outcome = await processWorkItem(item, {
-          run: (it) => runWorkItem(name, it, cfg, context, shared),
-          requeue: (next) => queueOf(true)!.send(next),
-          maxAttempts: options.maxAttempts,
-        });
-        logger.info(outcome.status === 'continued' ? 'work item continued' : 'work item done', {
-          scope: scopeKey(item),
-          attempt: item.attempt,
-          summary: outcome.report.summary,
-        });
-        return outcome.status;
-      };
-      // batchSize 1 in serverless.yml; a failed item is returned in batchItemFailures, never thrown
-      return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
-    });
+  // Worker mode (Powertools batch, the fan-out modules) loads with the first SQS event: the
+  // scheduled and manual paths never pay for it, nor does init (DECISIONS.md "Cold start").
+  let worker: Promise<(event: SQSEvent, context: Context) => Promise<SQSBatchResponse>> | undefined;
+  const workerOf = () => {
+    if (!worker) {
+      worker = import('./fanout-worker').then(({ fanoutWorker }) => fanoutWorker(name, shared, { config, queueOf, maxAttempts: options.maxAttempts }));
+      worker.catch(() => (worker = undefined));
+    }
+    return worker;
+  };
 
   return async (event: unknown, context: Context): Promise<FanoutResult> => {
     queueUrlFromName(context);
-    if (isSqsEvent(event)) return worker(event, context);
-    if (isScheduledEvent(event) && queueOf()) return dispatcher(event, context);
+    if (isSqsEvent(event)) return (await workerOf())(event, context);
+    if (isScheduledEvent(event) && queueConfigured(options.queue)) return dispatcher(event, context);
     return inProcess(event, context);
   };
-}
-
-/** Runs the automation on one work item's scope, noting whether the invocation neared its timeout. */
-async function runWorkItem(name: FunctionName, item: WorkItem, config: AutomationConfig, lambda: Context, options: FanoutHandlerOptions): Promise<WorkItemRun> {
-  const restricted = restrictConfig(config, name, item);
-  const logger = options.logger!;
-  const remainingMs = () => (typeof lambda.getRemainingTimeInMillis === 'function' ? lambda.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY);
-  let stopped = false;
-  const filters = { targets: [item.target], policies: [item.policy] };
-  const ctx: RunContext = {
-    runId: randomUUID(),
-    function: name,
-    trigger: { kind: 'schedule', scheduledAt: item.now },
-    now: new Date(item.now),
-    config: restricted,
-    logger,
-    modeFor: (policy) => policy.mode,
-    remainingMs,
-    shouldStop: () => {
-      if (remainingMs() < restricted.safety.timeoutMarginMs) stopped = true;
-      return stopped;
-    },
-    filters,
-    includesTarget: (t) => t === item.target,
-    includesPolicy: (p) => p === item.policy,
-    cursor: item.cursor,
-  };
-  logger.appendKeys({ runId: ctx.runId, origin: item.origin, scope: scopeKey(item), attempt: item.attempt });
-  const report = await runAutomationFor(name, ctx, options);
-  return { report, stopped: stopped || report.continuation !== undefined };
 }
 
 export function isSqsEvent(event: unknown): event is SQSEvent {
@@ -126,23 +82,27 @@ function queueUrlFromName(context: Partial<Context> | undefined): void {
   process.env.FANOUT_QUEUE_URL = `https://sqs.${region}.${domain}/${account}/${name}`;
 }
 
-/** The queue from options, else from FANOUT_QUEUE_URL (re-read per invocation, one client per URL). */
+/** A work queue is configured: from options, else FANOUT_QUEUE_URL (re-read per invocation). */
+const queueConfigured = (fixed?: WorkQueue) => fixed !== undefined || !!process.env.FANOUT_QUEUE_URL;
+
+/** The queue from options, else from FANOUT_QUEUE_URL (re-read per invocation, one client per URL; the module loads on first use). */
 function queueResolver(fixed?: WorkQueue) {
   let cached: WorkQueue | undefined;
-  return (required = false): WorkQueue | undefined => {
+  return async (required = false): Promise<WorkQueue | undefined> => {
     if (fixed) return fixed;
     const url = process.env.FANOUT_QUEUE_URL;
-    if (!url) {
-      if (required) return WorkQueue.fromEnv(); // throws, naming the variable
-      return undefined;
-    }
+    if (!url && !required) return undefined;
+    const { WorkQueue } = await import('../fanout/queue');
+    if (!url) return WorkQueue.fromEnv(); // throws, naming the variable
     if (cached?.queueUrl !== url) cached = WorkQueue.fromEnv();
     return cached;
   };
 }
 
+export type QueueResolver = ReturnType<typeof queueResolver>;
+
 /** The config, once per cold start and per AUTOMATION_CONFIG path (as the in-process handler loads it). */
-function configLoader(options: FanoutHandlerOptions) {
+function configLoader(options: FanoutHandlerOptions): () => Promise<AutomationConfig> {
   let once: Promise<AutomationConfig> | undefined;
   let from: string | undefined;
   return () => {

@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { type AutomationConfig, functionPolicyKey } from '../config';
+import type { AutomationConfig } from '../config/schema';
+import { functionPolicyKey } from '../config/names';
 import { configFromSsm, loadConfig as loadDeployedConfig } from './ssm-config';
 import type { HandlerName, RunContext } from './context';
 import { createLogger, type Logger } from './logger';
-import { type Trigger, TriggerError, recognizeTrigger } from './triggers';
+import { TriggerError } from './trigger-error';
+import type { Trigger } from './triggers';
+
+// The trigger schemas (zod) load with the first invocation, not at init (DECISIONS.md "Cold start").
+const triggers = () => import('./triggers');
 
 export interface HandlerOptions {
   /** Use this config instead of loading the file (tests). */
@@ -46,7 +51,7 @@ export function createHandler<R>(
 
   const runContext: middy.MiddlewareObj<unknown, R, Error, RunLambdaContext> = {
     before: async (request) => {
-      const cfg = await config();
+      const [cfg, { recognizeTrigger }] = await Promise.all([config(), triggers()]);
       const trigger = recognizeTrigger(request.event);
       const ctx = buildRunContext(name, trigger, cfg, request.context, logger);
       logger.setCorrelationId(ctx.runId);

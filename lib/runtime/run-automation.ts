@@ -1,9 +1,5 @@
-// submodules, not the automations index: a function bundle evaluates only its own automation (loadAutomation)
-import { buildEngineDeps } from '../automations/deps';
-import { runAutomation } from '../automations/engine/run';
 import type { CloudEventFocus, RunReport } from '../automations/engine/types';
-import { loadAutomation } from '../automations/registry';
-import type { FunctionName } from '../config';
+import type { FunctionName } from '../config/names';
 import type { TransportOptions } from '../vendors/core';
 import type { RunContext } from './context';
 import { createHandler, type HandlerOptions } from './handler';
@@ -21,6 +17,13 @@ export interface AutomationHandlerOptions extends HandlerOptions {
 
 /** Runs one automation for a RunContext: engine deps from the config, the plan, the audit. */
 export async function runAutomationFor(name: FunctionName, ctx: RunContext, options: AutomationHandlerOptions = {}): Promise<RunReport> {
+  // Loaded on the first run, not at init (DECISIONS.md "Cold start"); submodules, not the
+  // automations index: a function evaluates only its own automation (loadAutomation).
+  const [{ buildEngineDeps }, { runAutomation }, { loadAutomation }] = await Promise.all([
+    import('../automations/deps'),
+    import('../automations/engine/run'),
+    import('../automations/registry'),
+  ]);
   const event = ctx.trigger.event;
   const focus: CloudEventFocus | undefined = event
     ? { detailType: event['detail-type'], vendor: event.detail.vendor, target: event.detail.target, region: event.detail.region, instanceId: event.detail.instanceId, at: event.detail.at }

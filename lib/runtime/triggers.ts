@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { formatIssues, vendors } from '../config';
-import { configErrorMap } from '../config/errors';
+import { configErrorMap, formatIssues } from '../config/errors';
+import { vendors } from '../config/names';
+import { TriggerError } from './trigger-error';
 
-/** The invocation payload is none of the accepted trigger shapes (or names unknown things). */
-export class TriggerError extends Error {
-  override readonly name = 'TriggerError';
-}
+// zod-free, so the handler can tell a rejected trigger without loading zod at init
+export { TriggerError };
 
 const isoWithZone = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time with a zone' });
 
@@ -91,7 +90,7 @@ export function recognizeTrigger(event: unknown): Trigger {
 }
 
 function parse<S extends z.ZodType>(schema: S, event: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(event, { error: configErrorMap });
+  const r = schema.safeParse(event, { error: configErrorMap, jitless: true });
   if (r.success) return r.data;
   const problems = formatIssues(r.error.issues, event).map((i) => `${i.path}: ${i.message}`);
   throw new TriggerError(`invalid ${what}: ${problems.join('; ')}. ${EXPECTED}`);

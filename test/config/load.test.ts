@@ -2,7 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, durationMs, loadConfig, parseConfig } from '../../lib/config';
+import { ConfigError, durationMs, isTimeZone, loadConfig, parseConfig } from '../../lib/config';
+import { parseConfigText, validateConfig } from '../../lib/config/read';
+import { parseYaml } from '../../lib/config/yaml';
 
 const fixture = readFileSync(new URL('./fixtures/valid.yml', import.meta.url), 'utf8');
 
@@ -277,5 +279,58 @@ describe('durationMs', () => {
       1_800_000, 259_200_000, 604_800_000, 1_209_600_000,
     ]);
     expect(() => durationMs('3 days')).toThrow(RangeError);
+  });
+});
+
+// The functions read a JSON config without loading the YAML parser (lib/runtime/DECISIONS.md
+// "Cold start"); the outcome must be the YAML parser's, errors included.
+describe('a config written as JSON', () => {
+  const yamlOnly = (text: string) => {
+    try {
+      return { config: parseYamlOnly(text) };
+    } catch (e) {
+      return { issues: (e as ConfigError).issues };
+    }
+  };
+  // what parseConfig returned before JSON was read with JSON.parse: the YAML parser, then the schema
+  const parseYamlOnly = (text: string) => validateConfig(parseYaml(text, 'automation config'), 'automation config');
+  const outcome = (text: string) => {
+    try {
+      return { config: parseConfig(text) };
+    } catch (e) {
+      return { issues: (e as ConfigError).issues };
+    }
+  };
+  const fixtureData = parseYaml(fixture, 'fixture') as Record<string, unknown>;
+
+  it.each([
+    ['the every-option fixture', JSON.stringify(fixtureData)],
+    ['indented, with a trailing newline', `${JSON.stringify(fixtureData, null, 2)}\n`],
+    ['an invalid config (errors name the field)', JSON.stringify({ ...fixtureData, safety: { maxDestructivePerRun: -1, typo: 1 } })],
+    ['a duplicate key (YAML refuses it)', '{"safety": {}, "safety": {}}'],
+    ['a duplicate key in a nested mapping', JSON.stringify(fixtureData).replace('"targets":[{', '"targets":[{"name":"x",')],
+    ['a YAML merge key', `{"targets": [{"<<": ${JSON.stringify((fixtureData.targets as unknown[])[0])}}], "policies": {}}`],
+    ['a key with escaped quotes and colons', '{"safety": {"a\\":b": 1}}'],
+    ['a top-level list', '[1, 2]'],
+    ['null', 'null'],
+    ['broken JSON (the YAML parser reports it)', '{"safety": {'],
+    ['a JSON-looking YAML flow mapping', '{safety: {}}'],
+  ])('%s: same outcome as the YAML parser, through either entry point', async (_what, text) => {
+    const expected = yamlOnly(text);
+    expect(outcome(text)).toEqual(expected);
+    const viaText = await parseConfigText(text).then(
+      (config) => ({ config }),
+      (e: ConfigError) => ({ issues: e.issues }),
+    );
+    expect(viaText).toEqual(expected);
+  });
+
+  it('accepts time zone aliases as before, and still refuses what is not a zone', () => {
+    const zone = (z: string) => issuesOf(`${minimal}notifications: { timeZone: ${JSON.stringify(z)} }\n`);
+    expect(isTimeZone('Asia/Shanghai')).toBe(true);
+    expect(isTimeZone('Asia/Calcutta')).toBe(true); // an alias, not in Intl.supportedValuesOf
+    expect(isTimeZone('UTC')).toBe(true);
+    expect(isTimeZone('Mars/Olympus')).toBe(false);
+    expect(zone('Mars/Olympus')).toEqual([{ path: 'notifications.timeZone', message: 'expected an IANA time zone like "Asia/Shanghai", got "Mars/Olympus"' }]);
   });
 });

@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { AUDIT_TTL_ATTRIBUTE, auditTableDefinition } from '../../lib/audit/dynamo-store';
 import { functionNames } from '../../lib/config/schema';
 import { RUN_METRICS } from '../../lib/runtime/metrics';
-import { packageTemplate, resourcesOfType, type CfnTemplate } from './package-template';
+import { packageService, resourcesOfType, zipEntries, type CfnTemplate } from './package-template';
 
 const { LIST_TAGS, MAP_TAGS } = createRequire(import.meta.url)('../../resources/stack-plugin.cjs') as { LIST_TAGS: string[]; MAP_TAGS: string[] };
 
@@ -39,9 +40,18 @@ const ssmArn = (path: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AW
 
 describe.each(REGIONS)('the packaged CloudFormation template for %s (sls package, offline)', (region, partition) => {
   let t: CfnTemplate;
+  let dir: string;
   beforeAll(async () => {
-    t = await packageTemplate('test', region, { CA_TAGS: 'team=ops,cost-center=42', CA_ALARM_EMAIL: 'ops@example.com' });
+    ({ template: t, dir } = await packageService('test', region, { CA_TAGS: 'team=ops,cost-center=42', CA_ALARM_EMAIL: 'ops@example.com' }));
   }, 240_000);
+
+  // Cold start: each zip holds its function's bundle and the chunks in functions/<name>.chunks/, no other function's.
+  it.each([...ALL_FUNCTIONS, 'notify'])('packages %s alone: its bundle and its own chunks', (fn) => {
+    const files = zipEntries(join(dir, `${fn}.zip`)).filter((f) => !f.endsWith('/'));
+    expect(files).toContain(`functions/${fn}.mjs`);
+    expect(files.filter((f) => f !== `functions/${fn}.mjs` && f !== `functions/${fn}.mjs.map` && !f.startsWith(`functions/${fn}.chunks/`))).toEqual([]);
+    expect(files.some((f) => f.startsWith(`functions/${fn}.chunks/`) && f.endsWith('.mjs'))).toBe(true);
+  });
 
   const policyOf = (fn: string): Statement[] => {
     const fnRes = t.Resources[`${logical(fn)}LambdaFunction`]!;
