@@ -190,6 +190,16 @@ export class FileAuditStore implements AuditStore {
     );
   }
 
+  async *stream(q: AuditQuery): AsyncIterable<AuditRecord> {
+    const nq = normaliseQuery({ ...q, limit: undefined, newestFirst: false });
+    if (nq.resourceId !== undefined || (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined) || nq.since !== undefined) {
+      yield* await this.query(nq); // an index bounds it
+      return;
+    }
+    await this.current();
+    for (const chunk of this.chunks()) for (const r of chunk) if (matchesQuery(r, nq)) yield r;
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     if (this.fd !== undefined) closeSync(this.fd);
@@ -426,6 +436,12 @@ export class FileAuditStore implements AuditStore {
 
   private readAll(): AuditRecord[] {
     const out: AuditRecord[] = [];
+    for (const chunk of this.chunks()) for (const r of chunk) out.push(r);
+    return out;
+  }
+
+  /** The log's records, a chunk (up to 32 MiB of lines) at a time, in the order they were written. */
+  private *chunks(): Generator<AuditRecord[]> {
     const size = fstatSync(this.fd!).size;
     let pos = 0;
     let carry = '';
@@ -436,14 +452,15 @@ export class FileAuditStore implements AuditStore {
       pos += n;
       const lines = (carry + buf.subarray(0, n).toString('utf8')).split('\n');
       carry = lines.pop() ?? '';
+      const out: AuditRecord[] = [];
       for (const l of lines) {
         const r = l.trim() ? parseLine(l) : undefined;
         if (r) out.push(r);
       }
+      yield out;
     }
     const last = carry.trim() ? parseLine(carry) : undefined;
-    if (last) out.push(last);
-    return out;
+    if (last) yield [last];
   }
 }
 
