@@ -40,7 +40,7 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
   instances: {
     query: (args) => passState.get(args)!.hints,
     async begin(args: ScopeArgs<AutoDeletePolicy>): Promise<PolicyPass> {
-      const { deps, policy, client, scope, target } = args;
+      const { deps, policy, client, target } = args;
       const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
       const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
       const ours = await timersSetByUs(args);
