@@ -1,5 +1,7 @@
 import { jest } from '@jest/globals';
 import { appendFileSync } from 'node:fs';
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoAuditStore, toAuditItem } from '../../lib/audit/dynamo-store';
 import { FileAuditStore } from '../../lib/audit/file-store';
 import type { AuditQuery } from '../../lib/audit/store';
 import { makeActionKey, type AuditRecord } from '../../lib/audit/record';
@@ -8,6 +10,7 @@ import { BIN_SINCE_CARRIED, FIRST_SEEN_IN_BIN } from '../../lib/automations/recy
 import { TRAIL_CARRIED, TRAIL_WINDOW_DAYS } from '../../lib/automations/trail-window';
 import type { KecSimulator } from '../../sim/kec';
 import { TEST_NOW } from '../support/clock';
+import { startDynalite } from '../audit/dynalite-server';
 import { startHarness, type Harness } from '../support/harness';
 import { kecFleet, type VendorFleet } from '../support/vendor-fleet';
 
@@ -41,12 +44,14 @@ describe('trail reads bounded by scope and time (issue 19)', () => {
     fleet.bind(h.sim.clock);
     calls = [];
     // a counting wrapper around the store the runs open: every query and the records it returned
-    const query = FileAuditStore.prototype.query;
-    jest.spyOn(FileAuditStore.prototype, 'query').mockImplementation(async function (this: FileAuditStore, q: AuditQuery) {
-      const out = await query.call(this, q);
-      calls.push({ q, returned: out.length });
-      return out;
-    });
+    for (const Store of [FileAuditStore, DynamoAuditStore]) {
+      const query = Store.prototype.query;
+      jest.spyOn(Store.prototype, 'query').mockImplementation(async function (this: FileAuditStore | DynamoAuditStore, q: AuditQuery) {
+        const out = await query.call(this, q);
+        calls.push({ q, returned: out.length });
+        return out;
+      });
+    }
   });
   afterEach(async () => {
     jest.restoreAllMocks();
@@ -167,5 +172,45 @@ describe('trail reads bounded by scope and time (issue 19)', () => {
     expect(scopeQueries().some((c) => c.q.since === undefined && c.returned > OLD_RECORDS)).toBe(true);
     expect(h.audit().filter((r) => r.action === TRAIL_CARRIED)).toHaveLength(2); // renewed
   });
-});
 
+  it('the same on DynamoDB: the second run queries byScope from the window start only, and sends no Scan', async () => {
+    const dynamo = await startDynalite();
+    const env = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'fake-id'; // dynalite checks no signature, but the SDK needs credentials
+    process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
+    try {
+      const tableName = await dynamo.createAuditTable();
+      const ours = fleet.add({ name: 'svc-ours' });
+      const far = at(100 * DAY);
+      fleet.sim.instance(ours)!.autoDeleteAtMs = Date.parse(far);
+      const old = [
+        ...filler('auto-delete', 'kec'),
+        record('auto-delete', 'kec', { resourceId: ours, action: 'set-auto-delete-time', phase: 'result', outcome: 'success', expected: { autoDeleteAt: far }, at: wallAgo(200 * DAY) }),
+      ];
+      for (let i = 0; i < old.length; i += 25) {
+        const batch = old.slice(i, i + 25).map((r, j) => ({ PutRequest: { Item: toAuditItem(r, r.phase === 'result' ? 'result' : `notice#${r.at}#${i + j}`) } }));
+        await dynamo.client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: batch } }));
+      }
+      const cfg = h.config(
+        { autoDelete: [{ name: 'kec', mode: 'enforce', selector: { names: ['svc-*'] }, source: { list: [] } }] },
+        { audit: { store: 'dynamodb', tableName, endpoint: dynamo.endpoint, region: 'us-east-1' } },
+      );
+      const clears = (report: { rows: { action: string; resource: string }[] }) => report.rows.filter((r) => r.action === 'clear-auto-delete-time').map((r) => r.resource.split(' ')[0]);
+      const opsBefore = dynamo.operations.length;
+      expect(clears(await h.run('auto-delete', cfg, { dryRun: true }))).toEqual([ours]);
+      expect(scopeQueries().some((c) => c.q.since === undefined && c.returned > OLD_RECORDS)).toBe(true);
+      calls = [];
+      expect(clears(await h.run('auto-delete', cfg, { dryRun: true }))).toEqual([ours]);
+      const reads = scopeQueries();
+      for (const c of reads) expect(Date.parse(c.q.since!)).toBeGreaterThanOrEqual(windowStart());
+      expect(reads.reduce((n, c) => n + c.returned, 0)).toBeLessThan(20);
+      expect(dynamo.operations.slice(opsBefore).filter((op) => !['PutItem', 'GetItem', 'Query'].includes(op))).toEqual([]);
+    } finally {
+      for (const [k, v] of [['AWS_ACCESS_KEY_ID', env.id], ['AWS_SECRET_ACCESS_KEY', env.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await dynamo.close();
+    }
+  });
+});
