@@ -344,7 +344,8 @@ export class FileAuditStore implements AuditStore {
       await this.current();
       const ino = fstatSync(this.fd!).ino;
       const out = fn();
-      if (this.inodeOfPath() === ino) return out;
+      const now = this.inodeOfPath();
+      if (now === undefined || now === ino) return out; // a log removed by hand: keep reading the open one
     }
   }
 
@@ -356,10 +357,15 @@ export class FileAuditStore implements AuditStore {
     }
   }
 
+  /** Another file is at the log's path now (a compaction replaced it). */
+  private replaced(): boolean {
+    const ino = this.inodeOfPath();
+    return ino !== undefined && ino !== fstatSync(this.fd!).ino;
+  }
+
   /** The log was replaced by a compaction: take the new one. */
   private reopenIfReplaced(): void {
-    const ino = this.inodeOfPath();
-    if (ino === undefined || ino === fstatSync(this.fd!).ino) return;
+    if (!this.replaced()) return;
     closeSync(this.fd!);
     this.fd = openSync(this.path, 'a+');
   }
@@ -418,7 +424,7 @@ export class FileAuditStore implements AuditStore {
   /** Before a read: index what other processes appended (under the lock) if there is any. */
   private async current(): Promise<void> {
     if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
-    if (this.inodeOfPath() !== fstatSync(this.fd).ino || this.stale()) await this.locked(() => undefined);
+    if (this.replaced() || this.stale()) await this.locked(() => undefined);
   }
 
   private stale(): boolean {

@@ -169,6 +169,15 @@ describe('FileAuditStore on disk', () => {
       await fresh.close();
     });
 
+    it('a log removed by hand under an open store is still read through the open descriptor, not waited on', async () => {
+      const path = join(dir, 'audit.jsonl');
+      const store = new FileAuditStore(path, { retentionDays: 90, clock });
+      await store.putIntent(recent({ resourceId: 'ins-a' }));
+      rmSync(path);
+      expect((await store.query({ resourceId: 'ins-a' })).map((r) => r.resourceId)).toEqual(['ins-a']);
+      await store.close();
+    });
+
     it('audit.retention reaches the file store as whole days', async () => {
       expect(auditStoreConfigOf({ store: 'file', path: 'a.jsonl', retention: '13w' })).toEqual({ kind: 'file', path: 'a.jsonl', retentionDays: 91 });
       expect(auditStoreConfigOf({ store: 'file', path: 'a.jsonl' })).toEqual({ kind: 'file', path: 'a.jsonl' });
