@@ -190,6 +190,26 @@ export class DynamoAuditStore implements AuditStore {
     return this.scan(nq, keep);
   }
 
+  async *stream(q: AuditQuery): AsyncIterable<AuditRecord> {
+    const nq = normaliseQuery({ ...q, limit: undefined, newestFirst: false });
+    const days = nq.since !== undefined ? daysBetween(nq.since, nq.until) : undefined;
+    const indexed = nq.resourceId !== undefined || nq.runId !== undefined || (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined);
+    if (indexed || (days && days.length <= MAX_DAY_QUERIES) || !this.allowScan) {
+      yield* await this.query(nq); // bounded by an index (or refused, as query() is)
+      return;
+    }
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
+      for (const item of out.Items ?? []) {
+        if (!item.record) continue; // not an audit record (lib/ingest/replay.ts)
+        const r = fromItem(item);
+        if (matchesQuery(r, nq)) yield r;
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+
   /** Writes the item unless (pk, sk) exists; false when it did. */
   private async putOnce(record: AuditRecord, sk: string): Promise<boolean> {
     try {

@@ -12,6 +12,7 @@ import {
   readSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -48,6 +49,18 @@ const OPEN_COMPACT_LINES = 64;
 /** Bytes before the indexed end that identify the log the index was built from. */
 const FINGERPRINT_BYTES = 256;
 const CHUNK = 32 * 1024 * 1024;
+const DAY_MS = 86_400_000;
+/** The log is compacted (expired records dropped) once its oldest day is this far past the retention. */
+const COMPACT_AFTER_DAYS = 30;
+
+export interface FileAuditStoreOptions {
+  /** fsync after every record (default true). */
+  fsync?: boolean;
+  /** `audit.retention`: records older than this many days are not returned and are dropped when the log is compacted. */
+  retentionDays?: number;
+  /** The wall clock records' `at` is compared with (tests); Date.now by default. */
+  clock?: () => number;
+}
 
 interface Meta {
   version: 1;
@@ -94,12 +107,33 @@ export class FileAuditStore implements AuditStore {
   private fd: number | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(path: string = DEFAULT_AUDIT_PATH, private readonly options: { fsync?: boolean } = {}) {
+  private wrote = false;
+
+  constructor(path: string = DEFAULT_AUDIT_PATH, private readonly options: FileAuditStoreOptions = {}) {
+    if (options.retentionDays !== undefined && !(Number.isInteger(options.retentionDays) && options.retentionDays > 0)) {
+      throw new Error(`FileAuditStore: retentionDays must be a whole number of days above 0, got ${options.retentionDays}`);
+    }
     this.path = path;
     this.indexDir = `${path}.idx`;
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a+');
-    if (this.stale()) this.withLockSync(() => this.catchUp(true));
+    if (this.stale()) {
+      this.withLockSync(() => {
+        this.reopenIfReplaced();
+        this.catchUp(true);
+      });
+    }
+  }
+
+  /** Records written before this (ISO) are expired: never returned, dropped by compact(). */
+  private cutoff(): string | undefined {
+    const days = this.options.retentionDays;
+    return days === undefined ? undefined : new Date((this.options.clock ?? Date.now)() - days * DAY_MS).toISOString();
+  }
+
+  private live(records: AuditRecord[]): AuditRecord[] {
+    const cutoff = this.cutoff();
+    return cutoff === undefined ? records : records.filter((r) => r.at >= cutoff);
   }
 
   /** Lines that were not valid records (torn or corrupt). */
@@ -110,7 +144,7 @@ export class FileAuditStore implements AuditStore {
   async putIntent(record: AuditRecord): Promise<'written' | 'exists'> {
     const clean = prepareRecord(record, 'putIntent');
     return this.locked(() => {
-      if (this.keyRecords(clean.actionKey).some((r) => r.phase === 'intent' && attemptOf(r) === attemptOf(clean))) return 'exists';
+      if (this.live(this.keyRecords(clean.actionKey)).some((r) => r.phase === 'intent' && attemptOf(r) === attemptOf(clean))) return 'exists';
       this.append(clean);
       return 'written';
     });
@@ -119,7 +153,7 @@ export class FileAuditStore implements AuditStore {
   async putResult(record: AuditRecord): Promise<void> {
     const clean = prepareRecord(record, 'putResult');
     await this.locked(() => {
-      if (this.keyRecords(clean.actionKey).some((r) => r.phase === 'result')) throw new AuditConflictError(clean.actionKey);
+      if (this.live(this.keyRecords(clean.actionKey)).some((r) => r.phase === 'result')) throw new AuditConflictError(clean.actionKey);
       this.append(clean);
     });
   }
@@ -130,22 +164,20 @@ export class FileAuditStore implements AuditStore {
   }
 
   async get(actionKey: string): Promise<{ intent?: AuditRecord; result?: AuditRecord }> {
-    await this.current();
-    const records = this.keyRecords(storedKey(actionKey));
+    const records = await this.read(() => this.live(this.keyRecords(storedKey(actionKey))));
     const intent = latestIntent(records.filter((r) => r.phase === 'intent'));
     const result = records.find((r) => r.phase === 'result');
     return { ...(intent && { intent }), ...(result && { result }) };
   }
 
   async openIntents(scope: LedgerScope, since: string): Promise<AuditRecord[]> {
-    await this.current();
     const id = ledgerScopeId(scope);
     const sinceIso = new Date(since).toISOString();
     const file = join('open', `${hash(id)}.idx`);
-    const { open, lines } = this.openEntries(file);
+    const { open, lines } = await this.read(() => this.openEntries(file));
     if (lines > open.size + OPEN_COMPACT_LINES) await this.locked(() => this.compactOpen(file));
-    const records = this.readLocs([...open.values()].flat()).filter((r) => ledgerScopeId(r) === id && r.at >= sinceIso);
-    return openFrom(records);
+    const records = await this.read(() => this.live(this.readLocs([...this.openEntries(file).open.values()].flat())));
+    return openFrom(records.filter((r) => ledgerScopeId(r) === id && r.at >= sinceIso));
   }
 
   /** The keys with an intent and no result in an open-intents file, with their intents' locations. */
@@ -171,18 +203,7 @@ export class FileAuditStore implements AuditStore {
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
     const nq = normaliseQuery(q);
-    await this.current();
-    let candidates: AuditRecord[];
-    if (nq.resourceId !== undefined) {
-      const id = nq.resourceId;
-      candidates = this.readLocs(this.readIndex(join('res', bucket(id))).filter((e) => e[0] === id).map((e) => [e[1], e[2]] as Loc));
-    } else if (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined) {
-      candidates = this.readDays(join('scope', hash(scopeOf({ function: nq.function, target: nq.target, region: nq.region }))), nq.since, nq.until);
-    } else if (nq.since !== undefined) {
-      candidates = this.readDays('day', nq.since, nq.until);
-    } else {
-      candidates = this.readAll(); // the CLI's unbounded queries and exports: streams the log
-    }
+    const candidates = await this.read(() => this.live(this.candidates(nq)));
     return orderAndLimit(
       candidates.filter((r) => matchesQuery(r, nq)),
       nq.limit,
@@ -190,10 +211,163 @@ export class FileAuditStore implements AuditStore {
     );
   }
 
+  private candidates(nq: AuditQuery): AuditRecord[] {
+    // expired days are not read at all
+    const cutoff = this.cutoff();
+    const since = cutoff !== undefined && (nq.since === undefined || nq.since < cutoff) ? cutoff : nq.since;
+    if (nq.resourceId !== undefined) {
+      const id = nq.resourceId;
+      return this.readLocs(this.readIndex(join('res', bucket(id))).filter((e) => e[0] === id).map((e) => [e[1], e[2]] as Loc));
+    }
+    if (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined) {
+      return this.readDays(join('scope', hash(scopeOf({ function: nq.function, target: nq.target, region: nq.region }))), since, nq.until);
+    }
+    if (nq.since !== undefined) return this.readDays('day', since, nq.until);
+    return this.readAll(); // the CLI's unbounded queries: the whole log
+  }
+
+  async *stream(q: AuditQuery): AsyncIterable<AuditRecord> {
+    const nq = normaliseQuery({ ...q, limit: undefined, newestFirst: false });
+    if (nq.resourceId !== undefined || (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined) || nq.since !== undefined) {
+      yield* await this.query(nq); // an index bounds it
+      return;
+    }
+    await this.current();
+    // a compaction meanwhile leaves this descriptor on the old log, which stays whole and readable
+    for (const chunk of this.chunks()) for (const r of this.live(chunk)) if (matchesQuery(r, nq)) yield r;
+  }
+
+  /** After a run that wrote: compacts the log once its oldest records are a month past the retention. */
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    if (this.fd !== undefined && this.wrote && this.compactionDue()) await this.compact();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  private compactionDue(): boolean {
+    const cutoff = this.cutoff();
+    if (cutoff === undefined) return false;
+    let days: string[];
+    try {
+      days = readdirSync(join(this.indexDir, 'day'));
+    } catch {
+      return false;
+    }
+    const oldest = days.filter((f) => f.endsWith('.idx')).sort()[0];
+    return oldest !== undefined && oldest.slice(0, 10) < new Date(Date.parse(cutoff) - COMPACT_AFTER_DAYS * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  /**
+   * Drops the expired records (`retentionDays`): the log is copied without them into
+   * `<log>.compact` and indexed there, without the lock (the log only grows, so what was read
+   * stays as it was); then, holding the lock, what others appended meanwhile is copied too and
+   * the copy and its index replace the log and its index (renames). Other processes find the log
+   * replaced (another inode) and reopen it: a write under the lock, a read by checking after
+   * reading, so none reads the new index against the old log. A crash before the renames leaves
+   * the log as it was; between them, an index that no longer fits the log, rebuilt on open.
+   */
+  async compact(): Promise<{ kept: number; dropped: number }> {
+    const cutoff = this.cutoff();
+    if (cutoff === undefined) throw new Error(`audit store ${this.path}: compact() needs retentionDays`);
+    const tmp = `${this.path}.compact`;
+    rmSync(tmp, { force: true });
+    rmSync(`${tmp}.idx`, { recursive: true, force: true });
+    await this.current();
+    const counts = { kept: 0, dropped: 0 };
+    const out = openSync(tmp, 'w');
+    let copied: number;
+    try {
+      copied = this.copyLive(out, 0, this.readMeta()!.indexed, cutoff, counts);
+    } catch (e) {
+      closeSync(out);
+      throw e;
+    }
+    const next = new FileAuditStore(tmp, { fsync: false }); // indexes the copy (its own lock: nobody else's)
+    try {
+      await this.locked(() => {
+        this.copyLive(out, copied, this.readMeta()!.indexed, cutoff, counts);
+        fsyncSync(out);
+        next.catchUp(true);
+        rmSync(join(this.indexDir, 'meta.json'), { force: true }); // readers meanwhile find the index stale and wait for the lock
+        renameSync(tmp, this.path);
+        const old = `${this.indexDir}.old-${process.pid}`;
+        renameSync(this.indexDir, old);
+        renameSync(`${tmp}.idx`, this.indexDir);
+        closeSync(this.fd!);
+        this.fd = openSync(this.path, 'a+');
+        rmSync(old, { recursive: true, force: true });
+      });
+    } finally {
+      closeSync(out);
+      await next.close();
+    }
+    return counts;
+  }
+
+  /** Copies the whole lines of [from, to) whose records have not expired; returns `to`. */
+  private copyLive(out: number, from: number, to: number, cutoff: string, counts: { kept: number; dropped: number }): number {
+    let pos = from;
+    let carry = Buffer.alloc(0);
+    while (pos < to || carry.length) {
+      const want = Math.min(CHUNK, to - pos);
+      const chunk = Buffer.alloc(want);
+      const got = want ? readSync(this.fd!, chunk, 0, want, pos) : 0;
+      pos += got;
+      const buf = Buffer.concat([carry, chunk.subarray(0, got)]);
+      const last = pos >= to;
+      let start = 0;
+      const keep: Buffer[] = [];
+      for (;;) {
+        let nl = buf.indexOf(0x0a, start);
+        if (nl < 0 && last && start < buf.length) nl = buf.length; // the log's last line, torn or not
+        if (nl < 0) break;
+        const line = buf.subarray(start, nl);
+        start = nl + 1;
+        if (!line.toString('latin1').trim()) continue;
+        const record = parseLine(line.toString('utf8'));
+        if (record && record.at >= cutoff) {
+          keep.push(line, Buffer.from('\n'));
+          counts.kept++;
+        } else counts.dropped++;
+      }
+      if (keep.length) writeSync(out, Buffer.concat(keep));
+      carry = Buffer.from(buf.subarray(Math.min(start, buf.length)));
+      if (last || got === 0) break;
+    }
+    return to;
+  }
+
+  /** A read that finds the log replaced (compacted by another process) under it reads again. */
+  private async read<T>(fn: () => T): Promise<T> {
+    for (;;) {
+      await this.current();
+      const ino = fstatSync(this.fd!).ino;
+      const out = fn();
+      const now = this.inodeOfPath();
+      if (now === undefined || now === ino) return out; // a log removed by hand: keep reading the open one
+    }
+  }
+
+  private inodeOfPath(): number | undefined {
+    try {
+      return statSync(this.path).ino;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Another file is at the log's path now (a compaction replaced it). */
+  private replaced(): boolean {
+    const ino = this.inodeOfPath();
+    return ino !== undefined && ino !== fstatSync(this.fd!).ino;
+  }
+
+  /** The log was replaced by a compaction: take the new one. */
+  private reopenIfReplaced(): void {
+    if (!this.replaced()) return;
+    closeSync(this.fd!);
+    this.fd = openSync(this.path, 'a+');
   }
 
   // ---------------------------------------------------------------- locking and indexing
@@ -211,6 +385,7 @@ export class FileAuditStore implements AuditStore {
         },
       });
       try {
+        this.reopenIfReplaced();
         this.catchUp(true);
         const out = fn();
         if (compromised) throw new Error(`audit store ${this.path}: the file lock was lost (${compromised.message})`);
@@ -249,7 +424,7 @@ export class FileAuditStore implements AuditStore {
   /** Before a read: index what other processes appended (under the lock) if there is any. */
   private async current(): Promise<void> {
     if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
-    if (this.stale()) await this.locked(() => undefined);
+    if (this.replaced() || this.stale()) await this.locked(() => undefined);
   }
 
   private stale(): boolean {
@@ -357,6 +532,7 @@ export class FileAuditStore implements AuditStore {
 
   private append(record: AuditRecord): void {
     if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
+    this.wrote = true;
     const meta = this.readMeta()!;
     // One write call per record, so a crash tears at most the last line.
     const line = Buffer.from(`${meta.openLine ? '\n' : ''}${JSON.stringify(record)}\n`);
@@ -426,6 +602,12 @@ export class FileAuditStore implements AuditStore {
 
   private readAll(): AuditRecord[] {
     const out: AuditRecord[] = [];
+    for (const chunk of this.chunks()) for (const r of chunk) out.push(r);
+    return out;
+  }
+
+  /** The log's records, a chunk (up to 32 MiB of lines) at a time, in the order they were written. */
+  private *chunks(): Generator<AuditRecord[]> {
     const size = fstatSync(this.fd!).size;
     let pos = 0;
     let carry = '';
@@ -436,14 +618,15 @@ export class FileAuditStore implements AuditStore {
       pos += n;
       const lines = (carry + buf.subarray(0, n).toString('utf8')).split('\n');
       carry = lines.pop() ?? '';
+      const out: AuditRecord[] = [];
       for (const l of lines) {
         const r = l.trim() ? parseLine(l) : undefined;
         if (r) out.push(r);
       }
+      yield out;
     }
     const last = carry.trim() ? parseLine(carry) : undefined;
-    if (last) out.push(last);
-    return out;
+    if (last) yield [last];
   }
 }
 

@@ -2,7 +2,7 @@ import type { AuditStore } from './store';
 import type { EventPublisher } from './events';
 
 export type AuditStoreConfig =
-  | { kind: 'file'; path?: string }
+  | { kind: 'file'; path?: string; retentionDays?: number }
   | { kind: 'dynamodb'; tableName: string; endpoint?: string; region?: string; retentionDays?: number; allowScan?: boolean };
 
 export type EventPublisherConfig =
@@ -16,7 +16,7 @@ export type EventPublisherConfig =
 export async function openAuditStore(config: AuditStoreConfig): Promise<AuditStore> {
   if (config.kind === 'file') {
     const { FileAuditStore, DEFAULT_AUDIT_PATH } = await import('./file-store');
-    return new FileAuditStore(config.path ?? DEFAULT_AUDIT_PATH);
+    return new FileAuditStore(config.path ?? DEFAULT_AUDIT_PATH, { retentionDays: config.retentionDays });
   }
   if (config.kind === 'dynamodb') {
     const [{ DynamoDBClient }, { DynamoAuditStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('./dynamo-store')]);
@@ -51,10 +51,10 @@ export async function openEventPublisher(config: EventPublisherConfig): Promise<
 
 /** The store config of an `audit` config section (config.audit), as the functions open it. */
 export function auditStoreConfigOf(
-  audit: { store: 'file'; path: string } | { store: 'dynamodb'; tableName: string; endpoint?: string; region?: string; retention?: string },
+  audit: { store: 'file'; path: string; retention?: string } | { store: 'dynamodb'; tableName: string; endpoint?: string; region?: string; retention?: string },
   options: { allowScan?: boolean } = {},
 ): AuditStoreConfig {
-  if (audit.store === 'file') return { kind: 'file', path: audit.path };
   const days = audit.retention === undefined ? undefined : Number(audit.retention.slice(0, -1)) * (audit.retention.endsWith('w') ? 7 : 1);
+  if (audit.store === 'file') return { kind: 'file', path: audit.path, ...(days !== undefined && { retentionDays: days }) };
   return { kind: 'dynamodb', tableName: audit.tableName, endpoint: audit.endpoint, region: audit.region, retentionDays: days, ...options };
 }

@@ -60,6 +60,12 @@ export interface AuditStore {
    */
   openIntents(scope: LedgerScope, since: string): Promise<AuditRecord[]>;
   query(q: AuditQuery): Promise<AuditRecord[]>;
+  /**
+   * The records a query matches, one at a time, in the store's own order (the file store: the
+   * order they were written; DynamoDB: by day when `since` is given, else table order), holding
+   * a page at a time: the CLI's JSONL export. `limit` and `newestFirst` are not taken.
+   */
+  stream?(q: AuditQuery): AsyncIterable<AuditRecord>;
   close?(): Promise<void>;
 }
 

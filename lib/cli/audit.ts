@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { AUDIT_OUTCOMES, AUDIT_PHASES, type AuditOutcome, type AuditPhase, type AuditQuery, type AuditRecord } from '../audit';
+import { AUDIT_OUTCOMES, AUDIT_PHASES, type AuditOutcome, type AuditPhase, type AuditQuery, type AuditRecord, type AuditStore } from '../audit';
 import { loadConfig } from '../config';
 import { resolveConfigPath } from './config-path';
 import { UsageError } from './errors';
@@ -10,7 +10,7 @@ import { openConfiguredAuditStore } from './store';
 import { formatTable, wrap } from './table';
 import { displayZone, formatTime, localizeTimes } from './time';
 
-export const AUDIT_FORMATS = ['table', 'json', 'csv'] as const;
+export const AUDIT_FORMATS = ['table', 'json', 'csv', 'jsonl'] as const;
 
 /** `audit`: what happened, why, and how to undo it. */
 export async function auditCommand(args: string[], io: CliIo): Promise<number> {
@@ -50,28 +50,50 @@ export async function auditCommand(args: string[], io: CliIo): Promise<number> {
   };
 
   const store = await openConfiguredAuditStore(config);
+  if (format === 'jsonl' && limit === undefined) {
+    // the export: one record per line as the store reads them, never the whole trail in memory
+    let written = 0;
+    try {
+      const actions = values.action?.length ? new Set(values.action) : undefined;
+      const query = actions?.size === 1 ? { ...base, action: [...actions][0] } : base;
+      const records = store.stream ? store.stream(query) : await store.query(query);
+      for await (const r of records) {
+        if (actions && !actions.has(r.action)) continue;
+        io.out(JSON.stringify(r));
+        written++;
+      }
+      if (!written && actions) await checkActions(store, [...actions]);
+    } finally {
+      await store.close?.();
+    }
+    return 0;
+  }
   let records: AuditRecord[];
   try {
     // one query per --action (the query interface takes one), merged in time order
     const actions = values.action?.length ? [...new Set(values.action)] : [undefined];
     records = (await Promise.all(actions.map((action) => store.query({ ...base, action })))).flat();
     records.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    if (!records.length && values.action?.length) {
-      // a typo answers with the names the trail knows, not "no match"
-      const known = new Set((await store.query({})).map((r) => r.action));
-      const unknown = values.action.filter((a) => !known.has(a));
-      if (unknown.length) throw new UsageError(`--action: no record has action ${unknown.map((a) => `"${a}"`).join(', ')}; actions in the trail: ${[...known].sort().join(', ') || '(none)'}`);
-    }
+    if (!records.length && values.action?.length) await checkActions(store, values.action);
   } finally {
     await store.close?.();
   }
   if (limit !== undefined) records = records.slice(-limit); // the newest, still oldest first
 
   if (format === 'json') io.out(JSON.stringify(records, null, 2));
+  else if (format === 'jsonl') for (const r of records) io.out(JSON.stringify(r));
   else if (format === 'csv') io.out(toCsv(records));
   else if (!records.length) io.out('no audit records match');
   else io.out(auditTable(records, zone, values.wide ? undefined : io.columns));
   return 0;
+}
+
+/** A typo answers with the names the trail knows, not "no match". */
+async function checkActions(store: AuditStore, actions: string[]): Promise<void> {
+  const known = new Set<string>();
+  for await (const r of store.stream ? store.stream({}) : await store.query({})) known.add(r.action);
+  const unknown = actions.filter((a) => !known.has(a));
+  if (unknown.length) throw new UsageError(`--action: no record has action ${unknown.map((a) => `"${a}"`).join(', ')}; actions in the trail: ${[...known].sort().join(', ') || '(none)'}`);
 }
 
 /**

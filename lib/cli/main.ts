@@ -38,7 +38,8 @@ options (audit):
   --since WHEN        24h, 7d, 30m, 2w (ago), today, yesterday, 2026-11-24 (midnight in the display
   --until WHEN        zone) or an ISO time with zone
   --limit N           the newest N records
-  --format FORMAT     table (default; reason and undo hint), json or csv (--json = --format json)
+  --format FORMAT     table (default; reason and undo hint), json, csv (--json = --format json) or
+                      jsonl (one record per line, streamed: the export)
 undo RUN [--yes]      show how each applied action of a run is reversed; --yes does it (audited)
 report [--out PATH]   one offline HTML page: next 30 days on a timeline, last runs, spot prices,
                       open warnings and refusals (default .automation/report.html)

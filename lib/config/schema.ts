@@ -276,22 +276,27 @@ export const safetySchema = z
   .prefault({});
 export type Safety = z.output<typeof safetySchema>;
 
+// records expire this long after they were written; absent: kept forever. At least 90 days, so no
+// lookup a run makes (35 days: open intents, the scope trails of lib/automations/trail-window.ts)
+// depends on an expired record. DynamoDB: the TTL attribute; the file store: hidden, then dropped
+// when the log is compacted (lib/audit/README.md).
+const auditRetention = duration
+  .refine((d) => /^\d+[dw]$/.test(d) && durationMs(d) >= 90 * 86_400_000, { error: 'expected whole days or weeks of at least 90 days, e.g. "400d"; leave it out to keep records forever' })
+  .optional();
+
 export const auditSchema = z
   .discriminatedUnion('store', [
     z.strictObject({
       store: z.literal('file'),
       path: nonEmpty('a file path').default('.automation/audit.jsonl'),
+      retention: auditRetention,
     }),
     z.strictObject({
       store: z.literal('dynamodb'),
       tableName: nonEmpty('a DynamoDB table name'),
       region: nonEmpty('an AWS region').optional(),
       endpoint: z.url({ error: 'expected a URL' }).optional(),
-      // records expire (DynamoDB TTL) this long after they were written; absent: kept forever.
-      // At least 90 days, so no lookup a run makes (open intents: 35 days) depends on an expired record.
-      retention: duration
-        .refine((d) => /^\d+[dw]$/.test(d) && durationMs(d) >= 90 * 86_400_000, { error: 'expected whole days or weeks of at least 90 days, e.g. "400d"; leave it out to keep records forever' })
-        .optional(),
+      retention: auditRetention,
     }),
   ])
   .prefault({ store: 'file' });

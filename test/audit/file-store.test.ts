@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { FileAuditStore, openAuditStore } from '../../lib/audit';
+import { auditStoreConfigOf, FileAuditStore, openAuditStore } from '../../lib/audit';
 import { resultOf, sampleRecord } from './fixtures';
 import { auditStoreContract } from './store-contract';
 
@@ -110,6 +110,112 @@ describe('FileAuditStore on disk', () => {
     expect(store.skippedLines).toBe(0);
     await store.close();
   }, 60_000);
+
+  describe('retention (audit.retention on the file store)', () => {
+    const NOW = Date.parse('2026-03-10T00:00:00Z');
+    const clock = () => NOW;
+    const old = (overrides = {}) => sampleRecord({ at: '2025-06-01T00:00:00Z', ...overrides }); // 282 days before NOW
+    const recent = (overrides = {}) => sampleRecord({ at: '2026-03-01T02:00:00Z', ...overrides });
+
+    it('records past the retention are not returned, by any lookup, and the ledger forgets them as a DynamoDB TTL does', async () => {
+      const path = join(dir, 'audit.jsonl');
+      const a = old({ resourceId: 'ins-old' });
+      const b = recent({ resourceId: 'ins-new' });
+      const writer = new FileAuditStore(path);
+      await writer.putIntent(a);
+      await writer.putIntent(b);
+      await writer.putRecord(old({ phase: 'notice', resourceId: 'ins-old' }));
+      await writer.close();
+
+      const store = new FileAuditStore(path, { retentionDays: 90, clock });
+      const scope = { function: 'auto-delete' as const, policy: 'expire-dev', target: 'tencent-prod', region: 'ap-guangzhou' };
+      expect((await store.query({})).map((r) => r.resourceId)).toEqual(['ins-new']);
+      expect(await store.query({ resourceId: 'ins-old' })).toEqual([]);
+      expect((await store.query({ ...scope, since: '2025-01-01T00:00:00Z' })).map((r) => r.resourceId)).toEqual(['ins-new']);
+      expect((await store.openIntents(scope, '2025-01-01T00:00:00Z')).map((r) => r.resourceId)).toEqual(['ins-new']);
+      expect(await store.get(a.actionKey)).toEqual({});
+      const exported = [];
+      for await (const r of store.stream({})) exported.push(r.resourceId);
+      expect(exported).toEqual(['ins-new']);
+      await expect(store.putIntent(a)).resolves.toBe('written'); // as after the TTL deleted the item
+      await store.close();
+    });
+
+    it('the log is compacted after a run once its oldest records are a month past the retention: they are dropped, the rest reads as before', async () => {
+      const path = join(dir, 'audit.jsonl');
+      const writer = new FileAuditStore(path, { fsync: false });
+      for (let i = 0; i < 30; i++) await writer.putRecord(old({ phase: 'notice', resourceId: `ins-old-${i}` }));
+      const kept = recent({ resourceId: 'ins-kept' });
+      await writer.putIntent(kept);
+      await writer.close();
+
+      const reader = new FileAuditStore(path, { retentionDays: 90, clock }); // another process, open across the compaction
+      expect((await reader.query({})).map((r) => r.resourceId)).toEqual(['ins-kept']);
+      const run = new FileAuditStore(path, { retentionDays: 90, clock });
+      await run.putResult(resultOf(kept));
+      await run.close(); // wrote, and the oldest day is past the retention + 30 days: compacts
+      const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+      expect(lines).toHaveLength(2);
+      expect(lines.join('\n')).not.toContain('ins-old-');
+
+      // the reader follows the replaced log for reads and writes
+      expect((await reader.get(kept.actionKey)).result?.outcome).toBe('success');
+      await reader.putRecord(recent({ phase: 'notice', resourceId: 'ins-after' }));
+      expect((await reader.query({})).map((r) => r.resourceId)).toEqual(['ins-kept', 'ins-kept', 'ins-after']);
+      await reader.close();
+      const fresh = new FileAuditStore(path);
+      expect(await fresh.query({ resourceId: 'ins-after' })).toHaveLength(1);
+      expect(fresh.skippedLines).toBe(0);
+      await fresh.close();
+    });
+
+    it('a log removed by hand under an open store is still read through the open descriptor, not waited on', async () => {
+      const path = join(dir, 'audit.jsonl');
+      const store = new FileAuditStore(path, { retentionDays: 90, clock });
+      await store.putIntent(recent({ resourceId: 'ins-a' }));
+      rmSync(path);
+      expect((await store.query({ resourceId: 'ins-a' })).map((r) => r.resourceId)).toEqual(['ins-a']);
+      await store.close();
+    });
+
+    it('audit.retention reaches the file store as whole days', async () => {
+      expect(auditStoreConfigOf({ store: 'file', path: 'a.jsonl', retention: '13w' })).toEqual({ kind: 'file', path: 'a.jsonl', retentionDays: 91 });
+      expect(auditStoreConfigOf({ store: 'file', path: 'a.jsonl' })).toEqual({ kind: 'file', path: 'a.jsonl' });
+      expect(() => new FileAuditStore(join(dir, 'a.jsonl'), { retentionDays: 0 })).toThrow(/retentionDays/);
+    });
+
+    onRealClock('compacting while other processes write: nothing they wrote is lost, every intent still won once', async () => {
+      const path = join(dir, 'shared.jsonl');
+      writeFileSync(path, Array.from({ length: 3000 }, (_, i) => JSON.stringify(old({ phase: 'notice', resourceId: `ins-old-${i}` }))).join('\n') + '\n');
+      const compactor = new FileAuditStore(path, { retentionDays: 90, clock });
+      const child = join(dirname(fileURLToPath(import.meta.url)), 'file-store-child.ts');
+      const children = ['run-a', 'run-b'].map(
+        (runId) =>
+          new Promise<number[]>((resolve, reject) => {
+            let out = '';
+            const p = spawn(process.execPath, ['--import', 'tsx', child, path, runId, '40'], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+            p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`child exited ${code}`))));
+          }),
+      );
+      let done = false;
+      const all = Promise.all(children).finally(() => (done = true));
+      let compactions = 0;
+      do {
+        await compactor.compact();
+        compactions++;
+        await new Promise((r) => setTimeout(r, 20));
+      } while (!done);
+      const won = await all;
+      await compactor.compact();
+      expect(compactions).toBeGreaterThan(1);
+      expect(won.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      expect(await compactor.query({ phase: 'intent' })).toHaveLength(40);
+      expect(await compactor.query({ phase: 'notice' })).toHaveLength(80);
+      await compactor.close();
+      expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(120);
+    }, 120_000);
+  });
 
   it('reads a log written before the index existed, and re-indexes a log rewritten under it', async () => {
     const path = join(dir, 'legacy.jsonl');

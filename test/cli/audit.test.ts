@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileAuditStore, type AuditRecord } from '../../lib/audit';
+import { DynamoAuditStore } from '../../lib/audit/dynamo-store';
+import { startDynalite } from '../audit/dynalite-server';
 import { resolveConfigPath } from '../../lib/cli/config-path';
 import { main } from '../../lib/cli/main';
 import { parseWhen } from '../../lib/cli/since';
@@ -89,7 +91,7 @@ describe('cloud-automation audit', () => {
     expect(await run('audit', '--config', configPath, '--action', 'delte-instance')).toBe(2);
     expect(err.join('\n')).toMatch(/no record has action "delte-instance"; actions in the trail: delete-instance, set-auto-delete-time/);
     expect(await run('audit', '--config', configPath, '--format', 'xml')).toBe(2);
-    expect(err.join('\n')).toMatch(/--format: expected one of table, json, csv/);
+    expect(err.join('\n')).toMatch(/--format: expected one of table, json, csv, jsonl/);
   });
 
   it('tables show times in the display zone and the undo hint; csv quotes what needs it', async () => {
@@ -103,6 +105,46 @@ describe('cloud-automation audit', () => {
     const [head, row] = out.join('\n').split('\n');
     expect(head).toBe('at,runId,phase,outcome,function,policy,vendor,target,region,resourceId,action,mode,reason,undoHint');
     expect(row).toContain(',"timer, ""quoted"", set",');
+  });
+
+  it('--format jsonl exports one record per line, streamed (each line written as it is read), from the file store and DynamoDB', async () => {
+    expect(await run('audit', '--config', configPath, '--format', 'jsonl')).toBe(0);
+    expect(out.map((l) => (JSON.parse(l) as AuditRecord).resourceId)).toEqual(['ins-old', 'ins-y1', 'ins-y2', 'ins-today']);
+    expect(out.map((l) => JSON.parse(l) as AuditRecord)[1]).toMatchObject({ undoHint: 'restore it from the recycle bin', outcome: 'success' });
+    out.length = 0;
+    expect(await run('audit', '--config', configPath, '--format', 'jsonl', '--action', 'set-auto-delete-time', '--action', 'delete-instance', '--since', 'yesterday')).toBe(0);
+    expect(out.map((l) => (JSON.parse(l) as AuditRecord).resourceId)).toEqual(['ins-y1', 'ins-y2']);
+
+    // the same export from the DynamoDB store (the CLI may scan it; the functions never do)
+    const dynamo = await startDynalite();
+    const env = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'fake-id'; // dynalite checks no signature, but the SDK needs credentials
+    process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
+    try {
+      const tableName = await dynamo.createAuditTable();
+      const store = new DynamoAuditStore({ tableName, client: dynamo.client });
+      for (const [at, id] of [['2026-11-23T10:00:00Z', 'ins-a'], ['2026-11-24T12:00:00Z', 'ins-b']] as const) await store.putResult(record(at, id, 'delete-instance'));
+      const dynamoConfig = join(dir, 'dynamo.yml');
+      writeFileSync(
+        dynamoConfig,
+        [
+          'targets: [{ name: tencent-prod, vendor: tencent, regions: [ap-guangzhou], credentials: { accessKeyIdEnv: X_ID, secretEnv: X_SECRET } }]',
+          `audit: { store: dynamodb, tableName: ${tableName}, endpoint: "${dynamo.endpoint}", region: us-east-1 }`,
+        ].join('\n'),
+      );
+      out.length = 0;
+      expect(await run('audit', '--config', dynamoConfig, '--format', 'jsonl')).toBe(0);
+      expect(out.map((l) => (JSON.parse(l) as AuditRecord).resourceId).sort()).toEqual(['ins-a', 'ins-b']);
+      out.length = 0;
+      expect(await run('audit', '--config', dynamoConfig, '--format', 'jsonl', '--resource', 'ins-b')).toBe(0);
+      expect(out.map((l) => (JSON.parse(l) as AuditRecord).at)).toEqual(['2026-11-24T12:00:00.000Z']);
+    } finally {
+      for (const [k, v] of [['AWS_ACCESS_KEY_ID', env.id], ['AWS_SECRET_ACCESS_KEY', env.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await dynamo.close();
+    }
   });
 
   it('finds the config without flags: AUTOMATION_CONFIG, ./automation.yml, then the demo config of npm start', () => {

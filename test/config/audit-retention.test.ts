@@ -17,6 +17,9 @@ describe('audit.retention', () => {
     expect(auditStoreConfigOf(forever.audit)).toMatchObject({ kind: 'dynamodb', retentionDays: undefined });
     const kept = parseConfig(withAudit('  store: dynamodb\n  tableName: audit\n  retention: 60w'));
     expect(auditStoreConfigOf(kept.audit)).toMatchObject({ retentionDays: 420 });
+    const file = parseConfig(withAudit('  store: file\n  retention: 100d'));
+    expect(auditStoreConfigOf(file.audit)).toEqual({ kind: 'file', path: '.automation/audit.jsonl', retentionDays: 100 });
+    expect(() => parseConfig(withAudit('  store: file\n  retention: 89d'))).toThrow(ConfigError);
   });
 
   it('refuses a retention shorter than what runs look back on, naming the field and the fix', () => {

@@ -1,3 +1,4 @@
+import type { AuditRecord } from '../../audit/record';
 import type { AutomationConfig } from '../../config/schema';
 import type { Instance, ListInstancesOptions, VendorClient } from '../../vendors/core';
 import { parseDuration } from '../../vendors/core';
@@ -15,6 +16,7 @@ import { softDeleteRun, softDeleteSettingsFor, type SoftDeleteSettings } from '.
 import { applySnooze, decideAutoDelete, sameTimerMinute, snoozeFor, wantedDeletion } from './decide';
 import { warningDigest, type WarningEntry } from '../digest';
 import { AUTO_DELETE_DIGEST, AUTO_DELETE_WARNING, type AutoDeleteWarningDetail } from './events';
+import { bookkeepingRecord, carryForward, readTrail, TRAIL_CARRIED, TRAIL_WINDOW_DAYS } from '../trail-window';
 
 export type AutoDeletePolicy = NonNullable<AutomationConfig['policies']['autoDelete']>[number];
 
@@ -38,10 +40,10 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
   instances: {
     query: (args) => passState.get(args)!.hints,
     async begin(args: ScopeArgs<AutoDeletePolicy>): Promise<PolicyPass> {
-      const { deps, policy, client, scope, target } = args;
+      const { deps, policy, client, target } = args;
       const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
       const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
-      const ours = await timersSetByUs(deps, policy.name, target.name, scope.region);
+      const ours = await timersSetByUs(args);
       const softDelete = softDeleteSettingsFor(deps.config, target.name);
       const hints: ListInstancesOptions = { ids: deps.focus ? [deps.focus.instanceId] : undefined, ...listingHints(policy, client, ours), autoDeleteTimers: true };
       passState.set(args, { hints });
@@ -267,29 +269,61 @@ async function find(
   return undefined;
 }
 
-/** The native timer value this policy last set per instance (last successful set wins; a later clear removes it). */
-async function timersSetByUs(
-  deps: ScopeArgs<AutoDeletePolicy>['deps'],
-  policy: string,
-  target: string,
-  region: string,
+/** A timer this policy set that is still in effect, re-written so runs read only the trail's window (trail-window.ts). */
+export const TIMER_CARRIED = 'timer-carried';
+const DAY_MS = 86_400_000;
+
+/**
+ * The native timer value this policy last set per instance (last successful set wins; a later
+ * clear removes it), from the scope's trail bounded by time (trail-window.ts): a timer set long
+ * ago for a far date is carried forward as a `timer-carried` notice that keeps the set's own time
+ * (`details.carriedAt`), so a clear written after that set still wins. Timers past for longer than
+ * the window have fired (the vendor deleted the instance) and are no longer carried.
+ */
+export async function timersSetByUs(
+  args: Pick<ScopeArgs<AutoDeletePolicy>, 'deps' | 'policy' | 'target' | 'scope' | 'mode'>,
 ): Promise<Map<string, string>> {
-  // one indexed query of this scope (never a scan of the whole trail)
-  const records = await deps.audit.query({ function: 'auto-delete', phase: 'result', policy, target, region });
-  const ours = new Map<string, string>();
-  for (const r of records) {
-    if (
-      r.policy !== policy ||
-      r.target !== target ||
-      r.region !== region ||
-      (r.outcome !== 'success' && r.outcome !== 'reconciled')
-    )
-      continue;
-    const at = r.expected?.autoDeleteAt;
-    if (r.action === 'set-auto-delete-time' && typeof at === 'string') ours.set(r.resourceId, at);
-    if (r.action === 'clear-auto-delete-time') ours.delete(r.resourceId);
+  const { deps, policy, target } = args;
+  const region = args.scope.region;
+  const trail = await readTrail(deps, { function: 'auto-delete', target: target.name, region }, (r) => r.action === TRAIL_CARRIED && r.policy === policy.name);
+  const ours = new Map<string, { value: string; setAt: string; supportAt: string }>();
+  const changes = trail.records
+    .filter((r) => r.policy === policy.name && r.target === target.name && r.region === region)
+    .flatMap((r): { r: AuditRecord; value: string | undefined; setAt: string }[] => {
+      const value = r.expected?.autoDeleteAt;
+      const done = r.phase === 'result' && (r.outcome === 'success' || r.outcome === 'reconciled');
+      if (done && r.action === 'set-auto-delete-time' && typeof value === 'string') return [{ r, value, setAt: r.at }];
+      if (done && r.action === 'clear-auto-delete-time') return [{ r, value: undefined, setAt: r.at }];
+      const carriedAt = r.details?.carriedAt;
+      if (r.phase === 'notice' && r.action === TIMER_CARRIED && typeof value === 'string' && typeof carriedAt === 'string') return [{ r, value, setAt: carriedAt }];
+      return [];
+    })
+    .sort((a, b) => (a.setAt < b.setAt ? -1 : a.setAt > b.setAt ? 1 : 0)); // stable: records of one time stay in trail order
+  for (const { r, value, setAt } of changes) {
+    const known = ours.get(r.resourceId);
+    if (value === undefined) ours.delete(r.resourceId);
+    else if (known && known.value === value && known.setAt === setAt) known.supportAt = r.at > known.supportAt ? r.at : known.supportAt;
+    else ours.set(r.resourceId, { value, setAt, supportAt: r.at });
   }
-  return ours;
+  if (trail.due) {
+    const stillInEffect = deps.now.getTime() - TRAIL_WINDOW_DAYS * DAY_MS;
+    const scope = { function: 'auto-delete' as const, policy: policy.name, vendor: target.vendor, target: target.name, region, mode: args.mode };
+    const carried = [...ours]
+      .filter(([, t]) => t.supportAt < trail.carryBefore && Date.parse(t.value) >= stillInEffect)
+      .map(([id, t]) =>
+        bookkeepingRecord(deps, scope, {
+          resourceId: id,
+          resourceKind: 'instance',
+          action: TIMER_CARRIED,
+          slot: `${t.value}|set:${t.setAt}`,
+          reason: `bookkeeping: the vendor timer ${t.value} this policy set at ${t.setAt} is still ours (carried forward)`,
+          expected: { autoDeleteAt: t.value },
+          details: { carriedAt: t.setAt },
+        }),
+      );
+    await carryForward(deps, scope, carried);
+  }
+  return new Map([...ours].map(([id, t]) => [id, t.value]));
 }
 
 function label(instance: Instance): string {

@@ -17,6 +17,7 @@ import { softRestoreRun } from '../soft-delete';
 import { decideRecycleBin, type BinItemView, type PurgeTimeSource } from './decide';
 import { warningDigest, type WarningEntry } from '../digest';
 import { RECYCLE_BIN_PURGE_DIGEST, RECYCLE_BIN_PURGE_WARNING } from './events';
+import { carryForward, readTrail, TRAIL_CARRIED } from '../trail-window';
 
 export type RecycleBinPolicy = NonNullable<AutomationConfig['policies']['recycleBin']>[number];
 
@@ -150,6 +151,8 @@ async function nativeItems(
     await readAll(client.listRecycleBin(scope), 'listing the recycle bin', plan.readFailures)
   ).filter((i) => wanted(i.id));
   const trail = await binTrail(args);
+  // the whole bin was listed: what its items need from older records can be carried forward
+  if (!plan.readFailures.length && !args.deps.focus) await trail.carry(items);
   const found: Found[] = [];
   for (const item of items) {
     let purgeAt = item.purgeAt;
@@ -168,41 +171,46 @@ async function nativeItems(
   return found;
 }
 
+/** When an item still in the bin entered it, re-written so runs read only the trail's window (trail-window.ts). */
+export const BIN_SINCE_CARRIED = 'bin-since-carried';
+const DELETION_SOURCES: PurgeTimeSource[] = ['deleted event + policy retention', 'our deletion + policy retention'];
+
 /**
  * When an item entered the bin, per our audit trail: our own deletion (auto-delete's successful
  * `delete-instance`) or an `Instance Deleted` event, the latest of them; else the first time we saw
- * it there (recorded now when it is new). Read once per scope.
+ * it there (recorded now when it is new). Read once per scope, bounded by time (trail-window.ts):
+ * after a complete listing, what an item still in the bin needs from an older record is carried
+ * forward as a `bin-since-carried` notice (its time in `details.runNow`, its source in `details.source`).
  */
 async function binTrail(args: ScopeArgs<RecycleBinPolicy>) {
   const { deps, target } = args;
   const region = args.scope.region;
-  // indexed queries of this target × region (never a scan of the whole trail)
-  const mine = (r: AuditRecord) => r.target === target.name;
-  const deletions = [
-    ...(
-      await deps.audit.query({ function: 'auto-delete', action: 'delete-instance', phase: 'result', target: target.name, region })
-    ).filter((r) => r.outcome === 'success' || r.outcome === 'reconciled'),
-    ...(await deps.audit.query({ function: 'recycle-bin', action: OBSERVED_DELETED, target: target.name, region })),
-  ].filter(mine);
-  const firstSeen = (await deps.audit.query({ function: 'recycle-bin', action: FIRST_SEEN_IN_BIN, target: target.name, region })).filter(
-    mine,
-  );
-  const latest = new Map<string, { at: string; source: PurgeTimeSource }>();
-  for (const r of deletions) {
+  const trail = await readTrail(deps, { function: 'recycle-bin', target: target.name, region }, (r) => r.action === TRAIL_CARRIED, [
+    { function: 'auto-delete', action: 'delete-instance', phase: 'result', target: target.name, region },
+  ]);
+  const latest = new Map<string, Known>();
+  const seen = new Map<string, Known>();
+  for (const r of trail.records) {
+    if (r.target !== target.name || r.region !== region) continue;
     const at = whenOf(r);
-    const known = latest.get(r.resourceId);
-    const source: PurgeTimeSource =
-      r.action === OBSERVED_DELETED ? 'deleted event + policy retention' : 'our deletion + policy retention';
-    if (!known || Date.parse(at) > Date.parse(known.at)) latest.set(r.resourceId, { at, source });
+    const carried = r.function === 'recycle-bin' && r.action === BIN_SINCE_CARRIED ? (r.details?.source as PurgeTimeSource | undefined) : undefined;
+    let source: PurgeTimeSource | undefined;
+    if (r.function === 'auto-delete' && (r.outcome === 'success' || r.outcome === 'reconciled')) source = 'our deletion + policy retention';
+    else if (r.function === 'recycle-bin' && r.action === OBSERVED_DELETED) source = 'deleted event + policy retention';
+    else if (carried && DELETION_SOURCES.includes(carried)) source = carried;
+    if (source) {
+      keep(latest, r, { at, source, supportAt: r.at }, (a, b) => Date.parse(a) > Date.parse(b));
+      continue;
+    }
+    if ((r.function === 'recycle-bin' && r.action === FIRST_SEEN_IN_BIN) || carried === 'first seen + policy retention') {
+      keep(seen, r, { at, source: 'first seen + policy retention', supportAt: r.at }, (a, b) => Date.parse(a) < Date.parse(b));
+    }
   }
-  const seen = new Map<string, string>();
-  for (const r of firstSeen) if (!seen.has(r.resourceId)) seen.set(r.resourceId, whenOf(r));
+  const known = (id: string): Known | undefined => latest.get(id) ?? seen.get(id);
   return {
     async since(item: RecycleBinItem): Promise<{ since: string; source: PurgeTimeSource }> {
-      const deleted = latest.get(item.id);
-      if (deleted) return { since: deleted.at, source: deleted.source };
-      const first = seen.get(item.id);
-      if (first) return { since: first, source: 'first seen + policy retention' };
+      const k = known(item.id);
+      if (k) return { since: k.at, source: k.source };
       await deps.audit.putRecord(
         bookkeeping(
           deps,
@@ -212,10 +220,41 @@ async function binTrail(args: ScopeArgs<RecycleBinPolicy>) {
           'first time this item was seen in the recycle bin',
         ),
       );
-      seen.set(item.id, deps.now.toISOString());
+      seen.set(item.id, { at: deps.now.toISOString(), source: 'first seen + policy retention', supportAt: new Date().toISOString() });
       return { since: deps.now.toISOString(), source: 'first seen + policy retention' };
     },
+    /** After a complete listing of the bin: carries forward what its items need, then the marker. */
+    async carry(listed: RecycleBinItem[]): Promise<void> {
+      if (!trail.due) return;
+      const carried = listed.flatMap((item) => {
+        const k = known(item.id);
+        if (!k || k.supportAt >= trail.carryBefore) return [];
+        return [
+          {
+            ...bookkeeping(deps, args, item.id, BIN_SINCE_CARRIED, `bookkeeping: in the bin since ${k.at} (${k.source}), carried forward`),
+            actionKey: `recycle-bin|${args.policy.name}|${target.name}|${region}|${item.id}|${BIN_SINCE_CARRIED}|${k.at}|${deps.runId}`,
+            details: { runNow: k.at, source: k.source },
+          },
+        ];
+      });
+      await carryForward(deps, { function: 'recycle-bin', policy: args.policy.name, vendor: target.vendor, target: target.name, region, mode: args.mode }, carried);
+    },
   };
+}
+
+interface Known {
+  /** The business time the item entered the bin (or was first seen there). */
+  at: string;
+  source: PurgeTimeSource;
+  /** The newest record saying so (wall clock): older than the carry age, it is carried forward. */
+  supportAt: string;
+}
+
+/** Keeps the better of two times for an item (`better(a, b)`: a wins); the same time keeps the newest support. */
+function keep(map: Map<string, Known>, r: AuditRecord, k: Known, better: (a: string, b: string) => boolean): void {
+  const old = map.get(r.resourceId);
+  if (!old || better(k.at, old.at)) map.set(r.resourceId, k);
+  else if (Date.parse(k.at) === Date.parse(old.at) && k.supportAt > old.supportAt) old.supportAt = k.supportAt;
 }
 
 /** The business time a record speaks for: the run's `now` (simulated clocks, manual `now`, the event's time), else when it was written. */
