@@ -113,6 +113,7 @@ async function serve(
 ): Promise<void> {
   let status = 500;
   let action = 'unknown';
+  let wallMs = Date.now();
   try {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -137,7 +138,8 @@ async function serve(
       if (fault.kind === '5xx') response ??= module.serverError(simReq);
       if (fault.kind === 'malformed') response ??= 'malformed';
     }
-    if (!response && !shared.rateLimits.admit(`${module.vendor}|${action}`, module.rateLimitOf(action))) {
+    wallMs = Date.now();
+    if (!response && !shared.rateLimits.admit(`${module.vendor}|${action}`, module.rateLimitOf(action), wallMs)) {
       response = module.throttled(simReq);
     }
     response ??= await module.handle(simReq, ctx);
@@ -162,6 +164,7 @@ async function serve(
       mutating: module.isMutating(action),
       status,
       at: shared.clock.now().toISOString(),
+      wallMs,
     });
   }
 }

@@ -68,4 +68,6 @@ export interface RequestLogEntry {
   mutating: boolean;
   status: number;
   at: string;
+  /** Real wall-clock ms when the request arrived and was counted against its rate (business time is `at`). */
+  wallMs: number;
 }
