@@ -48,8 +48,8 @@ process.on('message', (raw) => {
       const byAction: SimStats['byAction'] = {};
       for (const r of sim.requests) {
         const a = (byAction[r.action] ??= { ok: 0, throttled: 0, mutating: r.mutating, perSecond: {} });
-        if (r.status === 200) a.ok++;
-        else a.throttled++;
+        if (r.throttled) a.throttled++; // Tencent throttles with HTTP 200 (an error in the body)
+        else a.ok++;
         const second = Math.floor(r.wallMs / 1000);
         a.perSecond[second] = (a.perSecond[second] ?? 0) + 1;
       }
