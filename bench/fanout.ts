@@ -19,6 +19,7 @@
  */
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     // the simulators answer the vendor's throttling error past the documented per-action rates (Tencent, seed 004)
     'rate-limits': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '1' },
+    // each worker in its own warm process (one JS thread each, as Lambda containers), not all in this one
+    processes: { type: 'boolean', default: false },
   },
 });
 const instances = Number(values.instances);
@@ -46,6 +49,7 @@ const workerCounts = values.workers.split(',').map(Number);
 const TARGETS = 20;
 const now = new Date('2026-11-24T02:00:00Z');
 const CHILD = fileURLToPath(new URL('./lib/fleet-child.ts', import.meta.url));
+const WORKER = fileURLToPath(new URL('./lib/fanout-worker-child.ts', import.meta.url));
 
 /** The main thread's time on a CPU and waiting for one while runnable (Linux /proc/self/schedstat, ns), in ms. */
 function schedstat(): { onCpuMs: number; waitingMs: number } {
@@ -102,6 +106,53 @@ async function startFleetProcess() {
   };
 }
 
+/** `size` warm worker processes; `invoke` hands an SQS event to a free one. */
+async function startWorkerPool(size: number, config: unknown) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(FANOUT_|AWS_|FLEET_|POWERTOOLS_)/.test(k))) as Record<string, string>;
+  const children = await Promise.all(
+    Array.from({ length: size }, async () => {
+      const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      await new Promise<void>((resolve) => {
+        child.once('message', () => resolve());
+        child.send({ type: 'init', config, env });
+      });
+      return child;
+    }),
+  );
+  const free = [...children];
+  let next = 0;
+  const ask = (child: (typeof children)[number], msg: object) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = ++next;
+      const on = (m: unknown) => {
+        const r = m as { id?: number; data?: unknown; error?: string };
+        if (r.id !== id) return;
+        child.off('message', on);
+        if (r.error) reject(new Error(r.error));
+        else resolve(r.data);
+      };
+      child.on('message', on);
+      child.send({ ...msg, id });
+    });
+  const usage = async () => {
+    const all = (await Promise.all(children.map((c) => ask(c, { type: 'usage' })))) as { cpuMs: number; waitingMs: number }[];
+    return { cpuMs: all.reduce((n, u) => n + u.cpuMs, 0), waitingMs: all.reduce((n, u) => n + u.waitingMs, 0) };
+  };
+  return {
+    usage,
+    invoke: async (event: unknown) => {
+      const child = free.pop();
+      if (!child) throw new Error('no free worker process: the drain ran more invocations than workers');
+      try {
+        return await ask(child, { type: 'invoke', event });
+      } finally {
+        free.push(child);
+      }
+    },
+    stop: () => Promise.all(children.map((c) => stopChild(c))),
+  };
+}
+
 async function once(workers: number) {
   const fleet = await startFleetProcess();
   const sqs = await startSqsServer({ fifo: true });
@@ -115,11 +166,12 @@ async function once(workers: number) {
     safety: { maxDestructivePercent: 100, maxDestructivePerRun: 10_000, requestBudget: 1_000_000 },
   });
   const handler = fanoutHandler('auto-delete', { config });
+  const pool = values.processes ? await startWorkerPool(workers, config) : undefined;
   const items: { group: string; ms: number }[] = [];
   const timed = async (event: { Records: { body: string }[] }, context: unknown) => {
     const t = performance.now();
     try {
-      return await (handler as (e: unknown, c: unknown) => Promise<unknown>)(event, context);
+      return await (pool ? pool.invoke(event) : (handler as (e: unknown, c: unknown) => Promise<unknown>)(event, context));
     } finally {
       const item = JSON.parse(event.Records[0]!.body) as { target: string; region: string };
       items.push({ group: `${item.target}|${item.region}`, ms: performance.now() - t });
@@ -128,6 +180,7 @@ async function once(workers: number) {
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const sched0 = schedstat();
+  const pool0 = await pool?.usage();
   const started = performance.now();
   const dispatched = (await handler({ source: 'aws.scheduler', 'detail-type': 'Scheduled Event', time: now.toISOString() }, lambdaContext(() => 900_000))) as DispatchReport;
   const stats = await sqs.drain(timed as never, { maximumConcurrency: workers });
@@ -135,6 +188,8 @@ async function once(workers: number) {
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const sched = schedstat();
+  const pool1 = await pool?.usage();
+  await pool?.stop();
   const sims = await fleet.stats();
   const byGroup = new Map<string, number>();
   for (const i of items) byGroup.set(i.group, (byGroup.get(i.group) ?? 0) + i.ms);
@@ -148,15 +203,17 @@ async function once(workers: number) {
     invocations: stats.invocations,
     peak: stats.peakConcurrency,
     failed,
-    workerCpuMs: (cpu.user + cpu.system) / 1000,
+    // with --processes: the worker processes' CPU (this one only dispatches and serves SQS)
+    workerCpuMs: pool0 && pool1 ? pool1.cpuMs - pool0.cpuMs : (cpu.user + cpu.system) / 1000,
+    parentCpuMs: (cpu.user + cpu.system) / 1000,
     workerEventLoopBusy: elu,
-    workerWaitingForCpuMs: sched.waitingMs - sched0.waitingMs,
+    workerWaitingForCpuMs: pool0 && pool1 ? pool1.waitingMs - pool0.waitingMs : sched.waitingMs - sched0.waitingMs,
     sims,
     byGroup,
   };
 }
 
-console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms, workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, node ${process.version}, simulators in a child process`);
+console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms, workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, node ${process.version}, simulators in a child process, workers ${values.processes ? 'each in its own warm process' : 'all in this process'}`);
 for (let rep = 1; rep <= Number(values.repeat); rep++) {
   const results = [];
   for (const w of workerCounts) {
@@ -168,8 +225,10 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
         `${r.sims.requests} vendor requests (${Object.entries(r.sims.byVendor).map(([v, n]) => `${v} ${n}`).join(', ')}; ${r.sims.throttled} throttled; most: ${top}), ${r.failed} dead-lettered`,
     );
     console.log(
-      `      workers' process: CPU ${r.workerCpuMs.toFixed(0)} ms = ${((r.workerCpuMs / r.ms) * 100).toFixed(0)} % of one core over the run, event loop busy ${(r.workerEventLoopBusy * 100).toFixed(0)} %, ` +
-        `main thread runnable but waiting for a CPU ${r.workerWaitingForCpuMs.toFixed(0)} ms (${((r.workerWaitingForCpuMs / r.ms) * 100).toFixed(0)} % of the run); ` +
+      (values.processes
+        ? `      ${w} worker processes (summed): CPU ${r.workerCpuMs.toFixed(0)} ms = ${((r.workerCpuMs / r.ms) * 100).toFixed(0)} % of one core over the run, runnable but waiting for a CPU ${r.workerWaitingForCpuMs.toFixed(0)} ms; dispatching process CPU ${r.parentCpuMs.toFixed(0)} ms; `
+        : `      workers' process: CPU ${r.workerCpuMs.toFixed(0)} ms = ${((r.workerCpuMs / r.ms) * 100).toFixed(0)} % of one core over the run, event loop busy ${(r.workerEventLoopBusy * 100).toFixed(0)} %, ` +
+          `main thread runnable but waiting for a CPU ${r.workerWaitingForCpuMs.toFixed(0)} ms (${((r.workerWaitingForCpuMs / r.ms) * 100).toFixed(0)} % of the run); `) +
         `simulators' process: CPU ${r.sims.cpuMs.toFixed(0)} ms, waiting for a CPU ${r.sims.waitingForCpuMs.toFixed(0)} ms; CPU per work item ${(r.workerCpuMs / r.invocations).toFixed(0)} ms`,
     );
   }
@@ -177,10 +236,11 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
   const [group, groupMs] = [...one.byGroup].sort((a, b) => b[1] - a[1])[0]!;
   console.log(`  run ${rep}: speed-up vs ${one.workers} worker: ` + results.map((r) => `${r.workers}: ${(one.ms / r.ms).toFixed(2)}x`).join(', '));
   for (const r of results.slice(1)) {
-    const cpuFloor = r.workerCpuMs;
+    // one thread for all workers, or (--processes) as many threads as workers on this machine's cores
+    const cpuFloor = r.workerCpuMs / (values.processes ? Math.min(r.workers, cpus().length) : 1);
     const floor = Math.max(cpuFloor, groupMs);
     console.log(
-      `    ${r.workers} workers: CPU floor ${cpuFloor.toFixed(0)} ms (one thread), group floor ${groupMs.toFixed(0)} ms (${group} in the ${one.workers}-worker run); ` +
+      `    ${r.workers} workers: CPU floor ${cpuFloor.toFixed(0)} ms (${values.processes ? `their CPU over ${Math.min(r.workers, cpus().length)} cores` : 'one thread'}), group floor ${groupMs.toFixed(0)} ms (${group} in the ${one.workers}-worker run); ` +
         `bound: ${cpuFloor >= groupMs ? 'CPU' : 'the longest message group'}; at most ${(one.ms / floor).toFixed(1)}x here, measured ${(one.ms / r.ms).toFixed(2)}x (${((floor / r.ms) * 100).toFixed(0)} % of the floor)`,
     );
   }
