@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BudgetExceeded, bucketForRate, DryRunViolation, SlidingWindow, TokenBucket, WINDOW_MARGIN_MS, Transport, VendorError, type HttpResponse } from '../../lib/vendors/core';
+import { BudgetExceeded, bucketForRate, DryRunViolation, RateLimiter, SlidingWindow, TokenBucket, WINDOW_MARGIN_MS, Transport, VendorError, type HttpResponse } from '../../lib/vendors/core';
 
 // A loopback server whose behaviour each test scripts: throttle, 500, hang, malformed body.
 type Script = (n: number) => { status: number; body: string; hangMs?: number };
@@ -194,6 +194,38 @@ describe('Transport', () => {
     await pending;
     expect(third).toBe(true);
     expect(clock.now).toBe(1250);
+  });
+
+  it('starts the window of a request when its answer begins to arrive, not when its body is read', async () => {
+    const events: string[] = [];
+    // a vendor that sends its headers at once and the rest of a large answer later
+    const slow = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      setTimeout(() => {
+        events.push('body sent');
+        res.end('{"ok":true}');
+      }, 150).unref();
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    class Recording extends RateLimiter {
+      override async take(key: string, rate: number) {
+        const release = await super.take(key, rate);
+        return () => {
+          if (!events.includes('release')) events.push('release');
+          release();
+        };
+      }
+    }
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+      await fast({ limiter: new Recording(), timeoutMs: 5000 }).call({ ...meta, ratePerSecond: 40 }, () => ({ method: 'GET' as const, url, headers: {} }), parse);
+      expect(events).toEqual(['release', 'body sent']);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
   });
 
   it('queues concurrent callers in order within the window', async () => {

@@ -125,9 +125,11 @@ export class Transport {
       try {
         let response: HttpResponse;
         try {
-          response = await this.send(await build());
+          // the vendor answers after it counted the request: its window starts at the answer's
+          // first bytes (or at the failure), not after the body has been read
+          response = await this.send(await build(), release);
         } finally {
-          release?.(); // the vendor counted it by now, if at all: its window starts here
+          release?.();
         }
         status = response.status;
         const result = parse(response);
@@ -149,13 +151,14 @@ export class Transport {
     return Math.floor(this.random() * ceiling);
   }
 
-  private async send(request: HttpRequest): Promise<HttpResponse> {
+  private async send(request: HttpRequest, answered?: () => void): Promise<HttpResponse> {
     const response = await this.fetchImpl(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
       signal: AbortSignal.timeout(this.timeoutMs),
     });
+    answered?.();
     const body = await response.text();
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
