@@ -1,18 +1,35 @@
 /**
- * Fan-out benchmark (issue 12): a fleet over 20 targets on the four simulated vendors, simulated
- * network latency on every request, one scheduled auto-delete run dispatched to the loopback SQS
- * and drained by 1, 4 and 16 concurrent worker invocations (in-process, as Lambda's event source
- * mapping would invoke the exported handler). Reports wall time and speed-up over 1 worker.
+ * Fan-out benchmark (issue 12, issue 20): a fleet over 20 targets on the four simulated vendors,
+ * simulated network latency on every request, one scheduled auto-delete run dispatched to the
+ * loopback SQS FIFO queue and drained by 1, 4 and 16 concurrent worker invocations (in-process, as
+ * Lambda's event source mapping would invoke the exported handler). Reports wall time and
+ * speed-up over 1 worker, and what bounds it:
+ * - the simulators run in a child process (bench/lib/fleet-child.ts), so this process's CPU time
+ *   and event-loop use are the workers' (and the loopback SQS's) alone;
+ * - `CPU floor`: the workers' CPU time; all workers share this one thread (Lambda would give each
+ *   its own), so no worker count finishes sooner;
+ * - `group floor`: the longest FIFO message group (one target × region; KEC projects share one),
+ *   whose items run one after another whatever the worker count: the sum of their times in the
+ *   one-worker run;
+ * - the speed-up the 16-worker run could reach on this machine: 1-worker time / the larger floor.
  *
- *   npx tsx bench/fanout.ts [--instances 50000]  (issue size: --instances 100000) [--latency 20] [--workers 1,4,16] [--rate-limits]
+ *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1]
  *
  * A fresh, identically seeded fleet per worker count (auto-delete changes the clouds).
  */
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { automationConfigSchema, type AutomationConfigInput } from '../lib/config/schema';
 import type { DispatchReport } from '../lib/fanout';
 import { fanoutHandler } from '../lib/runtime/fanout-handler';
+import { simCredentials, type SimVendorName } from '../sim/core';
 import { lambdaContext, startSqsServer } from '../test/support/sqs-server';
-import { startFleet } from '../test/fanout/fleet';
+import type { FleetCommand, FleetStats } from './lib/fleet-child';
+import { stopChild } from './lib/sim-process';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +38,9 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1,4,16' },
     // the simulators answer the vendor's throttling error past the documented per-action rates (Tencent, seed 004)
     'rate-limits': { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
+    // each worker in its own warm process (one JS thread each, as Lambda containers), not all in this one
+    processes: { type: 'boolean', default: false },
   },
 });
 const instances = Number(values.instances);
@@ -28,43 +48,200 @@ const latencyMs = Number(values.latency);
 const workerCounts = values.workers.split(',').map(Number);
 const TARGETS = 20;
 const now = new Date('2026-11-24T02:00:00Z');
+const CHILD = fileURLToPath(new URL('./lib/fleet-child.ts', import.meta.url));
+const WORKER = fileURLToPath(new URL('./lib/fanout-worker-child.ts', import.meta.url));
+
+/** The main thread's time on a CPU and waiting for one while runnable (Linux /proc/self/schedstat, ns), in ms. */
+function schedstat(): { onCpuMs: number; waitingMs: number } {
+  try {
+    const [on, wait] = readFileSync('/proc/self/schedstat', 'utf8').trim().split(/\s+/).map(Number);
+    return { onCpuMs: on! / 1e6, waitingMs: wait! / 1e6 };
+  } catch {
+    return { onCpuMs: Number.NaN, waitingMs: Number.NaN };
+  }
+}
 
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+for (const vendor of ['tencent', 'kec', 'alibaba', 'cecstack'] as SimVendorName[]) {
+  const c = simCredentials(vendor); // the names the fleet's targets read their credentials from
+  process.env[`FLEET_${vendor.toUpperCase()}_ID`] = c.accessKeyId;
+  process.env[`FLEET_${vendor.toUpperCase()}_SECRET`] = c.secret;
+}
+
+/** The 20-target fleet in a child process. */
+async function startFleetProcess() {
+  const child = fork(CHILD, ['42', String(Math.ceil(instances / TARGETS)), String(latencyMs), now.toISOString(), values['rate-limits'] ? '1' : '0'], {
+    execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<{ targets: AutomationConfigInput['targets']; dir: string; auditPath: string }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`fleet exited with ${code} before it was ready`)));
+    child.once('message', (m) => resolve(m as { targets: AutomationConfigInput['targets']; dir: string; auditPath: string }));
+  });
+  child.removeAllListeners('exit');
+  let next = 0;
+  const pending = new Map<number, (data: unknown) => void>();
+  child.on('message', (m) => {
+    const { id, data } = m as { id: number; data: unknown };
+    pending.get(id)?.(data);
+    pending.delete(id);
+  });
+  const ask = <T>(cmd: FleetCommand) =>
+    new Promise<T>((resolve) => {
+      const id = ++next;
+      pending.set(id, resolve as (d: unknown) => void);
+      child.send({ ...cmd, id });
+    });
+  return {
+    ...ready,
+    stats: () => ask<FleetStats>({ type: 'stats' }),
+    stop: async () => {
+      await ask({ type: 'stop' });
+      await stopChild(child);
+    },
+  };
+}
+
+/** `size` warm worker processes; `invoke` hands an SQS event to a free one. */
+async function startWorkerPool(size: number, config: unknown) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(FANOUT_|AWS_|FLEET_|POWERTOOLS_)/.test(k))) as Record<string, string>;
+  const children = await Promise.all(
+    Array.from({ length: size }, async () => {
+      const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      await new Promise<void>((resolve) => {
+        child.once('message', () => resolve());
+        child.send({ type: 'init', config, env });
+      });
+      return child;
+    }),
+  );
+  const free = [...children];
+  let next = 0;
+  const ask = (child: (typeof children)[number], msg: object) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = ++next;
+      const on = (m: unknown) => {
+        const r = m as { id?: number; data?: unknown; error?: string };
+        if (r.id !== id) return;
+        child.off('message', on);
+        if (r.error) reject(new Error(r.error));
+        else resolve(r.data);
+      };
+      child.on('message', on);
+      child.send({ ...msg, id });
+    });
+  const usage = async () => {
+    const all = (await Promise.all(children.map((c) => ask(c, { type: 'usage' })))) as { cpuMs: number; waitingMs: number }[];
+    return { cpuMs: all.reduce((n, u) => n + u.cpuMs, 0), waitingMs: all.reduce((n, u) => n + u.waitingMs, 0) };
+  };
+  return {
+    usage,
+    invoke: async (event: unknown) => {
+      const child = free.pop();
+      if (!child) throw new Error('no free worker process: the drain ran more invocations than workers');
+      try {
+        return await ask(child, { type: 'invoke', event });
+      } finally {
+        free.push(child);
+      }
+    },
+    stop: () => Promise.all(children.map((c) => stopChild(c))),
+  };
+}
 
 async function once(workers: number) {
-  const fleet = await startFleet({ seed: 42, now, perTarget: Math.ceil(instances / TARGETS), latencyMs });
-  if (values['rate-limits']) for (const s of fleet.sims) s.running.rateLimits.enabled = true;
+  const fleet = await startFleetProcess();
   const sqs = await startSqsServer({ fifo: true });
   process.env.FANOUT_QUEUE_URL = sqs.queueUrl;
   process.env.FANOUT_SQS_ENDPOINT = sqs.endpoint;
-  const config = fleet.config(
-    { autoDelete: [{ name: 'expiry', mode: 'enforce', source: { tag: 'auto-delete-at' } }] },
-    { safety: { maxDestructivePercent: 100, maxDestructivePerRun: 10_000, requestBudget: 1_000_000 } },
-  );
+  const config = automationConfigSchema.parse({
+    targets: fleet.targets,
+    audit: { store: 'file', path: fleet.auditPath },
+    events: { file: join(fleet.dir, 'events.jsonl') },
+    policies: { autoDelete: [{ name: 'expiry', mode: 'enforce', source: { tag: 'auto-delete-at' } }] },
+    safety: { maxDestructivePercent: 100, maxDestructivePerRun: 10_000, requestBudget: 1_000_000 },
+  });
   const handler = fanoutHandler('auto-delete', { config });
+  const pool = values.processes ? await startWorkerPool(workers, config) : undefined;
+  const items: { group: string; ms: number }[] = [];
+  const timed = async (event: { Records: { body: string }[] }, context: unknown) => {
+    const t = performance.now();
+    try {
+      return await (pool ? pool.invoke(event) : (handler as (e: unknown, c: unknown) => Promise<unknown>)(event, context));
+    } finally {
+      const item = JSON.parse(event.Records[0]!.body) as { target: string; region: string };
+      items.push({ group: `${item.target}|${item.region}`, ms: performance.now() - t });
+    }
+  };
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const sched0 = schedstat();
+  const pool0 = await pool?.usage();
   const started = performance.now();
   const dispatched = (await handler({ source: 'aws.scheduler', 'detail-type': 'Scheduled Event', time: now.toISOString() }, lambdaContext(() => 900_000))) as DispatchReport;
-  const stats = await sqs.drain(handler as never, { maximumConcurrency: workers });
+  const stats = await sqs.drain(timed as never, { maximumConcurrency: workers });
   const ms = performance.now() - started;
-  const requests = fleet.sims.reduce((n, s) => n + s.running.requests.length, 0);
-  const throttled = fleet.sims.reduce((n, s) => n + s.running.requests.filter((r) => r.status !== 200).length, 0);
-  const byVendor: Record<string, number> = {};
-  for (const s of fleet.sims) byVendor[s.vendor] = (byVendor[s.vendor] ?? 0) + s.running.requests.length;
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  const sched = schedstat();
+  const pool1 = await pool?.usage();
+  await pool?.stop();
+  const sims = await fleet.stats();
+  const byGroup = new Map<string, number>();
+  for (const i of items) byGroup.set(i.group, (byGroup.get(i.group) ?? 0) + i.ms);
   const failed = sqs.deadLetters().length;
   await sqs.close();
   await fleet.stop();
-  return { workers, ms, workItems: dispatched.workItems, invocations: stats.invocations, peak: stats.peakConcurrency, requests, throttled, byVendor, failed };
+  return {
+    workers,
+    ms,
+    workItems: dispatched.workItems,
+    invocations: stats.invocations,
+    peak: stats.peakConcurrency,
+    failed,
+    // with --processes: the worker processes' CPU (this one only dispatches and serves SQS)
+    workerCpuMs: pool0 && pool1 ? pool1.cpuMs - pool0.cpuMs : (cpu.user + cpu.system) / 1000,
+    parentCpuMs: (cpu.user + cpu.system) / 1000,
+    workerEventLoopBusy: elu,
+    workerWaitingForCpuMs: pool0 && pool1 ? pool1.waitingMs - pool0.waitingMs : sched.waitingMs - sched0.waitingMs,
+    sims,
+    byGroup,
+  };
 }
 
-console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms, workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, node ${process.version}`);
-const results = [];
-for (const w of workerCounts) {
-  const r = await once(w);
-  results.push(r);
-  console.log(`  ${String(w).padStart(2)} worker(s): ${(r.ms / 1000).toFixed(1)} s, ${r.workItems} work items, ${r.invocations} invocations, peak ${r.peak} concurrent, ${r.requests} vendor requests (${Object.entries(r.byVendor).map(([v, n]) => `${v} ${n}`).join(', ')}; ${r.throttled} throttled), ${r.failed} dead-lettered`);
+console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms, workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, node ${process.version}, simulators in a child process, workers ${values.processes ? 'each in its own warm process' : 'all in this process'}`);
+for (let rep = 1; rep <= Number(values.repeat); rep++) {
+  const results = [];
+  for (const w of workerCounts) {
+    const r = await once(w);
+    results.push(r);
+    const top = Object.entries(r.sims.byAction).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([a, n]) => `${a} ${n}`).join(', ');
+    console.log(
+      `  ${String(w).padStart(2)} worker(s): ${(r.ms / 1000).toFixed(2)} s, ${r.workItems} work items, ${r.invocations} invocations, peak ${r.peak} concurrent, ` +
+        `${r.sims.requests} vendor requests (${Object.entries(r.sims.byVendor).map(([v, n]) => `${v} ${n}`).join(', ')}; ${r.sims.throttled} throttled; most: ${top}), ${r.failed} dead-lettered`,
+    );
+    console.log(
+      (values.processes
+        ? `      ${w} worker processes (summed): CPU ${r.workerCpuMs.toFixed(0)} ms = ${((r.workerCpuMs / r.ms) * 100).toFixed(0)} % of one core over the run, runnable but waiting for a CPU ${r.workerWaitingForCpuMs.toFixed(0)} ms; dispatching process CPU ${r.parentCpuMs.toFixed(0)} ms; `
+        : `      workers' process: CPU ${r.workerCpuMs.toFixed(0)} ms = ${((r.workerCpuMs / r.ms) * 100).toFixed(0)} % of one core over the run, event loop busy ${(r.workerEventLoopBusy * 100).toFixed(0)} %, ` +
+          `main thread runnable but waiting for a CPU ${r.workerWaitingForCpuMs.toFixed(0)} ms (${((r.workerWaitingForCpuMs / r.ms) * 100).toFixed(0)} % of the run); `) +
+        `simulators' process: CPU ${r.sims.cpuMs.toFixed(0)} ms, waiting for a CPU ${r.sims.waitingForCpuMs.toFixed(0)} ms; CPU per work item ${(r.workerCpuMs / r.invocations).toFixed(0)} ms`,
+    );
+  }
+  const one = results[0]!;
+  const [group, groupMs] = [...one.byGroup].sort((a, b) => b[1] - a[1])[0]!;
+  console.log(`  run ${rep}: speed-up vs ${one.workers} worker: ` + results.map((r) => `${r.workers}: ${(one.ms / r.ms).toFixed(2)}x`).join(', '));
+  for (const r of results.slice(1)) {
+    // one thread for all workers, or (--processes) as many threads as workers on this machine's cores
+    const cpuFloor = r.workerCpuMs / (values.processes ? Math.min(r.workers, cpus().length) : 1);
+    const floor = Math.max(cpuFloor, groupMs);
+    console.log(
+      `    ${r.workers} workers: CPU floor ${cpuFloor.toFixed(0)} ms (${values.processes ? `their CPU over ${Math.min(r.workers, cpus().length)} cores` : 'one thread'}), group floor ${groupMs.toFixed(0)} ms (${group} in the ${one.workers}-worker run); ` +
+        `bound: ${cpuFloor >= groupMs ? 'CPU' : 'the longest message group'}; at most ${(one.ms / floor).toFixed(1)}x here, measured ${(one.ms / r.ms).toFixed(2)}x (${((floor / r.ms) * 100).toFixed(0)} % of the floor)`,
+    );
+  }
 }
-const base = results[0]!.ms;
-console.log('speed-up vs 1 worker: ' + results.map((r) => `${r.workers}: ${(base / r.ms).toFixed(2)}x`).join(', '));

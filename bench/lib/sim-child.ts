@@ -18,7 +18,8 @@ export type SimCommand =
 
 export interface SimStats {
   requests: number;
-  byAction: Record<string, { ok: number; throttled: number; mutating: boolean }>;
+  /** `perSecond`: requests that arrived in each wall-clock second (the windows the simulator's rate limits count by). */
+  byAction: Record<string, { ok: number; throttled: number; mutating: boolean; perSecond: Record<number, number> }>;
   refused: number;
   rssBytes: number;
 }
@@ -46,9 +47,11 @@ process.on('message', (raw) => {
     case 'stats': {
       const byAction: SimStats['byAction'] = {};
       for (const r of sim.requests) {
-        const a = (byAction[r.action] ??= { ok: 0, throttled: 0, mutating: r.mutating });
-        if (r.status === 200) a.ok++;
-        else a.throttled++;
+        const a = (byAction[r.action] ??= { ok: 0, throttled: 0, mutating: r.mutating, perSecond: {} });
+        if (r.throttled) a.throttled++; // Tencent throttles with HTTP 200 (an error in the body)
+        else a.ok++;
+        const second = Math.floor(r.wallMs / 1000);
+        a.perSecond[second] = (a.perSecond[second] ?? 0) + 1;
       }
       const refused = [...sim.rateLimits.refused.values()].reduce((s, n) => s + n, 0);
       return reply({ requests: sim.requests.length, byAction, refused, rssBytes: process.memoryUsage().rss } satisfies SimStats);

@@ -23,7 +23,7 @@ export interface SweepMeasurement {
   statuses: Record<string, number>;
   errors: string[];
   /** Per action: attempts, throttled answers, and the span between the first and last attempt. */
-  timeline: Record<string, { attempts: number; throttled: number; firstMs: number; lastMs: number; perSecond: Record<number, number> }>;
+  timeline: Record<string, { attempts: number; throttled: number; firstMs: number; lastMs: number; perSecond: Record<number, number>; queuedMs: number; roundTripMs: number[] }>;
 }
 
 export interface SweepArgs {
@@ -65,8 +65,10 @@ export async function runSweep({ fn, vendor, endpoint, now, mode, rateLimited = 
       fetch: recorder.fetch,
       onAttempt: (e) => {
         const at = performance.now() - e.ms; // when the attempt was sent
-        const t = (timeline[e.action] ??= { attempts: 0, throttled: 0, firstMs: at, lastMs: at, perSecond: {} });
+        const t = (timeline[e.action] ??= { attempts: 0, throttled: 0, firstMs: at, lastMs: at, perSecond: {}, queuedMs: 0, roundTripMs: [] });
         t.attempts++;
+        t.queuedMs += e.queuedMs;
+        t.roundTripMs.push(e.ms);
         const second = Math.floor((Date.now() - e.ms) / 1000); // the simulator's one-second windows are wall-clock seconds
         t.perSecond[second] = (t.perSecond[second] ?? 0) + 1;
         if (e.outcome !== 'ok') t.throttled++;

@@ -6,9 +6,9 @@ export class SimRateLimits {
   readonly refused = new Map<string, number>();
 
   /** True when the request is within the limit (or limits are off). */
-  admit(key: string, perSecond: number | undefined): boolean {
+  admit(key: string, perSecond: number | undefined, nowMs = Date.now()): boolean {
     if (!this.enabled || !perSecond) return true;
-    const second = Math.floor(Date.now() / 1000);
+    const second = Math.floor(nowMs / 1000);
     const w = this.windows.get(key);
     if (!w || w.second !== second) {
       this.windows.set(key, { second, count: 1 });

@@ -113,6 +113,8 @@ async function serve(
 ): Promise<void> {
   let status = 500;
   let action = 'unknown';
+  let wallMs = Date.now();
+  let throttled = false;
   try {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -133,12 +135,17 @@ async function serve(
     let response: SimResponse | 'malformed' | undefined;
     for (const fault of shared.faults.fire(module.vendor, action)) {
       if (fault.kind === 'latency' || fault.kind === 'hang') await delay(fault.latencyMs ?? (fault.kind === 'hang' ? 60_000 : 50));
-      if (fault.kind === 'throttle') response ??= module.throttled(simReq);
+      if (fault.kind === 'throttle' && !response) {
+        response = module.throttled(simReq);
+        throttled = true;
+      }
       if (fault.kind === '5xx') response ??= module.serverError(simReq);
       if (fault.kind === 'malformed') response ??= 'malformed';
     }
-    if (!response && !shared.rateLimits.admit(`${module.vendor}|${action}`, module.rateLimitOf(action))) {
+    wallMs = Date.now();
+    if (!response && !shared.rateLimits.admit(`${module.vendor}|${module.rateScopeOf?.(simReq) ?? ''}|${action}`, module.rateLimitOf(action), wallMs)) {
       response = module.throttled(simReq);
+      throttled = true;
     }
     response ??= await module.handle(simReq, ctx);
     if (response === 'malformed') {
@@ -162,6 +169,8 @@ async function serve(
       mutating: module.isMutating(action),
       status,
       at: shared.clock.now().toISOString(),
+      wallMs,
+      throttled,
     });
   }
 }

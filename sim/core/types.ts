@@ -52,6 +52,8 @@ export interface VendorSimulator {
   actionOf(req: SimRequest): string;
   /** Documented requests per second for an action, when the document gives one. */
   rateLimitOf(action: string): number | undefined;
+  /** What else, beside the action, a rate limit is counted per (the region); one count when absent. */
+  rateScopeOf?(req: SimRequest): string;
   isMutating(action: string): boolean;
   /** The vendor's documented throttling answer. */
   throttled(req: SimRequest): SimResponse;
@@ -68,4 +70,8 @@ export interface RequestLogEntry {
   mutating: boolean;
   status: number;
   at: string;
+  /** Real wall-clock ms when the request arrived and was counted against its rate (business time is `at`). */
+  wallMs: number;
+  /** Answered with the vendor's throttling error (a rate limit or an injected fault); Tencent's comes with HTTP 200. */
+  throttled: boolean;
 }

@@ -1,7 +1,7 @@
 import { KecShapes } from './shapes';
 import { KecSimulator } from './simulator';
 
-export { KecSimulator, RECYCLE_RETENTION_MS, SIM_RATE_PER_SECOND } from './simulator';
+export { KecSimulator, RECYCLE_RETENTION_MS } from './simulator';
 export { MAX_SKEW_MS } from './auth';
 export type { SimInstance, SimSnapshot } from './state';
 

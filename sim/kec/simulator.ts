@@ -21,8 +21,6 @@ const VERSION = '2016-03-04';
 const EXTRA_VERSIONS: Record<string, string[]> = { DescribeLocalVolumeSnapshots: ['2017-03-09'] };
 const IAM_ACTIONS = new Set(['GetAccountAllProjectList']);
 const MUTATING = new Set(['StopInstances', 'TerminateInstances', 'ModifyInstanceAutoDeleteTime', 'CreateLocalVolumeSnapshot', 'DeleteLocalVolumeSnapshot']);
-/** Not documented (seed 000 has only LimitExceeded/409, L6154): 20 per second per action when limits are on (decision). */
-export const SIM_RATE_PER_SECOND = 20;
 /** Recycle-bin retention is not documented: the simulator purges after 7 days (decision). */
 export const RECYCLE_RETENTION_MS = 7 * 86_400_000;
 const SPOT_FAMILIES = ['E1', 'N2', 'N3'];
@@ -182,7 +180,7 @@ export class KecSimulator implements VendorSimulator {
   }
 
   rateLimitOf(): number | undefined {
-    return SIM_RATE_PER_SECOND;
+    return undefined; // seed 000 documents no rate, only its error (LimitExceeded 409, L6154): throttling is a fault to inject
   }
 
   isMutating(action: string): boolean {

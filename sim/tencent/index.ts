@@ -78,6 +78,9 @@ export function createTencentSim(options: TencentSimOptions = {}): TencentSim {
     state,
     actionOf,
     rateLimitOf: (action) => HANDLERS[action]?.rate,
+    // seed 004 does not say what "per second for this API" is counted per; like the client's
+    // limiters and the fan-out's message groups: per account (one simulator) and region
+    rateScopeOf: (req) => req.headers['x-tc-region'] ?? req.query.get('Region') ?? new URLSearchParams(req.body).get('Region') ?? '',
     isMutating: (action) => HANDLERS[action]?.mutating ?? false,
     throttled: () => fail('RequestLimitExceeded', 'The number of requests exceeds the frequency limit.'), // seed 004 L682
     serverError: () => fail('InternalError', 'Internal error.', 500), // L679

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BudgetExceeded, bucketForRate, DryRunViolation, SlidingWindow, TokenBucket, WINDOW_MARGIN_MS, Transport, VendorError, type HttpResponse } from '../../lib/vendors/core';
+import { BudgetExceeded, bucketForRate, DryRunViolation, RateLimiter, SlidingWindow, TokenBucket, WINDOW_MARGIN_MS, Transport, VendorError, type HttpResponse } from '../../lib/vendors/core';
 
 // A loopback server whose behaviour each test scripts: throttle, 500, hang, malformed body.
 type Script = (n: number) => { status: number; body: string; hangMs?: number };
@@ -132,30 +132,109 @@ describe('Transport', () => {
     await Promise.all(all);
   });
 
-  it('sends the whole documented rate and never more than it in any one-second window', async () => {
-    let now = 0;
-    // the pause moves the test clock instead of waiting: the limiter's schedule, not the machine's speed
-    const window = new SlidingWindow(40, 1000 + WINDOW_MARGIN_MS, () => now, async (ms) => void (now += ms));
-    const at: number[] = [];
-    for (let i = 0; i < 400; i++) {
-      await window.take();
-      at.push(now);
-      now += 3; // each request takes 3 ms to answer (sequential, as a paged listing)
+  /**
+   * One request at a time through `window` on a test clock (the pause moves it): request i reaches
+   * the vendor `late(i)` ms after it is sent and is answered 1 ms later. Returns arrival times.
+   */
+  async function sequential(window: SlidingWindow, clock: { now: number }, n: number, late: (i: number) => number): Promise<number[]> {
+    const arrived: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const release = await window.take();
+      clock.now += late(i);
+      arrived.push(clock.now);
+      clock.now += 1;
+      release();
     }
-    for (let i = 40; i < at.length; i++) expect(at[i]! - at[i - 40]!).toBeGreaterThanOrEqual(1000 + WINDOW_MARGIN_MS);
-    // any clock second the vendor counts by, however aligned, sees at most 40
-    for (let start = 0; start < at[at.length - 1]!; start += 7) expect(at.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(40);
-    const sustained = (at.length - 1) / ((at[at.length - 1]! - at[0]!) / 1000);
-    expect(sustained / 40).toBeGreaterThanOrEqual(0.97);
+    return arrived;
+  }
+  const perClockSecond = (at: number[]) => Math.max(...Object.values(at.reduce<Record<number, number>>((m, t) => ({ ...m, [Math.floor(t / 1000)]: (m[Math.floor(t / 1000)] ?? 0) + 1 }), {})));
+  const perSlidingSecond = (at: number[]) => Math.max(...at.map((start) => at.filter((t) => t >= start && t < start + 1000).length));
+
+  it('sends the whole documented rate and never more than it in any one-second window', async () => {
+    const clock = { now: 0 };
+    const window = new SlidingWindow(40, 1000 + WINDOW_MARGIN_MS, () => clock.now, async (ms) => void (clock.now += ms));
+    const at = await sequential(window, clock, 400, () => 2); // a 3 ms round trip, as a paged listing
+    expect(perSlidingSecond(at)).toBeLessThanOrEqual(40); // any second the vendor counts by, however aligned
+    // sustained: 40 requests per (mean time between a request and the 40th after it)
+    const gaps = at.slice(40).map((t, i) => t - at[i]!);
+    const sustained = 40 / (gaps.reduce((a, b) => a + b, 0) / gaps.length / 1000);
+    expect(sustained / 40).toBeGreaterThanOrEqual(0.99); // 1000 / (1000 + margin + round trip)
+  });
+
+  it('never lets a request that reached the vendor late make a 41st in its second', async () => {
+    // the first request is held up 40 ms on its way (a busy event loop or server) and lands just
+    // after a second starts; counted from its send time, the 41st would land in that second too
+    const clock = { now: 970 };
+    const window = new SlidingWindow(40, 1000 + WINDOW_MARGIN_MS, () => clock.now, async (ms) => void (clock.now += ms));
+    const at = await sequential(window, clock, 200, (i) => (i % 40 === 0 ? 40 : 1));
+    expect(perClockSecond(at)).toBeLessThanOrEqual(40);
+    expect(perSlidingSecond(at)).toBeLessThanOrEqual(40);
+    // any lateness up to a second, at any alignment
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (const start of [0, 333, 975, 999]) {
+      const c = { now: start };
+      const w = new SlidingWindow(40, 1000 + WINDOW_MARGIN_MS, () => c.now, async (ms) => void (c.now += ms));
+      const arrivals = await sequential(w, c, 240, () => (random() < 0.1 ? Math.floor(random() * 900) : 1));
+      expect(perSlidingSecond(arrivals)).toBeLessThanOrEqual(40);
+    }
+  });
+
+  it('holds a request in flight in its window until its answer arrives', async () => {
+    const clock = { now: 0 };
+    const window = new SlidingWindow(2, 1000, () => clock.now, async (ms) => void (clock.now += ms));
+    const first = await window.take();
+    await window.take();
+    let third = false;
+    const pending = window.take().then((release) => ((third = true), release));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(third).toBe(false); // two in flight: nothing frees a slot but an answer
+    clock.now = 250;
+    first(); // answered at 250: its slot frees at 1250
+    await pending;
+    expect(third).toBe(true);
+    expect(clock.now).toBe(1250);
+  });
+
+  it('starts the window of a request when its answer begins to arrive, not when its body is read', async () => {
+    const events: string[] = [];
+    // a vendor that sends its headers at once and the rest of a large answer later
+    const slow = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      setTimeout(() => {
+        events.push('body sent');
+        res.end('{"ok":true}');
+      }, 150).unref();
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    class Recording extends RateLimiter {
+      override async take(key: string, rate: number) {
+        const release = await super.take(key, rate);
+        return () => {
+          if (!events.includes('release')) events.push('release');
+          release();
+        };
+      }
+    }
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+      await fast({ limiter: new Recording(), timeoutMs: 5000 }).call({ ...meta, ratePerSecond: 40 }, () => ({ method: 'GET' as const, url, headers: {} }), parse);
+      expect(events).toEqual(['release', 'body sent']);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
   });
 
   it('queues concurrent callers in order within the window', async () => {
-    let now = 0;
-    const window = new SlidingWindow(2, 1000, () => now, async (ms) => void (now += ms));
+    const clock = { now: 0 };
+    const window = new SlidingWindow(2, 1000, () => clock.now, async (ms) => void (clock.now += ms));
     const order: number[] = [];
-    await Promise.all([0, 1, 2, 3, 4].map((i) => window.take().then(() => order.push(i))));
+    await Promise.all([0, 1, 2, 3, 4].map((i) => window.take().then((release) => (order.push(i), release()))));
     expect(order).toEqual([0, 1, 2, 3, 4]);
-    expect(now).toBe(2000); // two per second: the fifth waits two windows
+    expect(clock.now).toBe(2000); // two per second: the fifth waits two windows
   });
 
   it('counts every request it sends per action', async () => {

@@ -50,22 +50,31 @@ export function bucketForRate(ratePerSecond: number, now?: () => number): TokenB
 }
 
 /**
- * Spacing a sliding window needs beyond one second so that requests it lets through a full window
- * apart still land in different one-second windows at the vendor, whatever jitter (queueing,
- * signing, the network) they meet on the way. 25 ms leaves 1000/1025 = 0.976 of the rate usable.
+ * Beyond the second itself: clock granularity only (the vendor floors its clock to the millisecond,
+ * and our monotonic clock and its wall clock may differ by a fraction of one). Network and
+ * scheduling jitter need no margin: the window starts when the answer came back (see SlidingWindow).
  */
-export const WINDOW_MARGIN_MS = 25;
+export const WINDOW_MARGIN_MS = 3;
+
+/** Given back by `take()`: call it when the request's answer (or its failure) has arrived. */
+export type Release = () => void;
 
 /**
- * At most `rate` requests in any window of `windowMs` (a second plus a margin): the documented
- * rate, all of it, without ever exceeding it in any second however the vendor aligns its seconds.
- * A token bucket cannot do both: a burst big enough to use the whole rate can double it in one
- * second, and the small burst that prevents it leaves a tenth of the rate unused.
+ * At most `rate` requests in any window of `windowMs`, each request counted from when it was sent
+ * until `windowMs` after its answer came back. The vendor counts a request when it arrives, which
+ * is after we send it and before we read its answer: a request is counted at the vendor within
+ * [sent, answered], so if request N+rate goes out no earlier than `windowMs` after request N was
+ * answered, no second the vendor counts by (clock-aligned or sliding) ever sees more than `rate`,
+ * however late a request arrived (a busy event loop, a busy server, the network). Counting from the
+ * send time instead (as before) needed a margin for that lateness, and any lateness beyond it was a
+ * throttled answer, while every millisecond of margin was rate given away. This way the price is
+ * the round trip of one request per window: 1000 / (1000 + RTT) of the rate.
  */
 export class SlidingWindow {
-  /** Send times of the last `rate` requests, oldest first. */
-  private readonly sent: number[] = [];
-  private queue: Promise<void> = Promise.resolve();
+  /** Answer times of the requests still counted; Infinity while in flight (all alike, so a release may take any). */
+  private readonly live: number[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  private answered: (() => void)[] = [];
 
   constructor(
     readonly rate: number,
@@ -76,33 +85,50 @@ export class SlidingWindow {
     if (!(rate >= 1)) throw new Error(`rate must be at least 1 request per window, got ${rate}`);
   }
 
-  /** Resolves when the request may be sent. */
-  take(): Promise<void> {
+  /** Resolves when the request may be sent, with the function to call when its answer arrives. */
+  take(): Promise<Release> {
     const next = this.queue.then(async () => {
       const capacity = Math.floor(this.rate);
-      while (this.sent.length >= capacity) {
-        const wait = this.sent[0]! + this.windowMs - this.now();
-        if (wait <= 0) this.sent.shift();
-        else await this.pause(Math.ceil(wait));
+      for (;;) {
+        const t = this.now();
+        for (let i = this.live.length - 1; i >= 0; i--) if (this.live[i]! + this.windowMs <= t) this.live.splice(i, 1);
+        if (this.live.length < capacity) break;
+        // a slot frees only when a window after an answer ends; an answer arriving now starts a
+        // window ending later than any already running, so the earliest running one is the wait
+        const earliest = Math.min(...this.live);
+        if (Number.isFinite(earliest)) await this.pause(Math.max(1, Math.ceil(earliest + this.windowMs - t)));
+        else await new Promise<void>((resolve) => this.answered.push(resolve)); // all in flight
       }
-      this.sent.push(this.now());
+      this.live.push(Infinity);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const i = this.live.indexOf(Infinity);
+        if (i >= 0) this.live[i] = this.now();
+        const waiting = this.answered;
+        this.answered = [];
+        for (const w of waiting) w();
+      };
     });
     this.queue = next;
     return next;
   }
 }
 
-/** One limiter per key (vendor, action, region), created on first use. */
+/** One limiter per key (vendor, action, region), created on first use; `take` resolves to the release to call on the answer. */
 export class RateLimiter {
   private readonly windows = new Map<string, SlidingWindow | TokenBucket>();
 
-  take(key: string, ratePerSecond: number): Promise<void> {
+  async take(key: string, ratePerSecond: number): Promise<Release> {
     let limiter = this.windows.get(key);
     if (!limiter) {
       // below one request a second a window of whole requests does not fit: a slow bucket does
       limiter = ratePerSecond >= 1 ? new SlidingWindow(ratePerSecond) : new TokenBucket(ratePerSecond, 1);
       this.windows.set(key, limiter);
     }
-    return limiter.take();
+    if (limiter instanceof SlidingWindow) return limiter.take();
+    await limiter.take();
+    return () => undefined;
   }
 }

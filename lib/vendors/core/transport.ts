@@ -1,6 +1,6 @@
 import { BudgetExceeded, DryRunViolation, VendorError } from './errors';
 import type { VendorName } from './model';
-import { RateLimiter, sleep } from './rate-limit';
+import { RateLimiter, sleep, type Release } from './rate-limit';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -45,8 +45,10 @@ export interface TransportOptions {
   retry?: Partial<RetryPolicy>;
   /** Most vendor requests one run may make (all attempts count). */
   requestBudget?: number;
-  /** Switch the per-action token buckets off (benchmarks of raw throughput). */
+  /** Switch the per-action rate limiters off (benchmarks of raw throughput). */
   rateLimit?: boolean;
+  /** Shared with other transports of the run (dry-run and enforce) so together they keep to one rate. */
+  limiter?: RateLimiter;
   fetch?: typeof fetch;
   /** Injected for tests: jitter source in [0, 1). */
   random?: () => number;
@@ -63,6 +65,8 @@ export interface AttemptEvent {
   outcome: 'ok' | 'retry' | 'error';
   code?: string;
   ms: number;
+  /** How long the attempt waited for its rate limiter before it was sent. */
+  queuedMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 8000 };
@@ -75,7 +79,7 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, ma
  */
 export class Transport {
   readonly readOnly: boolean;
-  private readonly limiter = new RateLimiter();
+  private readonly limiter: RateLimiter;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
@@ -90,6 +94,7 @@ export class Transport {
     this.timeoutMs = options.timeoutMs ?? 15000;
     this.fetchImpl = options.fetch ?? fetch;
     this.random = options.random ?? Math.random;
+    this.limiter = options.limiter ?? new RateLimiter();
   }
 
   get requestsSent(): number {
@@ -106,8 +111,10 @@ export class Transport {
       if (this.options.requestBudget !== undefined && this.used >= this.options.requestBudget) {
         throw new BudgetExceeded(meta.vendor, this.options.requestBudget);
       }
+      let release: Release | undefined;
+      const queued = performance.now();
       if (meta.ratePerSecond && this.options.rateLimit !== false) {
-        await this.limiter.take(`${meta.vendor}|${meta.action}|${meta.region}`, meta.ratePerSecond);
+        release = await this.limiter.take(`${meta.vendor}|${meta.action}|${meta.region}`, meta.ratePerSecond);
       }
       this.used++;
       const key = `${meta.vendor} ${meta.action}`;
@@ -116,16 +123,23 @@ export class Transport {
       let error: VendorError;
       let status: number | undefined;
       try {
-        const response = await this.send(await build());
+        let response: HttpResponse;
+        try {
+          // the vendor answers after it counted the request: its window starts at the answer's
+          // first bytes (or at the failure), not after the body has been read
+          response = await this.send(await build(), release);
+        } finally {
+          release?.();
+        }
         status = response.status;
         const result = parse(response);
-        this.report(meta, attempt, 'ok', started, status);
+        this.report(meta, attempt, 'ok', started, started - queued, status);
         return result;
       } catch (e) {
         error = toVendorError(e, meta, status);
       }
       const last = attempt >= this.retry.maxAttempts || !error.retryable || (meta.mutating && !meta.idempotent && mayHaveActed(error));
-      this.report(meta, attempt, last ? 'error' : 'retry', started, status, error.code);
+      this.report(meta, attempt, last ? 'error' : 'retry', started, started - queued, status, error.code);
       if (last) throw error;
       await sleep(this.backoff(attempt));
     }
@@ -137,13 +151,14 @@ export class Transport {
     return Math.floor(this.random() * ceiling);
   }
 
-  private async send(request: HttpRequest): Promise<HttpResponse> {
+  private async send(request: HttpRequest, answered?: () => void): Promise<HttpResponse> {
     const response = await this.fetchImpl(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
       signal: AbortSignal.timeout(this.timeoutMs),
     });
+    answered?.();
     const body = await response.text();
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
@@ -152,7 +167,7 @@ export class Transport {
     return { status: response.status, headers, body };
   }
 
-  private report(meta: ActionMeta, attempt: number, outcome: AttemptEvent['outcome'], started: number, status?: number, code?: string) {
+  private report(meta: ActionMeta, attempt: number, outcome: AttemptEvent['outcome'], started: number, queuedMs: number, status?: number, code?: string) {
     this.options.onAttempt?.({
       vendor: meta.vendor,
       action: meta.action,
@@ -162,6 +177,7 @@ export class Transport {
       outcome,
       code,
       ms: performance.now() - started,
+      queuedMs,
     });
   }
 }

@@ -155,6 +155,27 @@ describe('mutations', () => {
     expect(running.requests.filter((r) => r.action === 'DescribeInstances')).toHaveLength(2);
   });
 
+  it('with the documented rates on, the simulator counts DescribeInstances per region and logs each throttled answer (HTTP 200, seed 004 L682)', async () => {
+    running.rateLimits.enabled = true;
+    const raw = (region: string) => {
+      const r = buildRequest({ action: 'DescribeInstances', region, params: { Limit: 1 }, credentials: creds, settings: DEFAULTS, endpoint: running.endpoints.tencent });
+      return fetch(r.url, { method: r.method, headers: r.headers, body: r.body });
+    };
+    // 45 at once in one region (40/s, L2211) and 5 in another; tried again when a second boundary splits them
+    for (let attempt = 0; attempt < 5; attempt++) {
+      running.requests.length = 0;
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5)); // just after a second starts
+      await Promise.all([...Array.from({ length: 45 }, () => raw('ap-guangzhou')), ...Array.from({ length: 5 }, () => raw('ap-shanghai'))]);
+      const log = running.requests.filter((r) => r.action === 'DescribeInstances');
+      if (new Set(log.map((r) => Math.floor(r.wallMs / 1000))).size > 1) continue;
+      expect(log).toHaveLength(50);
+      expect(log.every((r) => r.status === 200)).toBe(true); // Tencent answers its errors with HTTP 200
+      expect(log.filter((r) => r.throttled)).toHaveLength(5); // the 41st-45th of ap-guangzhou; ap-shanghai counts its own
+      return;
+    }
+    throw new Error('no attempt fitted in one second');
+  });
+
   it('a 5xx is retried', async () => {
     sim.addInstance({});
     running.faults.inject({ kind: '5xx', vendor: 'tencent', times: 1 });

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { startFleet } from '../../test/fanout/fleet';
+
+/**
+ * The fan-out bench's 20-target fleet (test/fanout/fleet.ts) in its own process, so the workers'
+ * process spends its CPU on the workers only. Forked by bench/fanout.ts; talks over IPC.
+ * argv: seed perTarget latencyMs now rateLimits(0|1)
+ */
+export type FleetCommand = { type: 'stats' } | { type: 'stop' };
+
+export interface FleetStats {
+  requests: number;
+  throttled: number;
+  byVendor: Record<string, number>;
+  /** Requests per vendor action, all simulators together. */
+  byAction: Record<string, number>;
+  cpuMs: number;
+  eventLoopBusy: number;
+  /** Main thread runnable but not on a CPU (Linux /proc/self/schedstat). */
+  waitingForCpuMs: number;
+}
+
+const waiting = () => {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').trim().split(/\s+/)[1]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+};
+
+const [seed, perTarget, latencyMs, now, rateLimits] = process.argv.slice(2) as [string, string, string, string, string];
+const fleet = await startFleet({ seed: Number(seed), now: new Date(now), perTarget: Number(perTarget), latencyMs: Number(latencyMs) });
+if (rateLimits === '1') for (const s of fleet.sims) s.running.rateLimits.enabled = true;
+for (const s of fleet.sims) s.running.requests.length = 0;
+const cpu0 = process.cpuUsage();
+const wait0 = waiting();
+const elu0 = performance.eventLoopUtilization();
+
+process.on('message', (raw) => {
+  const cmd = raw as FleetCommand & { id: number };
+  const reply = (data: unknown) => process.send!({ id: cmd.id, data });
+  if (cmd.type === 'stop') {
+    void fleet.stop().then(() => reply(null));
+    return;
+  }
+  const byVendor: Record<string, number> = {};
+  const byAction: Record<string, number> = {};
+  let requests = 0;
+  let throttled = 0;
+  for (const s of fleet.sims) {
+    for (const r of s.running.requests) {
+      requests++;
+      if (r.throttled) throttled++; // Tencent throttles with HTTP 200 (an error in the body)
+      byVendor[s.vendor] = (byVendor[s.vendor] ?? 0) + 1;
+      byAction[`${s.vendor} ${r.action}`] = (byAction[`${s.vendor} ${r.action}`] ?? 0) + 1;
+    }
+  }
+  const cpu = process.cpuUsage(cpu0);
+  reply({ requests, throttled, byVendor, byAction, cpuMs: (cpu.user + cpu.system) / 1000, eventLoopBusy: performance.eventLoopUtilization(elu0).utilization, waitingForCpuMs: waiting() - wait0 } satisfies FleetStats);
+});
+process.on('disconnect', () => process.exit(0));
+process.send!({ ready: true, targets: fleet.targets, dir: fleet.dir, auditPath: fleet.auditPath });
