@@ -86,7 +86,19 @@ async function child(kind: 'file' | 'dynamodb', n: number): Promise<Row> {
     const { lookupMs, appendMs, scopeQueryMs, scopeRecords } = await storeRun(store);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
-    return { store: kind, records: n, node: process.version, indexBuildMs, openMs, lookupMs, appendMs, runMs: openMs + lookupMs + appendMs, scopeQueryMs, scopeRecords, peakRssMiB: rss() };
+    return {
+      store: kind,
+      records: n,
+      node: process.version,
+      indexBuildMs,
+      openMs,
+      lookupMs,
+      appendMs,
+      runMs: openMs + lookupMs + appendMs,
+      scopeQueryMs,
+      scopeRecords,
+      peakRssMiB: rss(),
+    };
   }
   const { seededDynalite } = await import('./lib/dynalite-history');
   const { runFunctions, tally } = await import('./lib/audit-runs');
@@ -105,7 +117,9 @@ async function child(kind: 'file' | 'dynamodb', n: number): Promise<Row> {
     const storeTally = tally(dynamo.served.slice(counted, -1)); // the last is the scope query, not part of the run
     reps.push(await storeRun(store, 1), await storeRun(store, 2));
     const { scopeQueryMs, scopeRecords } = reps[0]!;
-    const { lookupMs, appendMs } = [...reps].sort((x, y) => x.lookupMs + x.appendMs - (y.lookupMs + y.appendMs))[1]!;
+    const { lookupMs, appendMs } = [...reps].sort(
+      (x, y) => x.lookupMs + x.appendMs - (y.lookupMs + y.appendMs),
+    )[1]!;
     const functions = await runFunctions(dynamo.endpoint, tableName, dynamo.served);
     return {
       store: kind,
@@ -130,18 +144,29 @@ async function child(kind: 'file' | 'dynamodb', n: number): Promise<Row> {
 function runChild(kind: string, n: number): Promise<Row> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', kind, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', kind, String(n)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Row) : reject(new Error(`${kind} ${n}: child exited ${code}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Row) : reject(new Error(`${kind} ${n}: child exited ${code}`)),
+    );
   });
 }
 
-const sizes = (v: string | undefined, d: string) => (v ?? d).split(',').map(Number).filter((x) => x > 0);
+const sizes = (v: string | undefined, d: string) =>
+  (v ?? d)
+    .split(',')
+    .map(Number)
+    .filter((x) => x > 0);
 const f = (x: number | undefined) => (x === undefined ? '' : x.toFixed(1));
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const itemsOf = (t: ReadTally | FunctionRun) => sum(Object.values(t.reads).map((r) => r.items));
 const requestsOf = (t: ReadTally | FunctionRun) => sum(Object.values(t.requests));
-const byOp = (r: Record<string, number>) => ['Query', 'Scan', 'GetItem', 'PutItem'].map((op) => `${op} ${r[op] ?? 0}`).join(', ');
+const byOp = (r: Record<string, number>) =>
+  ['Query', 'Scan', 'GetItem', 'PutItem'].map((op) => `${op} ${r[op] ?? 0}`).join(', ');
 const perKind = (reads: ReadTally['reads']) =>
   Object.entries(reads)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -169,7 +194,10 @@ function functionTable(rows: Row[]): string[] {
     '| records | function | run ms | requests | items read | per read kind: requests/items | errors |',
     '|---:|---|---:|---|---:|---|---:|',
     ...withRuns.flatMap((r) =>
-      r.functions!.map((fr) => `| ${r.records} | ${fr.fn} | ${f(fr.runMs)} | ${byOp(fr.requests)} | ${itemsOf(fr)} | ${perKind(fr.reads)} | ${fr.errors.length} |`),
+      r.functions!.map(
+        (fr) =>
+          `| ${r.records} | ${fr.fn} | ${f(fr.runMs)} | ${byOp(fr.requests)} | ${itemsOf(fr)} | ${perKind(fr.reads)} | ${fr.errors.length} |`,
+      ),
     ),
   ];
 }
@@ -183,7 +211,8 @@ function ratios(rows: Row[]): string[] {
     if (of.length < 2) continue;
     const [lo, hi] = [of[0]!, of.at(-1)!];
     let line = `${kind}: store run ${hi.records}/${lo.records} = ${ratio(hi.runMs, lo.runMs)}×, lookups ${ratio(hi.lookupMs, lo.lookupMs)}×`;
-    if (lo.storeRun && hi.storeRun) line += `, requests ${ratio(requestsOf(hi.storeRun), requestsOf(lo.storeRun))}×, items read ${ratio(itemsOf(hi.storeRun), itemsOf(lo.storeRun))}×`;
+    if (lo.storeRun && hi.storeRun)
+      line += `, requests ${ratio(requestsOf(hi.storeRun), requestsOf(lo.storeRun))}×, items read ${ratio(itemsOf(hi.storeRun), itemsOf(lo.storeRun))}×`;
     lines.push(line);
     if (lo.functions && hi.functions) {
       const ms = (r: Row) => sum(r.functions!.map((x) => x.runMs));
@@ -192,12 +221,30 @@ function ratios(rows: Row[]): string[] {
       lines.push(
         `${kind}: function runs ${hi.records}/${lo.records}: time ${ratio(ms(hi), ms(lo))}×, requests ${ratio(req(hi), req(lo))}×, items read ${ratio(items(hi), items(lo))}× (${items(lo)} → ${items(hi)})`,
       );
+      // the reads whose items grow with history (the goal: none)
+      const grow: string[] = [];
       for (const fr of hi.functions) {
         const base = lo.functions.find((x) => x.fn === fr.fn);
-        if (base) lines.push(`  ${fr.fn}: items read ${itemsOf(base)} → ${itemsOf(fr)} (${ratio(itemsOf(fr), itemsOf(base))}×), time ${ratio(fr.runMs, base.runMs)}×`);
+        for (const [k, v] of Object.entries(fr.reads)) {
+          const was = base?.reads[k]?.items ?? 0;
+          if (v.items > Math.max(1.1 * was, was + 1)) grow.push(`${fr.fn} ${k} ${was} → ${v.items}`);
+        }
+      }
+      lines.push(
+        `${kind}: reads that grow with history: ${grow.length ? grow.join('; ') : 'none'}; every other read kind of every function reads the same items at both sizes`,
+      );
+      for (const fr of hi.functions) {
+        const base = lo.functions.find((x) => x.fn === fr.fn);
+        if (base)
+          lines.push(
+            `  ${fr.fn}: items read ${itemsOf(base)} → ${itemsOf(fr)} (${ratio(itemsOf(fr), itemsOf(base))}×), time ${ratio(fr.runMs, base.runMs)}×`,
+          );
       }
     }
-    const scans = of.flatMap((r) => [r.storeRun?.requests.Scan ?? 0, ...(r.functions ?? []).map((x) => x.requests.Scan ?? 0)]);
+    const scans = of.flatMap((r) => [
+      r.storeRun?.requests.Scan ?? 0,
+      ...(r.functions ?? []).map((x) => x.requests.Scan ?? 0),
+    ]);
     if (kind === 'dynamodb') lines.push(`dynamodb: Scan requests in all runs: ${sum(scans)}`);
   }
   return lines;
@@ -205,15 +252,28 @@ function ratios(rows: Row[]): string[] {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'child') {
-    process.stdout.write(JSON.stringify(await child(process.argv[3] as 'file' | 'dynamodb', Number(process.argv[4]))));
+    process.stdout.write(
+      JSON.stringify(await child(process.argv[3] as 'file' | 'dynamodb', Number(process.argv[4]))),
+    );
     return;
   }
   const rows: Row[] = [];
-  for (const n of sizes(process.env.BENCH_AUDIT_SIZES, '1000,100000,1000000')) rows.push(await runChild('file', n));
-  for (const n of sizes(process.env.BENCH_AUDIT_DYNAMO_SIZES, '1000,100000,1000000')) rows.push(await runChild('dynamodb', n));
-  const lines = [`Node.js ${process.version}.`, '', ...storeTable(rows), ...functionTable(rows), ...ratios(rows)];
+  for (const n of sizes(process.env.BENCH_AUDIT_SIZES, '1000,100000,1000000'))
+    rows.push(await runChild('file', n));
+  for (const n of sizes(process.env.BENCH_AUDIT_DYNAMO_SIZES, '1000,100000,1000000'))
+    rows.push(await runChild('dynamodb', n));
+  const lines = [
+    `Node.js ${process.version}.`,
+    '',
+    ...storeTable(rows),
+    ...functionTable(rows),
+    ...ratios(rows),
+  ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  writeFileSync(process.env.BENCH_AUDIT_OUT ?? join(fileURLToPath(new URL('.', import.meta.url)), 'results-audit.json'), JSON.stringify({ node: process.version, rows, date: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    process.env.BENCH_AUDIT_OUT ?? join(fileURLToPath(new URL('.', import.meta.url)), 'results-audit.json'),
+    JSON.stringify({ node: process.version, rows, date: new Date().toISOString() }, null, 2),
+  );
 }
 
 await main();

@@ -32,9 +32,21 @@ export interface HistoryTarget {
 
 /** The simulated targets (test/support/harness.ts SIM_TARGETS / SIM_REGIONS) and three more regions each. */
 export const HISTORY_TARGETS: HistoryTarget[] = [
-  { vendor: 'tencent', target: 'tencent-prod', regions: ['ap-guangzhou', 'ap-shanghai', 'ap-beijing', 'ap-chengdu'] },
-  { vendor: 'kec', target: 'kec-prod', regions: ['cn-beijing-6', 'cn-shanghai-2', 'cn-guangzhou-1', 'cn-hongkong-2'] },
-  { vendor: 'alibaba', target: 'apsara-prod', regions: ['cn-qingdao-sg-d01', 'cn-hangzhou-d01', 'cn-beijing-d01', 'cn-shenzhen-d01'] },
+  {
+    vendor: 'tencent',
+    target: 'tencent-prod',
+    regions: ['ap-guangzhou', 'ap-shanghai', 'ap-beijing', 'ap-chengdu'],
+  },
+  {
+    vendor: 'kec',
+    target: 'kec-prod',
+    regions: ['cn-beijing-6', 'cn-shanghai-2', 'cn-guangzhou-1', 'cn-hongkong-2'],
+  },
+  {
+    vendor: 'alibaba',
+    target: 'apsara-prod',
+    regions: ['cn-qingdao-sg-d01', 'cn-hangzhou-d01', 'cn-beijing-d01', 'cn-shenzhen-d01'],
+  },
   { vendor: 'cecstack', target: 'cecstack-prod', regions: ['region0', 'region1', 'region2', 'region3'] },
 ];
 
@@ -69,7 +81,13 @@ const KINDS: EventKind[] = [
   { function: 'spot-prices', action: 'spot-conditions', kind: 'price', notices: true },
 ];
 
-const RECENT_FUNCTIONS: AuditFunction[] = ['auto-delete', 'snapshots', 'renewal-reminders', 'recycle-bin', 'spot-prices'];
+const RECENT_FUNCTIONS: AuditFunction[] = [
+  'auto-delete',
+  'snapshots',
+  'renewal-reminders',
+  'recycle-bin',
+  'spot-prices',
+];
 const RECENT_KINDS: Record<AuditFunction, EventKind> = {
   'auto-delete': KINDS[6]!,
   snapshots: KINDS[0]!,
@@ -135,9 +153,13 @@ export function historyRecord(i: number, n: number): AuditRecord {
     reason: `bench history: ${kind.action}`,
     requestIds: phase === 'result' ? [`req-${pair}`] : [],
     at: iso,
-    ...(kind.action === 'set-auto-delete-time' && { expected: { autoDeleteAt: new Date(at + 30 * DAY).toISOString() } }),
+    ...(kind.action === 'set-auto-delete-time' && {
+      expected: { autoDeleteAt: new Date(at + 30 * DAY).toISOString() },
+    }),
     ...(phase === 'result' && { outcome: 'success' as const }),
-    ...(phase === 'intent' && { lease: { owner: runId, until: new Date(at + 900_000).toISOString(), attempt: 1 } }),
+    ...(phase === 'intent' && {
+      lease: { owner: runId, until: new Date(at + 900_000).toISOString(), attempt: 1 },
+    }),
   };
 }
 

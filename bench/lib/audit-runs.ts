@@ -47,9 +47,16 @@ const SCENARIOS: Scenario[] = [
     modules: () => [(tencent = createTencentSim({ transitionMs: 0 }))],
     async setup(h, audit) {
       tencent.bindClock(h.sim.clock);
-      for (const n of [1, 2, 3]) tencent.addInstance({ InstanceName: `due-${n}`, tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' } });
+      for (const n of [1, 2, 3])
+        tencent.addInstance({
+          InstanceName: `due-${n}`,
+          tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' },
+        });
       for (const n of [1, 2]) tencent.addInstance({ InstanceName: `keep-${n}` });
-      const config = h.config({ autoDelete: [{ name: P['auto-delete'], mode: 'enforce' }] }, { safety: { maxDestructivePercent: 100 }, audit });
+      const config = h.config(
+        { autoDelete: [{ name: P['auto-delete'], mode: 'enforce' }] },
+        { safety: { maxDestructivePercent: 100 }, audit },
+      );
       return { config, event: event('auto-delete.schedule.json') };
     },
   },
@@ -57,9 +64,23 @@ const SCENARIOS: Scenario[] = [
     fn: 'snapshots',
     modules: () => [(kec = createKecSim())],
     async setup(h, audit) {
-      for (const n of [1, 2, 3]) kec.addInstance({ name: `web-${n}`, zone: 'cn-beijing-6a', dataDiskGb: 50 }, NOW.getTime() - 30 * DAY);
+      for (const n of [1, 2, 3])
+        kec.addInstance(
+          { name: `web-${n}`, zone: 'cn-beijing-6a', dataDiskGb: 50 },
+          NOW.getTime() - 30 * DAY,
+        );
       const config = h.config(
-        { snapshots: [{ name: P.snapshots, mode: 'enforce', schedule: { at: '10:00' }, selector: { names: ['web-*'] }, retention: { keepLast: 2 } }] },
+        {
+          snapshots: [
+            {
+              name: P.snapshots,
+              mode: 'enforce',
+              schedule: { at: '10:00' },
+              selector: { names: ['web-*'] },
+              retention: { keepLast: 2 },
+            },
+          ],
+        },
         { safety: { maxDestructivePercent: 100 }, audit },
       );
       return { config, event: event('snapshots.schedule.json') };
@@ -70,9 +91,26 @@ const SCENARIOS: Scenario[] = [
     modules: () => [(tencent = createTencentSim({ transitionMs: 0 }))],
     async setup(h, audit) {
       tencent.bindClock(h.sim.clock);
-      tencent.addInstance({ InstanceChargeType: 'PREPAID', InstanceType: 'S2.MEDIUM4', expiredMs: NOW.getTime() + 5 * DAY, tags: { owner: 'amy' } });
-      tencent.addInstance({ InstanceChargeType: 'PREPAID', InstanceType: 'S2.MEDIUM4', expiredMs: NOW.getTime() + 6 * DAY, tags: { owner: 'bob' } });
-      const config = h.config({ renewalReminders: [{ name: P['renewal-reminders'], mode: 'enforce', renew: { periodMonths: 1, budget: '400' } }] }, { audit });
+      tencent.addInstance({
+        InstanceChargeType: 'PREPAID',
+        InstanceType: 'S2.MEDIUM4',
+        expiredMs: NOW.getTime() + 5 * DAY,
+        tags: { owner: 'amy' },
+      });
+      tencent.addInstance({
+        InstanceChargeType: 'PREPAID',
+        InstanceType: 'S2.MEDIUM4',
+        expiredMs: NOW.getTime() + 6 * DAY,
+        tags: { owner: 'bob' },
+      });
+      const config = h.config(
+        {
+          renewalReminders: [
+            { name: P['renewal-reminders'], mode: 'enforce', renew: { periodMonths: 1, budget: '400' } },
+          ],
+        },
+        { audit },
+      );
       return { config, event: event('renewal-reminders.schedule.json') };
     },
   },
@@ -81,8 +119,12 @@ const SCENARIOS: Scenario[] = [
     fn: 'recycle-bin',
     modules: () => [(kec = createKecSim())],
     async setup(h, audit) {
-      for (const n of [1, 2]) kec.addInstance({ name: `old-${n}`, state: 'recycling' } as never, NOW.getTime() - 2 * DAY);
-      const config = h.config({ recycleBin: [{ name: P['recycle-bin'], mode: 'enforce', retentionDays: 7 }] }, { audit });
+      for (const n of [1, 2])
+        kec.addInstance({ name: `old-${n}`, state: 'recycling' } as never, NOW.getTime() - 2 * DAY);
+      const config = h.config(
+        { recycleBin: [{ name: P['recycle-bin'], mode: 'enforce', retentionDays: 7 }] },
+        { audit },
+      );
       return { config, event: event('recycle-bin.schedule.json') };
     },
   },
@@ -90,25 +132,49 @@ const SCENARIOS: Scenario[] = [
     fn: 'spot-prices',
     modules: () => [(kec = createKecSim())],
     async setup(h, audit) {
-      kec.addInstance({ chargeType: 'Spot', zone: 'cn-beijing-6a', instanceType: 'N3.2B', spotStrategy: 'SpotAsPriceGo' } as never, NOW.getTime() - DAY);
+      kec.addInstance(
+        {
+          chargeType: 'Spot',
+          zone: 'cn-beijing-6a',
+          instanceType: 'N3.2B',
+          spotStrategy: 'SpotAsPriceGo',
+        } as never,
+        NOW.getTime() - DAY,
+      );
       kec.setSpotPrice('N3.2B', 'cn-beijing-6a', 0.5);
-      const config = h.config({ spotPrices: [{ name: P['spot-prices'], mode: 'enforce', watches: 'running', thresholds: { maxPrice: '0.1' } }] }, { audit });
+      const config = h.config(
+        {
+          spotPrices: [
+            { name: P['spot-prices'], mode: 'enforce', watches: 'running', thresholds: { maxPrice: '0.1' } },
+          ],
+        },
+        { audit },
+      );
       return { config, event: event('spot-prices.schedule.json') };
     },
   },
 ];
 
 /** The scope of the store-level run: one of the run's scopes of the history. */
-export const STORE_RUN_SCOPE = { function: 'snapshots', policy: P.snapshots, target: 'kec-prod', region: 'cn-beijing-6' } as const;
+export const STORE_RUN_SCOPE = {
+  function: 'snapshots',
+  policy: P.snapshots,
+  target: 'kec-prod',
+  region: 'cn-beijing-6',
+} as const;
 
 /**
  * The store-level run of one scope: 120 ledger lookups by action key (100 new, 20 done recently),
  * the scope's open intents (35 days), 40 appends (20 intents + 20 results); then, apart from the
  * run, the scope's records of the last 35 days. `rep` keeps the new keys of repeated runs apart.
  */
-export async function storeRun(store: AuditStore, rep = 0): Promise<{ lookupMs: number; appendMs: number; scopeQueryMs: number; scopeRecords: number }> {
+export async function storeRun(
+  store: AuditStore,
+  rep = 0,
+): Promise<{ lookupMs: number; appendMs: number; scopeQueryMs: number; scopeRecords: number }> {
   const s = STORE_RUN_SCOPE;
-  const key = (k: number, slot: string) => `${s.function}|${s.policy}|${s.target}|${s.region}|res-${k}|create-snapshot|${slot}`;
+  const key = (k: number, slot: string) =>
+    `${s.function}|${s.policy}|${s.target}|${s.region}|res-${k}|create-snapshot|${slot}`;
   const t0 = performance.now();
   for (let k = 0; k < 100; k++) await store.get(key(k, `new-${rep}`));
   for (const done of recentKeys(20)) await store.get(done);
@@ -128,13 +194,19 @@ export async function storeRun(store: AuditStore, rep = 0): Promise<{ lookupMs: 
     await store.putResult({ ...rest, phase: 'result', outcome: 'success' });
   }
   const t2 = performance.now();
-  const scopeRecords = (await store.query({ function: s.function, target: s.target, region: s.region, since })).length;
+  const scopeRecords = (
+    await store.query({ function: s.function, target: s.target, region: s.region, since })
+  ).length;
   return { lookupMs: t1 - t0, appendMs: t2 - t1, scopeQueryMs: performance.now() - t2, scopeRecords };
 }
 
 /** The read kind of a served request: its operation and the index it read. */
 export function readKind(r: ServedRequest): string {
-  return r.index ? `${r.operation} ${r.index}` : r.operation === 'Query' || r.operation === 'Scan' ? `${r.operation} table` : r.operation;
+  return r.index
+    ? `${r.operation} ${r.index}`
+    : r.operation === 'Query' || r.operation === 'Scan'
+      ? `${r.operation} table`
+      : r.operation;
 }
 
 /** Sums served requests by operation and by read kind. */
@@ -156,7 +228,11 @@ export function tally(served: ServedRequest[]): Pick<FunctionRun, 'requests' | '
  * clouds, with the audit trail in the given DynamoDB table; each run's requests counted at the
  * server from `served`.
  */
-export async function runFunctions(endpoint: string, tableName: string, served: ServedRequest[]): Promise<FunctionRun[]> {
+export async function runFunctions(
+  endpoint: string,
+  tableName: string,
+  served: ServedRequest[],
+): Promise<FunctionRun[]> {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.AWS_ACCESS_KEY_ID ??= 'fake-id';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'fake-secret';
@@ -165,12 +241,20 @@ export async function runFunctions(endpoint: string, tableName: string, served: 
     const h = await startHarness(s.modules());
     try {
       h.sim.clock.set(NOW);
-      const { config, event: trigger } = await s.setup(h, { store: 'dynamodb', tableName, endpoint, region: 'us-east-1' });
+      const { config, event: trigger } = await s.setup(h, {
+        store: 'dynamodb',
+        tableName,
+        endpoint,
+        region: 'us-east-1',
+      });
       const before = served.length;
       const t0 = performance.now();
       const report = await h.invoke(s.fn, trigger, config);
       const runMs = performance.now() - t0;
-      const errors = [...report.errors, ...report.rows.filter((r) => r.status === 'error').map((r) => `${r.resource}: ${r.reason}`)];
+      const errors = [
+        ...report.errors,
+        ...report.rows.filter((r) => r.status === 'error').map((r) => `${r.resource}: ${r.reason}`),
+      ];
       runs.push({ fn: s.fn, runMs, ...tally(served.slice(before)), errors });
     } finally {
       await h.stop();

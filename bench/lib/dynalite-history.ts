@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -13,12 +22,21 @@ const TABLE = 'audit-1';
 interface LevelDb {
   open(): Promise<void>;
   get(key: string): Promise<unknown>;
-  batch(ops: { type: 'put'; key: string; value: unknown }[], options?: { valueEncoding: string }): Promise<void>;
+  batch(
+    ops: { type: 'put'; key: string; value: unknown }[],
+    options?: { valueEncoding: string },
+  ): Promise<void>;
+  compactRange(start: string, end: string): Promise<void>;
   close(): Promise<void>;
 }
 interface DynaliteDb {
   createKey(item: unknown, table: unknown): string;
-  getIndexActions(indexes: unknown[], existing: unknown, item: unknown, table: unknown): { puts: { index: string; key: string; item: unknown }[] };
+  getIndexActions(
+    indexes: unknown[],
+    existing: unknown,
+    item: unknown,
+    table: unknown,
+  ): { puts: { index: string; key: string; item: unknown }[] };
 }
 
 /**
@@ -66,33 +84,56 @@ async function seedTable(dir: string, n: number, log: (s: string) => void): Prom
   await server.close();
 
   const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
-  const { Level } = fromDynalite('level') as { Level: new (path: string, o: Record<string, unknown>) => LevelDb };
+  const { Level } = fromDynalite('level') as {
+    Level: new (path: string, o: Record<string, unknown>) => LevelDb;
+  };
   const ddb = fromDynalite('./db/index.js') as DynaliteDb;
   // a large write buffer: fewer level-0 files to compact while 6M entries go in
   const db = new Level(dir, { valueEncoding: 'json', writeBufferSize: 128 * 1024 * 1024 });
   await db.open();
-  const table = (await db.get(`table~${TABLE}`)) as { GlobalSecondaryIndexes: { IndexName: string; KeySchema: { AttributeName: string }[] }[] };
-  const indexes = table.GlobalSecondaryIndexes.map((g) => ({ name: g.IndexName, hash: g.KeySchema[0]!.AttributeName, range: g.KeySchema[1]!.AttributeName }));
+  const table = (await db.get(`table~${TABLE}`)) as {
+    GlobalSecondaryIndexes: { IndexName: string; KeySchema: { AttributeName: string }[] }[];
+  };
+  const indexes = table.GlobalSecondaryIndexes.map((g) => ({
+    name: g.IndexName,
+    hash: g.KeySchema[0]!.AttributeName,
+    range: g.KeySchema[1]!.AttributeName,
+  }));
   let ops: { type: 'put'; key: string; value: string }[] = [];
   let inFlight: Promise<void> | undefined;
   let report = 100_000;
   for (let i = 0; i < n; i++) {
     const r = historyRecord(i, n);
-    const item = toAuditItem(r, r.phase === 'intent' ? 'intent' : r.phase === 'result' ? 'result' : `${r.phase}#${r.at}#${i}`);
+    const item = toAuditItem(
+      r,
+      r.phase === 'intent' ? 'intent' : r.phase === 'result' ? 'result' : `${r.phase}#${r.at}#${i}`,
+    );
     const value = JSON.stringify(item); // encoded once for the item and its index entries (projection ALL)
     const keys = [{ index: undefined as string | undefined, key: itemKey(item) }];
     const tableHash = hashPrefix(item.pk!.S!, item.sk!.S!);
     for (const x of indexes) {
       const h = item[x.hash]?.S;
       const rk = item[x.range]?.S;
-      if (h !== undefined && rk !== undefined) keys.push({ index: x.name, key: `${hashPrefix(h)}/${hex(h)}/${hex(rk)}/${tableHash}` });
+      if (h !== undefined && rk !== undefined)
+        keys.push({ index: x.name, key: `${hashPrefix(h)}/${hex(h)}/${hex(rk)}/${tableHash}` });
     }
     if (i < 200) {
       // our key encoding is dynalite's own (checked on the first items)
-      const theirs = [ddb.createKey(item, table), ...ddb.getIndexActions(table.GlobalSecondaryIndexes, null, item, table).puts.map((p) => p.key)];
-      if (JSON.stringify(theirs) !== JSON.stringify(keys.map((k) => k.key))) throw new Error(`seed: key encoding differs from dynalite's: ${JSON.stringify({ theirs, ours: keys })}`);
+      const theirs = [
+        ddb.createKey(item, table),
+        ...ddb.getIndexActions(table.GlobalSecondaryIndexes, null, item, table).puts.map((p) => p.key),
+      ];
+      if (JSON.stringify(theirs) !== JSON.stringify(keys.map((k) => k.key)))
+        throw new Error(
+          `seed: key encoding differs from dynalite's: ${JSON.stringify({ theirs, ours: keys })}`,
+        );
     }
-    for (const k of keys) ops.push({ type: 'put', key: k.index ? `index-global~${TABLE}~${k.index}~${k.key}` : `item-${TABLE}~${k.key}`, value });
+    for (const k of keys)
+      ops.push({
+        type: 'put',
+        key: k.index ? `index-global~${TABLE}~${k.index}~${k.key}` : `item-${TABLE}~${k.key}`,
+        value,
+      });
     if (ops.length >= 12_000) {
       await inFlight;
       inFlight = db.batch(ops, { valueEncoding: 'utf8' });
@@ -106,6 +147,12 @@ async function seedTable(dir: string, n: number, log: (s: string) => void): Prom
   await inFlight;
   if (ops.length) await db.batch(ops, { valueEncoding: 'utf8' });
   await db.close();
+  // one full compaction (minutes at 1M): every size is read in the same settled shape, not
+  // through a backlog of level-0 files that only the biggest load leaves
+  const again = new Level(dir, { valueEncoding: 'json' });
+  await again.open();
+  await again.compactRange('\x00', '\xff');
+  await again.close();
   writeFileSync(join(dir, 'READY'), `${n} records, history v${HISTORY_VERSION}\n`);
 }
 

@@ -61,7 +61,11 @@ export async function startDynalite(options: { path?: string } = {}): Promise<{
       await client.send(new CreateTableCommand({ ...auditTableDefinition, TableName: name }));
       for (;;) {
         const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-        if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return name;
+        if (
+          Table?.TableStatus === 'ACTIVE' &&
+          (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')
+        )
+          return name;
         await new Promise((r) => setTimeout(r, 5));
       }
     },
@@ -75,7 +79,9 @@ export async function startDynalite(options: { path?: string } = {}): Promise<{
 function describe(operation: string, request: string, response: unknown): ServedRequest {
   const json = (text: unknown): Record<string, unknown> => {
     try {
-      return typeof text === 'string' || Buffer.isBuffer(text) ? (JSON.parse(text.toString()) as Record<string, unknown>) : {};
+      return typeof text === 'string' || Buffer.isBuffer(text)
+        ? (JSON.parse(text.toString()) as Record<string, unknown>)
+        : {};
     } catch {
       return {};
     }
@@ -83,6 +89,7 @@ function describe(operation: string, request: string, response: unknown): Served
   const req = json(request);
   const res = json(response);
   const index = typeof req.IndexName === 'string' ? req.IndexName : undefined;
-  const itemsRead = typeof res.ScannedCount === 'number' ? res.ScannedCount : operation === 'GetItem' && res.Item ? 1 : 0;
+  const itemsRead =
+    typeof res.ScannedCount === 'number' ? res.ScannedCount : operation === 'GetItem' && res.Item ? 1 : 0;
   return { operation, ...(index && { index }), itemsRead };
 }

@@ -31,7 +31,13 @@ describe('audit bench over DynamoDB', () => {
 
       const fromFunctions = dynamo.served.length;
       const runs = await runFunctions(dynamo.endpoint, tableName, dynamo.served);
-      expect(runs.map((r) => r.fn)).toEqual(['auto-delete', 'snapshots', 'renewal-reminders', 'recycle-bin', 'spot-prices']);
+      expect(runs.map((r) => r.fn)).toEqual([
+        'auto-delete',
+        'snapshots',
+        'renewal-reminders',
+        'recycle-bin',
+        'spot-prices',
+      ]);
       for (const r of runs) expect([r.fn, r.errors]).toEqual([r.fn, []]);
       // the runs read their scopes' history: the open-intents ledger and the scope index
       expect(runs.find((r) => r.fn === 'snapshots')!.reads['Query byLedger']!.items).toBeGreaterThan(0);
@@ -48,7 +54,8 @@ describe('audit bench over DynamoDB', () => {
     const runRegions = new Set(HISTORY_TARGETS.map((t) => `${t.target}|${t.regions[0]}`));
     for (let i = RECENT; i < 1_000_000; i += 997) {
       const r = historyRecord(i, 1_000_000);
-      if (runRegions.has(`${r.target}|${r.region}`)) expect(Date.parse(r.at)).toBeLessThan(HISTORY_NOW - 35 * DAY);
+      if (runRegions.has(`${r.target}|${r.region}`))
+        expect(Date.parse(r.at)).toBeLessThan(HISTORY_NOW - 35 * DAY);
     }
   });
 });
