@@ -3,6 +3,8 @@
  *
  *   tsx bench/audit-store.ts                      # file and DynamoDB at 1k, 100k, 1M
  *   BENCH_AUDIT_SIZES=1000,10000 BENCH_AUDIT_DYNAMO_SIZES=1000,10000 tsx bench/audit-store.ts   # small
+ *   tsx bench/audit-store.ts --table bench/results-audit.json [bench/results-audit-node22.json]
+ *                                                  # the tables of saved runs (two: side by side)
  *
  * Each size runs in a fresh child process (so peak RSS is that store's alone). History
  * (bench/lib/audit-history.ts): a fixed recent part in the run's scopes plus a fleet's past — 3,200
@@ -21,7 +23,16 @@
  * Writes bench/results-audit.json and prints a Markdown table. Ratios compare two sizes of one run.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -231,7 +242,7 @@ function ratios(rows: Row[]): string[] {
         }
       }
       lines.push(
-        `${kind}: reads that grow with history: ${grow.length ? grow.join('; ') : 'none'}; every other read kind of every function reads the same items at both sizes`,
+        `${kind}: reads that grow with history: ${grow.length ? grow.join('; ') : 'none'}; every other read kind of every function reads within 1.1× the items`,
       );
       for (const fr of hi.functions) {
         const base = lo.functions.find((x) => x.fn === fr.fn);
@@ -250,11 +261,45 @@ function ratios(rows: Row[]): string[] {
   return lines;
 }
 
+/** Two runs of the bench (Node 20 and Node 22): the same figures next to each other. */
+function sideBySide(a: { node: string; rows: Row[] }, b: { node: string; rows: Row[] }): string[] {
+  const fnMs = (r: Row | undefined) => (r?.functions ? sum(r.functions.map((x) => x.runMs)) : undefined);
+  const lines = [
+    `| store | records | run ms ${a.node} | run ms ${b.node} | peak RSS MiB ${a.node} | ${b.node} | index build ms ${a.node} | ${b.node} | 5 function runs ms ${a.node} | ${b.node} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of a.rows) {
+    const o = b.rows.find((x) => x.store === r.store && x.records === r.records);
+    lines.push(
+      `| ${r.store} | ${r.records} | ${f(r.runMs)} | ${f(o?.runMs)} | ${f(r.peakRssMiB)} | ${f(o?.peakRssMiB)} | ${f(r.indexBuildMs)} | ${f(o?.indexBuildMs)} | ${f(fnMs(r))} | ${f(fnMs(o))} |`,
+    );
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === 'child') {
     process.stdout.write(
       JSON.stringify(await child(process.argv[3] as 'file' | 'dynamodb', Number(process.argv[4]))),
     );
+    return;
+  }
+  if (process.argv[2] === '--table') {
+    // the tables again from results files; with two (Node 20 and Node 22 runs), side by side first
+    const saved = process.argv
+      .slice(3)
+      .map((p) => JSON.parse(readFileSync(p, 'utf8')) as { node: string; rows: Row[] });
+    const out = saved.length === 2 ? [...sideBySide(saved[0]!, saved[1]!), ''] : [];
+    for (const s of saved)
+      out.push(
+        `### Node.js ${s.node}`,
+        '',
+        ...storeTable(s.rows),
+        ...functionTable(s.rows),
+        ...ratios(s.rows),
+        '',
+      );
+    process.stdout.write(`${out.join('\n')}`);
     return;
   }
   const rows: Row[] = [];
