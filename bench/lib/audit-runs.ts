@@ -13,6 +13,12 @@ import { HISTORY_NOW, HISTORY_POLICIES as P, historyRecord, RECENT, recentKeys }
 /** What one scheduled run of one function cost at the audit table, counted at the server. */
 export interface FunctionRun {
   fn: FunctionName;
+  /**
+   * `first`: the first run over this history (no trail marker yet: it reads the scope's whole past
+   * once and carries forward what it still needs, engine/DECISIONS.md E5); `next`: the next day's
+   * run, the steady state every later run is in.
+   */
+  run: 'first' | 'next';
   runMs: number;
   /** Requests by operation (GetItem, Query, PutItem, Scan, ...). */
   requests: Record<string, number>;
@@ -224,8 +230,8 @@ export function tally(served: ServedRequest[]): Pick<FunctionRun, 'requests' | '
 }
 
 /**
- * One scheduled run of each function (the Lambda handler, as deployed) against the simulated
- * clouds, with the audit trail in the given DynamoDB table; each run's requests counted at the
+ * Two scheduled runs of each function (the Lambda handler, as deployed) — the first over this
+ * history and the next day's — against the simulated clouds, with the audit trail in the given DynamoDB table; each run's requests counted at the
  * server from `served`.
  */
 export async function runFunctions(
@@ -247,15 +253,20 @@ export async function runFunctions(
         endpoint,
         region: 'us-east-1',
       });
-      const before = served.length;
-      const t0 = performance.now();
-      const report = await h.invoke(s.fn, trigger, config);
-      const runMs = performance.now() - t0;
-      const errors = [
-        ...report.errors,
-        ...report.rows.filter((r) => r.status === 'error').map((r) => `${r.resource}: ${r.reason}`),
-      ];
-      runs.push({ fn: s.fn, runMs, ...tally(served.slice(before)), errors });
+      for (const run of ['first', 'next'] as const) {
+        const at =
+          run === 'first' ? undefined : new Date(Date.parse((trigger as { time: string }).time) + DAY);
+        if (at) h.sim.clock.set(at);
+        const before = served.length;
+        const t0 = performance.now();
+        const report = await h.invoke(s.fn, at ? { ...trigger, time: at.toISOString() } : trigger, config);
+        const runMs = performance.now() - t0;
+        const errors = [
+          ...report.errors,
+          ...report.rows.filter((r) => r.status === 'error').map((r) => `${r.resource}: ${r.reason}`),
+        ];
+        runs.push({ fn: s.fn, run, runMs, ...tally(served.slice(before)), errors });
+      }
     } finally {
       await h.stop();
     }

@@ -16,7 +16,7 @@ import { startDynalite } from '../../test/audit/dynalite-server';
 import { historyRecord } from './audit-history';
 
 /** Bump when historyRecord or the item shape changes: seeded folders of another version are not reused. */
-export const HISTORY_VERSION = 2;
+export const HISTORY_VERSION = 3;
 const TABLE = 'audit-1';
 
 interface LevelDb {
