@@ -22,9 +22,10 @@
  * DynamoDB's.
  * Writes bench/results-audit.json and prints a Markdown table. Ratios compare two sizes of one run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
+  fsyncSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -84,12 +85,15 @@ async function child(kind: 'file' | 'dynamodb', n: number): Promise<Row> {
       }
     }
     if (buf.length) writeSync(fd, `${buf.join('\n')}\n`);
+    // written to disk before anything is timed: else the run's first fsync writes out the history too
+    fsyncSync(fd);
     closeSync(fd);
     const b0 = performance.now();
     const first = new FileAuditStore(path);
     await first.openIntents(STORE_RUN_SCOPE, new Date(0).toISOString()); // indexes the log written without an index
     await first.close();
     const indexBuildMs = performance.now() - b0;
+    spawnSync('sync'); // the index files too (a journal commit in the run could write them out)
     if (global.gc) global.gc();
     const o0 = performance.now();
     const store = new FileAuditStore(path);
