@@ -1,104 +1,74 @@
 /**
  * Audit store at 1k, 100k and 1M records of history (issue 19): what one run's lookups cost.
  *
- *   tsx bench/audit-store.ts                                  # file 1k,100k,1M; DynamoDB 1k,10k
- *   BENCH_AUDIT_SIZES=1000,10000 BENCH_AUDIT_DYNAMO_SIZES=1000 tsx bench/audit-store.ts   # small
+ *   tsx bench/audit-store.ts                      # file and DynamoDB at 1k, 100k, 1M
+ *   BENCH_AUDIT_SIZES=1000,10000 BENCH_AUDIT_DYNAMO_SIZES=1000,10000 tsx bench/audit-store.ts   # small
+ *   tsx bench/audit-store.ts --table bench/results-audit.json [bench/results-audit-node22.json]
+ *                                                  # the tables of saved runs (two: side by side)
  *
- * Each size runs in a fresh child process (so peak RSS is that store's alone). History: records
- * spread over 20 scopes (function × target × region), 500 resources each, one year of days; the
- * file store's log is written directly (as an older install leaves it) and indexed on the first
- * open (`index build`, a one-time migration). Then, timed on a second, fresh open, one "run" of one
- * scope: 120 ledger lookups by action key (100 new, 20 recent), the scope's open intents (35 days),
- * the scope's records of the last 35 days, and 40 appends (20 intents + 20 results).
- * DynamoDB runs against dynalite (in memory, on loopback): requests and items read per run are
- * counted at the server; its times are dynalite's, not DynamoDB's.
+ * Each size runs in a fresh child process (so peak RSS is that store's alone). History
+ * (bench/lib/audit-history.ts): a fixed recent part in the run's scopes plus a fleet's past — 3,200
+ * instances, 4 targets × 4 regions, a year of daily snapshots, reminders, timers, deletions, bin
+ * bookkeeping and spot conditions. The file store's log is written directly (as an older install
+ * leaves it) and indexed on the first open (`index build`, a one-time migration). Then, timed on a
+ * second, fresh open, one "run" of one scope: 120 ledger lookups by action key (100 new, 20
+ * recent), the scope's open intents (35 days), and 40 appends (20 intents + 20 results); apart
+ * from it, the scope's records of the last 35 days.
+ * DynamoDB runs against dynalite on loopback, over a table seeded once per size into dynalite's
+ * on-disk store and reused (bench/lib/dynalite-history.ts; BENCH_AUDIT_CACHE, default
+ * bench/.cache/audit): the same store-level run, then one scheduled run of each function (the
+ * Lambda handler, over simulated clouds) with its trail in that table. Requests and items read
+ * are counted at the server, per read kind (operation and index); times are dynalite's, not
+ * DynamoDB's.
  * Writes bench/results-audit.json and prints a Markdown table. Ratios compare two sizes of one run.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AuditRecord } from '../lib/audit/record';
-import type { AuditStore } from '../lib/audit/store';
+import { historyRecord } from './lib/audit-history';
+import { STORE_RUN_SCOPE, storeRun, type FunctionRun } from './lib/audit-runs';
 
-const SCOPES = 20;
-const RESOURCES = 500;
-const YEAR_MS = 365 * 86_400_000;
-const END = Date.parse('2027-01-01T00:00:00Z');
-const TARGETS = ['tencent-prod', 'kec-prod', 'apsara-prod', 'cecstack-prod'];
-const FUNCTIONS = ['auto-delete', 'snapshots', 'renewal-reminders', 'recycle-bin', 'spot-prices'] as const;
+interface ReadTally {
+  requests: Record<string, number>;
+  /** Per read kind (operation and index): requests and items read. */
+  reads: Record<string, { requests: number; items: number }>;
+}
 
 interface Row {
   store: 'file' | 'dynamodb';
   records: number;
+  /** Node.js version the child ran on. */
+  node: string;
   indexBuildMs?: number;
+  /** DynamoDB: the one-time seeding of this size's table (absent when reused from the cache). */
+  seedMs?: number;
   openMs: number;
   lookupMs: number;
   appendMs: number;
   runMs: number;
-  /** Not part of the run: the scope's records of the last 35 days (grows with how dense history is). */
+  /** Not part of the run: the scope's records of the last 35 days. */
   scopeQueryMs: number;
   scopeRecords: number;
   peakRssMiB: number;
-  requests?: Record<string, number>;
-  itemsRead?: number;
+  /** DynamoDB, the store-level run (without the scope query), counted at the server. */
+  storeRun?: ReadTally;
+  /** DynamoDB: one scheduled run of each function over this history. */
+  functions?: FunctionRun[];
 }
 
-function scopeOf(s: number) {
-  return { function: FUNCTIONS[s % FUNCTIONS.length]!, target: TARGETS[Math.floor(s / FUNCTIONS.length) % TARGETS.length]!, region: 'region-1', policy: 'p' };
-}
-
-/** Record i of n: pairs (intent 2p, its result 2p+1) of one key, spread over scopes and resources. */
-function historyRecord(i: number, n: number): AuditRecord {
-  const pair = Math.floor(i / 2);
-  const s = pair % SCOPES;
-  const scope = scopeOf(s);
-  const resourceId = `res-${s}-${Math.floor(pair / SCOPES) % RESOURCES}`;
-  const at = new Date(END - YEAR_MS + Math.floor((i / n) * YEAR_MS)).toISOString();
-  const phase = i % 2 === 0 ? 'intent' : 'result';
-  const slotIndex = pair;
-  return {
-    schemaVersion: 1,
-    phase,
-    actionKey: `${scope.function}|${scope.policy}|${scope.target}|${scope.region}|${resourceId}|act|slot-${slotIndex}`,
-    runId: `run-${Math.floor(i / 1000)}`,
-    trigger: 'schedule',
-    function: scope.function,
-    policy: scope.policy,
-    vendor: 'tencent',
-    target: scope.target,
-    region: scope.region,
-    resourceId,
-    resourceKind: 'instance',
-    action: 'act',
-    mode: 'enforce',
-    reason: 'bench history record',
-    requestIds: [],
-    at,
-    ...(phase === 'result' ? { outcome: 'success' as const } : { lease: { owner: `run-${Math.floor(i / 1000)}`, until: at, attempt: 1 } }),
-  };
-}
-
-/** One run of scope 0: ledger lookups, open intents, appends; then, apart, the scope's last 35 days. */
-async function oneRun(store: AuditStore, n: number): Promise<{ lookupMs: number; appendMs: number; scopeQueryMs: number; scopeRecords: number }> {
-  const scope = scopeOf(0);
-  const t0 = performance.now();
-  for (let k = 0; k < 100; k++) await store.get(`${scope.function}|p|${scope.target}|${scope.region}|res-0-${k}|act|slot-new`);
-  for (let k = 0; k < 20; k++) await store.get(historyRecord(n - 2 * SCOPES * (k + 1), n).actionKey); // recent keys of scope 0
-  const since = new Date(END - 35 * 86_400_000).toISOString();
-  await store.openIntents(scope, since);
-  const t1 = performance.now();
-  for (let k = 0; k < 20; k++) {
-    const intent = { ...historyRecord(0, n), actionKey: `${scope.function}|p|${scope.target}|${scope.region}|res-0-${k}|act|bench-${process.pid}`, at: new Date(END).toISOString(), lease: { owner: 'bench', until: new Date(END + 60_000).toISOString(), attempt: 1 } };
-    await store.putIntent(intent);
-    const { lease: _l, ...rest } = intent;
-    await store.putResult({ ...rest, phase: 'result', outcome: 'success' });
-  }
-  const t2 = performance.now();
-  const scopeRecords = (await store.query({ function: scope.function, target: scope.target, region: scope.region, since })).length;
-  return { lookupMs: t1 - t0, appendMs: t2 - t1, scopeQueryMs: performance.now() - t2, scopeRecords };
-}
+const rss = () => process.resourceUsage().maxRSS / 1024;
 
 async function child(kind: 'file' | 'dynamodb', n: number): Promise<Row> {
   if (kind === 'file') {
@@ -115,80 +85,256 @@ async function child(kind: 'file' | 'dynamodb', n: number): Promise<Row> {
       }
     }
     if (buf.length) writeSync(fd, `${buf.join('\n')}\n`);
+    // written to disk before anything is timed: else the run's first fsync writes out the history too
+    fsyncSync(fd);
     closeSync(fd);
     const b0 = performance.now();
     const first = new FileAuditStore(path);
-    for (let sc = 0; sc < SCOPES; sc++) await first.openIntents(scopeOf(sc), new Date(0).toISOString()); // compacts the bulk-loaded open-intent files
+    await first.openIntents(STORE_RUN_SCOPE, new Date(0).toISOString()); // indexes the log written without an index
     await first.close();
     const indexBuildMs = performance.now() - b0;
+    spawnSync('sync'); // the index files too (a journal commit in the run could write them out)
     if (global.gc) global.gc();
     const o0 = performance.now();
     const store = new FileAuditStore(path);
     const openMs = performance.now() - o0;
-    const { lookupMs, appendMs, scopeQueryMs, scopeRecords } = await oneRun(store, n);
+    const { lookupMs, appendMs, scopeQueryMs, scopeRecords } = await storeRun(store);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
-    return { store: kind, records: n, indexBuildMs, openMs, lookupMs, appendMs, runMs: openMs + lookupMs + appendMs, scopeQueryMs, scopeRecords, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    return {
+      store: kind,
+      records: n,
+      node: process.version,
+      indexBuildMs,
+      openMs,
+      lookupMs,
+      appendMs,
+      runMs: openMs + lookupMs + appendMs,
+      scopeQueryMs,
+      scopeRecords,
+      peakRssMiB: rss(),
+    };
   }
-  const { startDynalite } = await import('../test/audit/dynalite-server');
+  const { seededDynalite } = await import('./lib/dynalite-history');
+  const { runFunctions, tally } = await import('./lib/audit-runs');
   const { DynamoAuditStore } = await import('../lib/audit/dynamo-store');
-  const { BatchWriteItemCommand } = await import('@aws-sdk/client-dynamodb');
-  const dynamo = await startDynalite();
-  const tableName = await dynamo.createAuditTable();
-  // history in the store's own item shape, written in batches
-  const items: Record<string, unknown>[] = [];
-  const { toAuditItem } = await import('../lib/audit/dynamo-store');
-  for (let i = 0; i < n; i++) {
-    const r = historyRecord(i, n);
-    items.push({ PutRequest: { Item: toAuditItem(r, r.phase === 'intent' ? 'intent' : 'result') } });
-    if (items.length === 25 || i === n - 1) {
-      await dynamo.client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: items.splice(0) as never } }));
-    }
+  const cache = process.env.BENCH_AUDIT_CACHE ?? fileURLToPath(new URL('./.cache/audit', import.meta.url));
+  mkdirSync(cache, { recursive: true });
+  const seeded = await seededDynalite(n, cache, (s) => process.stderr.write(`${s}\n`));
+  const { dynamo, tableName } = seeded;
+  try {
+    const o0 = performance.now();
+    const store = new DynamoAuditStore({ tableName, client: dynamo.client });
+    const openMs = performance.now() - o0;
+    // three store-level runs (new keys each time): the median time; requests counted on the first
+    const counted = dynamo.served.length;
+    const reps = [await storeRun(store, 0)];
+    const storeTally = tally(dynamo.served.slice(counted, -1)); // the last is the scope query, not part of the run
+    reps.push(await storeRun(store, 1), await storeRun(store, 2));
+    const { scopeQueryMs, scopeRecords } = reps[0]!;
+    const { lookupMs, appendMs } = [...reps].sort(
+      (x, y) => x.lookupMs + x.appendMs - (y.lookupMs + y.appendMs),
+    )[1]!;
+    const functions = await runFunctions(dynamo.endpoint, tableName, dynamo.served);
+    return {
+      store: kind,
+      records: n,
+      node: process.version,
+      ...(seeded.seedMs !== undefined && { seedMs: seeded.seedMs }),
+      openMs,
+      lookupMs,
+      appendMs,
+      runMs: openMs + lookupMs + appendMs,
+      scopeQueryMs,
+      scopeRecords,
+      peakRssMiB: rss(),
+      storeRun: storeTally,
+      functions,
+    };
+  } finally {
+    await seeded.close();
   }
-  let itemsRead = 0;
-  const counted = dynamo.operations.length;
-  const o0 = performance.now();
-  const store = new DynamoAuditStore({ tableName, client: dynamo.client });
-  store.onRead = (count) => (itemsRead += count);
-  const openMs = performance.now() - o0;
-  const { lookupMs, appendMs, scopeQueryMs, scopeRecords } = await oneRun(store, n);
-  const requests: Record<string, number> = {};
-  for (const op of dynamo.operations.slice(counted, -1)) requests[op] = (requests[op] ?? 0) + 1; // the last is the scope query
-  await dynamo.close();
-  return { store: kind, records: n, openMs, lookupMs, appendMs, runMs: openMs + lookupMs + appendMs, scopeQueryMs, scopeRecords, peakRssMiB: process.resourceUsage().maxRSS / 1024, requests, itemsRead };
 }
 
 function runChild(kind: string, n: number): Promise<Row> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', kind, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', kind, String(n)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Row) : reject(new Error(`${kind} ${n}: child exited ${code}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Row) : reject(new Error(`${kind} ${n}: child exited ${code}`)),
+    );
   });
 }
 
-const sizes = (v: string | undefined, d: string) => (v ?? d).split(',').map(Number).filter((x) => x > 0);
+const sizes = (v: string | undefined, d: string) =>
+  (v ?? d)
+    .split(',')
+    .map(Number)
+    .filter((x) => x > 0);
+const f = (x: number | undefined) => (x === undefined ? '' : x.toFixed(1));
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const itemsOf = (t: ReadTally | FunctionRun) => sum(Object.values(t.reads).map((r) => r.items));
+const requestsOf = (t: ReadTally | FunctionRun) => sum(Object.values(t.requests));
+const byOp = (r: Record<string, number>) =>
+  ['Query', 'Scan', 'GetItem', 'PutItem'].map((op) => `${op} ${r[op] ?? 0}`).join(', ');
+const perKind = (reads: ReadTally['reads']) =>
+  Object.entries(reads)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k} ${v.requests}/${v.items}`)
+    .join(', ');
+
+function storeTable(rows: Row[]): string[] {
+  return [
+    '| store | records | index build / seed ms | open ms | lookups ms | 40 appends ms | run ms | peak RSS MiB | requests per run | items read per run (requests/items per read kind) | scope, 35 days: ms (records) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|',
+    ...rows.map((r) => {
+      const t = r.storeRun;
+      return `| ${r.store} | ${r.records} | ${f(r.indexBuildMs ?? r.seedMs)} | ${f(r.openMs)} | ${f(r.lookupMs)} | ${f(r.appendMs)} | ${f(r.runMs)} | ${f(r.peakRssMiB)} | ${t ? byOp(t.requests) : ''} | ${t ? `${itemsOf(t)} (${perKind(t.reads)})` : ''} | ${f(r.scopeQueryMs)} (${r.scopeRecords}) |`;
+    }),
+  ];
+}
+
+function functionTable(rows: Row[]): string[] {
+  const withRuns = rows.filter((r) => r.functions);
+  if (!withRuns.length) return [];
+  return [
+    '',
+    "Scheduled runs of each function, trail in DynamoDB (dynalite), counted at the server: the first over this history, then the next day's:",
+    '',
+    '| records | function | run | run ms | requests | items read | per read kind: requests/items | errors |',
+    '|---:|---|---|---:|---|---:|---|---:|',
+    ...withRuns.flatMap((r) =>
+      r.functions!.map(
+        (fr) =>
+          `| ${r.records} | ${fr.fn} | ${fr.run ?? 'first'} | ${f(fr.runMs)} | ${byOp(fr.requests)} | ${itemsOf(fr)} | ${perKind(fr.reads)} | ${fr.errors.length} |`,
+      ),
+    ),
+  ];
+}
+
+/** Largest over smallest size of one bench run: the issue's goal is at most 1.1. */
+function ratios(rows: Row[]): string[] {
+  const lines: string[] = [''];
+  const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1.00' : '∞') : (a / b).toFixed(2));
+  for (const kind of ['file', 'dynamodb'] as const) {
+    const of = rows.filter((r) => r.store === kind).sort((a, b) => a.records - b.records);
+    if (of.length < 2) continue;
+    const [lo, hi] = [of[0]!, of.at(-1)!];
+    let line = `${kind}: store run ${hi.records}/${lo.records} = ${ratio(hi.runMs, lo.runMs)}×, lookups ${ratio(hi.lookupMs, lo.lookupMs)}×`;
+    if (lo.storeRun && hi.storeRun)
+      line += `, requests ${ratio(requestsOf(hi.storeRun), requestsOf(lo.storeRun))}×, items read ${ratio(itemsOf(hi.storeRun), itemsOf(lo.storeRun))}×`;
+    lines.push(line);
+    if (lo.functions && hi.functions) {
+      for (const run of ['next', 'first'] as const) {
+        const los = lo.functions.filter((x) => (x.run ?? 'first') === run);
+        const his = hi.functions.filter((x) => (x.run ?? 'first') === run);
+        if (!los.length || !his.length) continue;
+        const ms = (xs: FunctionRun[]) => sum(xs.map((x) => x.runMs));
+        const req = (xs: FunctionRun[]) => sum(xs.map(requestsOf));
+        const items = (xs: FunctionRun[]) => sum(xs.map(itemsOf));
+        const what =
+          run === 'next'
+            ? 'next-day function runs (steady state)'
+            : 'first function runs over the history (once)';
+        lines.push(
+          `${kind}: ${what} ${hi.records}/${lo.records}: time ${ratio(ms(his), ms(los))}×, requests ${ratio(req(his), req(los))}×, items read ${ratio(items(his), items(los))}× (${items(los)} → ${items(his)})`,
+        );
+        // the reads whose items grow with history (the goal: none)
+        const grow: string[] = [];
+        for (const fr of his) {
+          const base = los.find((x) => x.fn === fr.fn);
+          for (const [k, v] of Object.entries(fr.reads)) {
+            const was = base?.reads[k]?.items ?? 0;
+            if (v.items > Math.max(1.1 * was, was + 1)) grow.push(`${fr.fn} ${k} ${was} → ${v.items}`);
+          }
+        }
+        lines.push(
+          `  reads that grow with history: ${grow.length ? grow.join('; ') : 'none'}; every other read kind of every function reads within 1.1× the items`,
+        );
+        for (const fr of his) {
+          const base = los.find((x) => x.fn === fr.fn);
+          if (base)
+            lines.push(
+              `  ${fr.fn}: items read ${itemsOf(base)} → ${itemsOf(fr)} (${ratio(itemsOf(fr), itemsOf(base))}×), requests ${requestsOf(base)} → ${requestsOf(fr)}, time ${ratio(fr.runMs, base.runMs)}×`,
+            );
+        }
+      }
+    }
+    const scans = of.flatMap((r) => [
+      r.storeRun?.requests.Scan ?? 0,
+      ...(r.functions ?? []).map((x) => x.requests.Scan ?? 0),
+    ]);
+    if (kind === 'dynamodb') lines.push(`dynamodb: Scan requests in all runs: ${sum(scans)}`);
+  }
+  return lines;
+}
+
+/** Two runs of the bench (Node 20 and Node 22): the same figures next to each other. */
+function sideBySide(a: { node: string; rows: Row[] }, b: { node: string; rows: Row[] }): string[] {
+  const fnMs = (r: Row | undefined) =>
+    r?.functions
+      ? sum(r.functions.filter((x) => (x.run ?? 'first') === 'next').map((x) => x.runMs))
+      : undefined;
+  const lines = [
+    `| store | records | run ms ${a.node} | run ms ${b.node} | peak RSS MiB ${a.node} | ${b.node} | index build ms ${a.node} | ${b.node} | 5 next-day function runs ms ${a.node} | ${b.node} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of a.rows) {
+    const o = b.rows.find((x) => x.store === r.store && x.records === r.records);
+    lines.push(
+      `| ${r.store} | ${r.records} | ${f(r.runMs)} | ${f(o?.runMs)} | ${f(r.peakRssMiB)} | ${f(o?.peakRssMiB)} | ${f(r.indexBuildMs)} | ${f(o?.indexBuildMs)} | ${f(fnMs(r))} | ${f(fnMs(o))} |`,
+    );
+  }
+  return lines;
+}
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'child') {
-    process.stdout.write(JSON.stringify(await child(process.argv[3] as 'file' | 'dynamodb', Number(process.argv[4]))));
+    process.stdout.write(
+      JSON.stringify(await child(process.argv[3] as 'file' | 'dynamodb', Number(process.argv[4]))),
+    );
+    return;
+  }
+  if (process.argv[2] === '--table') {
+    // the tables again from results files; with two (Node 20 and Node 22 runs), side by side first
+    const saved = process.argv
+      .slice(3)
+      .map((p) => JSON.parse(readFileSync(p, 'utf8')) as { node: string; rows: Row[] });
+    const out = saved.length === 2 ? [...sideBySide(saved[0]!, saved[1]!), ''] : [];
+    for (const s of saved)
+      out.push(
+        `### Node.js ${s.node}`,
+        '',
+        ...storeTable(s.rows),
+        ...functionTable(s.rows),
+        ...ratios(s.rows),
+        '',
+      );
+    process.stdout.write(`${out.join('\n')}`);
     return;
   }
   const rows: Row[] = [];
-  for (const n of sizes(process.env.BENCH_AUDIT_SIZES, '1000,100000,1000000')) rows.push(await runChild('file', n));
-  for (const n of sizes(process.env.BENCH_AUDIT_DYNAMO_SIZES, '1000,10000')) rows.push(await runChild('dynamodb', n));
-  const f = (x: number | undefined) => (x === undefined ? '' : x.toFixed(1));
+  for (const n of sizes(process.env.BENCH_AUDIT_SIZES, '1000,100000,1000000'))
+    rows.push(await runChild('file', n));
+  for (const n of sizes(process.env.BENCH_AUDIT_DYNAMO_SIZES, '1000,100000,1000000'))
+    rows.push(await runChild('dynamodb', n));
   const lines = [
-    '| store | records | index build ms | open ms | lookups ms | 40 appends ms | run ms | peak RSS MiB | requests per run | items read per run | scope, 35 days: ms (records) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
-    ...rows.map((r) => `| ${r.store} | ${r.records} | ${f(r.indexBuildMs)} | ${f(r.openMs)} | ${f(r.lookupMs)} | ${f(r.appendMs)} | ${f(r.runMs)} | ${f(r.peakRssMiB)} | ${r.requests ? Object.entries(r.requests).map(([k, v]) => `${k} ${v}`).join(', ') : ''} | ${r.itemsRead ?? ''} | ${f(r.scopeQueryMs)} (${r.scopeRecords}) |`),
+    `Node.js ${process.version}.`,
+    '',
+    ...storeTable(rows),
+    ...functionTable(rows),
+    ...ratios(rows),
   ];
-  for (const kind of ['file', 'dynamodb'] as const) {
-    const of = rows.filter((r) => r.store === kind).sort((a, b) => a.records - b.records);
-    if (of.length > 1) lines.push('', `${kind}: run ${of.at(-1)!.records}/${of[0]!.records} = ${(of.at(-1)!.runMs / of[0]!.runMs).toFixed(2)}×, lookups ${(of.at(-1)!.lookupMs / of[0]!.lookupMs).toFixed(2)}×`);
-  }
   process.stdout.write(`${lines.join('\n')}\n`);
-  writeFileSync(process.env.BENCH_AUDIT_OUT ?? join(fileURLToPath(new URL('.', import.meta.url)), 'results-audit.json'), JSON.stringify({ rows, date: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    process.env.BENCH_AUDIT_OUT ?? join(fileURLToPath(new URL('.', import.meta.url)), 'results-audit.json'),
+    JSON.stringify({ node: process.version, rows, date: new Date().toISOString() }, null, 2),
+  );
 }
 
 await main();
