@@ -17,9 +17,6 @@ const KNOWN_WASTE: Record<string, { atMost: number; why: string }> = {
   'alibaba renewal-reminders enforce': { atMost: 1.06, why: 'as the dry run' },
   'alibaba snapshots dry-run': { atMost: 1.04, why: 'DescribeDisks sent twice where one call of up to 100 ids does' },
   'alibaba snapshots enforce': { atMost: 1.04, why: 'as the dry run' },
-  // KEC lists 1,000 instances a page: its per-page costs show only past one page (2,500 instances, below)
-  'kec 2500 snapshots dry-run': { atMost: 2.82, why: 'the whole local-volume listing (Marker pages) again for every page of instances' },
-  'kec 2500 snapshots enforce': { atMost: 1.16, why: 'as the dry run' },
 };
 
 describe('requests received / documented minimum (quick-mode fleet)', () => {

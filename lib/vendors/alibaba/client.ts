@@ -16,6 +16,7 @@ import {
   type ListInstancesOptions,
   type Scope,
   type Snapshot,
+  type SnapshotOwner,
   type SnapshotPolicySpec,
   type SnapshotSource,
   type VendorClient,
@@ -277,7 +278,7 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     }
   }
 
-  async function listSnapshotSources(scope: Scope, instances: Instance[]): Promise<SnapshotSource[]> {
+  async function listSnapshotSources(scope: Scope, instances: SnapshotOwner[]): Promise<SnapshotSource[]> {
     const wanted = new Set(instances.map((i) => i.id));
     if (!wanted.size) return [];
     const out: SnapshotSource[] = [];

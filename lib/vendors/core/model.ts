@@ -98,6 +98,9 @@ export interface Instance {
   busyWith?: string;
 }
 
+/** What a client needs of an instance to find its snapshot sources (kept small: a whole selection is held at once). */
+export type SnapshotOwner = Pick<Instance, 'id' | 'name' | 'region' | 'zone'>;
+
 /** Where a listing or call applies. */
 export interface Scope {
   region: string;
@@ -281,7 +284,8 @@ export interface VendorClient {
   purgeRecycled(scope: Scope, items: RecycleBinItem[]): Promise<BatchOutcome[]>;
   restoreRecycled(scope: Scope, items: RecycleBinItem[]): Promise<BatchOutcome[]>;
 
-  listSnapshotSources(scope: Scope, instances: Instance[]): Promise<SnapshotSource[]>;
+  /** Sources of the given instances; called once per selection (a client may list the whole region for it). */
+  listSnapshotSources(scope: Scope, instances: SnapshotOwner[]): Promise<SnapshotSource[]>;
   listSnapshots(scope: Scope, options?: { names?: string[]; sourceIds?: string[] }): AsyncIterable<Snapshot[]>;
   createSnapshot(scope: Scope, source: SnapshotSource, request: CreateSnapshotRequest): Promise<{ snapshotId?: string; requestId?: string }>;
   deleteSnapshots(scope: Scope, ids: string[]): Promise<BatchOutcome[]>;
