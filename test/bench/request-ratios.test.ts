@@ -15,8 +15,6 @@ const KNOWN_WASTE: Record<string, { atMost: number; why: string }> = {
   'alibaba auto-delete enforce': { atMost: 1.03, why: 'as the dry run' },
   'alibaba renewal-reminders dry-run': { atMost: 1.06, why: 'measured after issue 17; the remaining 6 % is not yet analysed' },
   'alibaba renewal-reminders enforce': { atMost: 1.06, why: 'as the dry run' },
-  'alibaba snapshots dry-run': { atMost: 1.04, why: 'DescribeDisks sent twice where one call of up to 100 ids does' },
-  'alibaba snapshots enforce': { atMost: 1.04, why: 'as the dry run' },
 };
 
 describe('requests received / documented minimum (quick-mode fleet)', () => {

@@ -93,6 +93,13 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
   const { target, transport, credentials } = options;
   const base = endpointUrl(options.endpoint, target);
 
+  /**
+   * Disk → instance of the disks this client has read (the sources of a selection, snapshot source
+   * disks): the owner a snapshot reports, so listing snapshots of disks just read as sources asks
+   * DescribeDisks nothing again. Bounded by the disks read, not the region; an owner is only a label.
+   */
+  const diskOwners = new Map<string, string | undefined>();
+
   function call<K extends ActionName>(name: K, region: string | undefined, params: Params = {}): Promise<Body<K>> {
     const spec: { schema: z.ZodType; mutating: boolean; regionless?: boolean; clientToken?: boolean } = ACTIONS[name];
     const all: Params = spec.regionless || region === undefined ? params : { RegionId: region, ...params };
@@ -262,19 +269,19 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
         yield [];
         continue;
       }
-      const diskIds = [...new Set(kept.map((s) => s.SourceDiskId).filter((d): d is string => !!d))];
-      const owners = new Map<string, string>();
+      // SnapshotType names no instance (seed 001 L8740-8751): the owner is the source disk's, asked only for disks not yet seen
+      const diskIds = [...new Set(kept.map((s) => s.SourceDiskId).filter((d): d is string => !!d && !diskOwners.has(d)))];
       // DiskIds: at most 100 per call (seed 001 L2660)
       for (const group of chunk(diskIds, ACTIONS.DescribeDisks.batchLimit)) {
         const disks = await call('DescribeDisks', scope.region, { DiskIds: jsonArray(group), PageNumber: 1, PageSize: ACTIONS.DescribeDisks.pageSize });
-        for (const d of disks.Disks) if (d.InstanceId) owners.set(d.DiskId, d.InstanceId);
+        for (const d of disks.Disks) diskOwners.set(d.DiskId, d.InstanceId || undefined);
       }
       const tags = await tagsFor(
         scope,
         'snapshot',
         kept.map((s) => s.SnapshotId),
       );
-      yield kept.map((raw, i) => toSnapshot(raw, tags[i]!, target, scope.region, owners.get(raw.SourceDiskId ?? '')));
+      yield kept.map((raw, i) => toSnapshot(raw, tags[i]!, target, scope.region, diskOwners.get(raw.SourceDiskId ?? '')));
     }
   }
 
@@ -286,7 +293,11 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     const filters: Params[] = wanted.size <= 10 ? [...wanted].map((id) => ({ InstanceId: id })) : [{}];
     for (const params of filters) {
       for await (const page of pages('DescribeDisks', scope.region, params, (b) => b.Disks, (d) => d.DiskId)) {
-        for (const disk of page) if (disk.InstanceId && wanted.has(disk.InstanceId)) out.push(toSource(disk, target, scope.region));
+        for (const disk of page) {
+          if (!disk.InstanceId || !wanted.has(disk.InstanceId)) continue;
+          diskOwners.set(disk.DiskId, disk.InstanceId);
+          out.push(toSource(disk, target, scope.region));
+        }
       }
     }
     return out;
