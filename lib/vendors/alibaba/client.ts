@@ -174,8 +174,10 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     // one exact name (no glob) is a vendor filter too (InstanceName, L1707)
     if (opts.names?.length === 1 && !opts.names[0]!.includes('*')) base.InstanceName = opts.names[0];
     // an unknown charge type passes every charge filter: the caller decides what unknown means (A8)
+    const expiringBy = opts.expiringBy ? Date.parse(opts.expiringBy) : undefined;
+    const later = (i: Instance) => expiringBy !== undefined && i.chargeType === 'prepaid' && !i.restricted && i.expiresAt !== undefined && Date.parse(i.expiresAt) > expiringBy;
     const filters = (i: Instance) =>
-      (!ids || ids.has(i.id)) && (!charge || i.chargeType === 'unknown' || charge.has(i.chargeType)) && (!names || names.some((n) => n.test(i.name)));
+      (!ids || ids.has(i.id)) && (!charge || i.chargeType === 'unknown' || charge.has(i.chargeType)) && (!names || names.some((n) => n.test(i.name))) && !later(i);
     if (ids) {
       // InstanceIds: a JSON array of at most 100 (seed 001 L1701); never `[]`, which matches nothing (L1689)
       for (const group of chunk([...ids], ACTIONS.DescribeInstances.batchLimit)) yield* instancePages(scope, { ...base, InstanceIds: jsonArray(group) }, filters);

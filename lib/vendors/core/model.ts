@@ -125,6 +125,12 @@ export interface ListInstancesOptions {
     /** Filled by a client that lists candidates only: how many instances the vendor-side filters matched, candidates or not (for guards that count the selection). */
     counted?: { matched?: number };
   };
+  /**
+   * Only prepaid instances expiring by this UTC time are needed, besides those the vendor reports lapsed
+   * or restricted and any whose charge type or expiry it does not report: clients with
+   * `limits.tagsReadPerInstance` leave the rest out rather than read their tags.
+   */
+  expiringBy?: string;
   /** Include instances in the recycle bin (KEC hides `recycling` unless asked). */
   includeRecycled?: boolean;
   /** Also read native auto-delete timers kept apart from the instance (Tencent action timers) into `autoDeleteAt`. */
