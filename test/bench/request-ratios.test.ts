@@ -10,9 +10,6 @@ import { VENDORS } from '../../bench/lib/targets';
  * get better; when a fix lands, lower its bound (or delete the line) in the same change.
  */
 const KNOWN_WASTE: Record<string, { atMost: number; why: string }> = {
-  // issue 17 reads tags only for candidates: what is left is the one PageSize=1 count of the scope (the guard's base)
-  'alibaba auto-delete dry-run': { atMost: 1.04, why: 'a PageSize=1 DescribeInstances counts the whole scope for the blast-radius guard' },
-  'alibaba auto-delete enforce': { atMost: 1.03, why: 'as the dry run' },
 };
 
 describe('requests received / documented minimum (quick-mode fleet)', () => {

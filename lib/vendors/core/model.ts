@@ -126,6 +126,12 @@ export interface ListInstancesOptions {
     counted?: { matched?: number };
   };
   /**
+   * The counts the vendor reported for the listings of one scope's pass (engine-owned, dropped after the
+   * pass), keyed by the client: a listing records its total here, and `candidates.counted` is taken from
+   * an earlier listing of the same vendor-side filters instead of a request of its own.
+   */
+  scopeCounts?: Map<string, number>;
+  /**
    * Only prepaid instances expiring by this UTC time are needed, besides those the vendor reports lapsed
    * or restricted and any whose charge type or expiry it does not report: clients with
    * `limits.tagsReadPerInstance` leave the rest out rather than read their tags.
