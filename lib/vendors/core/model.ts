@@ -137,6 +137,8 @@ export interface ListInstancesOptions {
    * `limits.tagsReadPerInstance` leave the rest out rather than read their tags.
    */
   expiringBy?: string;
+  /** Only instances in these states are needed: a client that can filter by state at the vendor leaves the rest out. */
+  states?: InstanceState[];
   /** Include instances in the recycle bin (KEC hides `recycling` unless asked). */
   includeRecycled?: boolean;
   /** Also read native auto-delete timers kept apart from the instance (Tencent action timers) into `autoDeleteAt`. */
