@@ -6,11 +6,10 @@ import { VENDORS } from '../../bench/lib/targets';
  * The deterministic half of the benchmark, asserted (never a time): requests the simulator
  * received / the documented minimum for every function × vendor × mode on the quick-mode fleet
  * (1,000 instances per vendor, seeded, fixed business time), as `npm run bench -- --quick` prints.
- * Every ratio is 1.00 except the known waste below, each held to what it is today so it can only
- * get better; when a fix lands, lower its bound (or delete the line) in the same change.
+ * Every ratio is 1.00 except the known waste below (none today), each held to what it is so it can
+ * only get better; when a fix lands, lower its bound (or delete the line) in the same change.
  */
-const KNOWN_WASTE: Record<string, { atMost: number; why: string }> = {
-};
+const KNOWN_WASTE: Record<string, { atMost: number; why: string }> = {};
 
 describe('requests received / documented minimum (quick-mode fleet)', () => {
   let rows: RatioRow[];
