@@ -284,6 +284,7 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
       // DiskIds: at most 100 per call (seed 001 L2660)
       for (const group of chunk(diskIds, ACTIONS.DescribeDisks.batchLimit)) {
         const disks = await call('DescribeDisks', scope.region, { DiskIds: jsonArray(group), PageNumber: 1, PageSize: ACTIONS.DescribeDisks.pageSize });
+        for (const id of group) diskOwners.set(id, undefined); // a deleted source disk keeps its id (L8747): asked once
         for (const d of disks.Disks) diskOwners.set(d.DiskId, d.InstanceId || undefined);
       }
       const tags = await tagsFor(
