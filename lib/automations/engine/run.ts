@@ -182,7 +182,7 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
  * selection and decision, then is dropped, so memory is bounded by a page, not the fleet.
  * Listings of the whole scope go first and leave the vendor's counts in `scopeCounts`, so a
  * candidates-only pass takes its selection's size (the blast-radius guard's base) from them
- * instead of counting the scope again (DECISIONS.md E5).
+ * instead of counting the scope again (DECISIONS.md E6).
  */
 async function listOnce<P>(passes: { entry: Planned<P>; pass: PolicyPass; query: ListInstancesOptions }[]): Promise<void> {
   const byQuery = new Map<string, typeof passes>();

@@ -35,7 +35,7 @@ it('the example policies (a tag source and a name TTL) over 400 instances read t
   const sent = (action: string) => h.sim.requests.filter((r) => r.action === action).length;
   expect(sent('DescribeTags')).toBe(5);
   // one tag-filtered listing for the tag source, four pages of 100 for the name TTL, whose TotalCount is
-  // the guard's base for the tag source too (no count of the scope of its own: engine DECISIONS.md E5)
+  // the guard's base for the tag source too (no count of the scope of its own: engine DECISIONS.md E6)
   expect(sent('DescribeInstances')).toBe(1 + 4);
 });
 
