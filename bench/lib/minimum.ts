@@ -69,7 +69,14 @@ export function documentedMinimum(input: MinimumInput): Minimum {
       if (vendor === 'alibaba') {
         const byTag = tagKeys.flatMap((k) => tagged(k));
         const candidates = new Map([...byTag, ...named(globs)].map((i) => [i.id, i]));
-        listPages = pages(N, page) + tagKeys.reduce((n, k) => n + pages(tagged(k).length, page), 0);
+        // a policy over the whole scope acting on tag carriers only lists them (Tag.1.Key); any other policy
+        // needs the fleet listed. The blast-radius guard needs the scope's size either way: the full
+        // listing's TotalCount (seed 001 L1724) gives it, else one PageSize=1 DescribeInstances does (engine E6)
+        const carriersOnly = (p: (typeof policies)[number]) =>
+          Boolean(p.source.tag) && !p.source.list?.length && !p.source.ttl && !p.selector.names?.length && !p.selector.ids?.length && !p.selector.projects?.length && !p.selector.chargeTypes?.length && !Object.keys(p.selector.tags ?? {}).length;
+        const fleet = policies.some((p) => !carriersOnly(p));
+        listPages = (fleet ? pages(N, page) : 1) + tagKeys.reduce((n, k) => n + pages(tagged(k).length, page), 0);
+        if (!fleet) listWhy = 'PageSize=1 count of the scope (the blast-radius guard\'s base)';
         listWhy += ` + Tag.1.Key=${tagKeys.join(',')} (${byTag.length}) / ${page}`;
         tagReads = [...candidates.values()];
       }

@@ -68,6 +68,7 @@ export class KecSimulator implements VendorSimulator {
   private readonly timed = new Set<string>();
   private version = 0;
   private listCache?: { key: string; version: number; items: SimInstance[] };
+  private volumeCache?: { key: string; version: number; set: Record<string, unknown>[] };
   private seq = 0;
   projectIds: number[] = [0];
   /**
@@ -371,7 +372,15 @@ export class KecSimulator implements VendorSimulator {
 
   private describeLocalVolumes(p: Map<string, string>, region: string): object {
     const name = p.get('InstanceName');
-    const set = [...this.byId.values()]
+    // built once per state version, not per Marker page (a 100k fleet has ~2,800 pages of 50)
+    const key = JSON.stringify([region, name]);
+    if (this.volumeCache?.key !== key || this.volumeCache.version !== this.version) this.volumeCache = { key, version: this.version, set: this.volumeSet(region, name) };
+    const set = this.volumeCache.set;
+    return { ...this.localPage(p, set, 'LocalVolumeSet', KEC_VOLUME_CORE), LocalVolumeCount: set.length };
+  }
+
+  private volumeSet(region: string, name: string | undefined): Record<string, unknown>[] {
+    return [...this.byId.values()]
       .filter((i) => i.region === region && (name === undefined || i.name === name) && i.state !== 'recycling')
       .flatMap((i) =>
         volumesOf(i).map((v) => ({
@@ -387,7 +396,6 @@ export class KecSimulator implements VendorSimulator {
           CreationDate: beijingZ(i.createdAtMs),
         })),
       );
-    return { ...this.localPage(p, set, 'LocalVolumeSet', KEC_VOLUME_CORE), LocalVolumeCount: set.length };
   }
 
   private createSnapshot(p: Map<string, string>, region: string, now: number): object {

@@ -180,6 +180,9 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
 /**
  * One pass over the instance listing per distinct query: each page goes through every policy's
  * selection and decision, then is dropped, so memory is bounded by a page, not the fleet.
+ * Listings of the whole scope go first and leave the vendor's counts in `scopeCounts`, so a
+ * candidates-only pass takes its selection's size (the blast-radius guard's base) from them
+ * instead of counting the scope again (DECISIONS.md E6).
  */
 async function listOnce<P>(passes: { entry: Planned<P>; pass: PolicyPass; query: ListInstancesOptions }[]): Promise<void> {
   const byQuery = new Map<string, typeof passes>();
@@ -187,12 +190,14 @@ async function listOnce<P>(passes: { entry: Planned<P>; pass: PolicyPass; query:
     const key = JSON.stringify(p.query);
     byQuery.set(key, [...(byQuery.get(key) ?? []), p]);
   }
-  for (const riders of byQuery.values()) {
+  const scopeCounts = new Map<string, number>();
+  const candidatesLast = [...byQuery.values()].sort((a, b) => Number(Boolean(a[0]!.query.candidates)) - Number(Boolean(b[0]!.query.candidates)));
+  for (const riders of candidatesLast) {
     const { args } = riders[0]!.entry;
     let failure: string | undefined;
     let listed = 0;
     try {
-      for await (const page of listing(args.client, args.scope.region, riders[0]!.query)) {
+      for await (const page of listing(args.client, args.scope.region, { ...riders[0]!.query, scopeCounts })) {
         listed += page.length;
         for (const instance of page) for (const r of riders) r.pass.take(instance);
       }

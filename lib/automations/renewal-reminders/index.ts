@@ -45,9 +45,12 @@ async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePl
   }
 
   const tagKeys = Object.keys(policy.selector.tags ?? {});
+  // past the longest lead time an instance gets nothing, unless auto-renew is to be set on every tracked one (R5):
+  // where tags cost a request each (Apsara), such instances are not needed (R10)
+  const expiringBy = policy.autoRenew && canAct ? undefined : new Date(now.getTime() + Math.max(0, ...policy.leadDays) * 86_400_000).toISOString();
   let unknownCharge = 0;
   try {
-    for await (const page of client.listInstances(scope, { chargeTypes: ['prepaid'], ...(tagKeys.length && { tagKeys }) })) {
+    for await (const page of client.listInstances(scope, { chargeTypes: ['prepaid'], ...(tagKeys.length && { tagKeys }), ...(expiringBy && { expiringBy }) })) {
       for (const inst of page) {
         if (inst.chargeType === 'unknown' && matchesSelector(inst, { ...policy.selector, chargeTypes: undefined })) {
           // the vendor did not say whether it is prepaid: shown, never guessed (sim/DECISIONS.md A8)

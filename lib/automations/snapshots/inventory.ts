@@ -1,6 +1,6 @@
 import { exemptionFor, matchesSelector } from '../engine/select';
 import type { PlanNote } from '../engine/types';
-import type { Instance, Scope, Snapshot, SnapshotSource, VendorClient } from '../../vendors/core';
+import type { Scope, Snapshot, SnapshotOwner, SnapshotSource, VendorClient } from '../../vendors/core';
 import { MANAGED_TAG, type SnapshotsPolicy } from './policy';
 
 /** What planning keeps of a snapshot: small, so a large history stays cheap. */
@@ -15,16 +15,18 @@ export interface Inventory {
 }
 
 /**
- * Lists instances page by page, selects, drops exempt ones (noted), and asks the client for the
- * snapshot sources of each page's selection (disks, local volumes, the VM, the system image).
+ * Lists instances page by page, selects, drops exempt ones (noted), then asks the client once for the
+ * snapshot sources of the whole selection (disks, local volumes, the VM, the system image): where
+ * sources come from a region-wide listing (KEC local volumes, seed 000 L5657-5665; Apsara disks of
+ * many instances) it is read once per scope, not once per page of instances. Only the id, name,
+ * region and zone of each selected instance are kept until then (memory bounded by the selection).
  */
 export async function listSources(client: VendorClient, scope: Scope, policy: SnapshotsPolicy, now: Date, failures: string[]): Promise<Inventory> {
-  const sources: SnapshotSource[] = [];
   const notes: PlanNote[] = [];
+  const chosen: SnapshotOwner[] = [];
   let selected = 0;
   try {
     for await (const page of client.listInstances(scope, { ids: policy.selector.ids, tagKeys: Object.keys(policy.selector.tags ?? {}) })) {
-      const chosen: Instance[] = [];
       for (const instance of page) {
         if (!matchesSelector(instance, policy.selector)) continue;
         if (instance.state === 'deleted' || instance.state === 'deleting' || instance.state === 'recycled') continue;
@@ -39,16 +41,21 @@ export async function listSources(client: VendorClient, scope: Scope, policy: Sn
           notes.push({ resourceId: instance.id, action: 'snapshot', reason: `busy: the vendor is still running ${instance.busyWith} on it; no snapshot this run, the next run retries`, status: 'skipped' });
           continue;
         }
-        chosen.push(instance);
+        chosen.push({ id: instance.id, name: instance.name, region: instance.region, ...(instance.zone !== undefined && { zone: instance.zone }) });
       }
-      if (chosen.length) sources.push(...(await client.listSnapshotSources(scope, chosen)));
     }
+  } catch (e) {
+    failures.push(`listing instances or their snapshot sources: ${(e as Error).message}`);
+  }
+  let sources: SnapshotSource[] = [];
+  try {
+    // what was selected before a listing failure still gets its sources (as when they were read per page)
+    if (chosen.length) sources = await client.listSnapshotSources(scope, chosen);
   } catch (e) {
     failures.push(`listing instances or their snapshot sources: ${(e as Error).message}`);
   }
   return { sources, selected, notes };
 }
-
 
 /** Snapshots of the given sources, grouped by source; undefined when the listing failed. */
 export async function listSnapshotsBySource(

@@ -166,7 +166,7 @@ async function listRunningSpot({ deps, policy, client, scope }: ScopeArgs<SpotPo
   const out: SpotInstanceRef[] = [];
   const tagKeys = Object.keys(policy.selector.tags ?? {});
   try {
-    for await (const page of client.listInstances(scope, { chargeTypes: ['spot'], ...(ids && { ids }), ...(tagKeys.length && { tagKeys }) })) {
+    for await (const page of client.listInstances(scope, { chargeTypes: ['spot'], states: ['running'], ...(ids && { ids }), ...(tagKeys.length && { tagKeys }) })) {
       for (const inst of page) {
         if (inst.chargeType !== 'spot' || inst.state !== 'running' || !matchesSelector(inst, policy.selector)) continue;
         plan.selected++;

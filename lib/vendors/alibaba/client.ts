@@ -16,6 +16,7 @@ import {
   type ListInstancesOptions,
   type Scope,
   type Snapshot,
+  type SnapshotOwner,
   type SnapshotPolicySpec,
   type SnapshotSource,
   type VendorClient,
@@ -92,6 +93,13 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
   const { target, transport, credentials } = options;
   const base = endpointUrl(options.endpoint, target);
 
+  /**
+   * Disk → instance of the disks this client has read (the sources of a selection, snapshot source
+   * disks): the owner a snapshot reports, so listing snapshots of disks just read as sources asks
+   * DescribeDisks nothing again. Bounded by the disks read, not the region; an owner is only a label.
+   */
+  const diskOwners = new Map<string, string | undefined>();
+
   function call<K extends ActionName>(name: K, region: string | undefined, params: Params = {}): Promise<Body<K>> {
     const spec: { schema: z.ZodType; mutating: boolean; regionless?: boolean; clientToken?: boolean } = ACTIONS[name];
     const all: Params = spec.regionless || region === undefined ? params : { RegionId: region, ...params };
@@ -114,11 +122,13 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     params: Params,
     items: (body: Body<K>) => T[],
     idOf: (item: T) => string,
+    onTotal?: (total: number) => void,
   ): AsyncGenerator<T[]> {
     const size = ACTIONS[name].pageSize;
     return numberedPages(
       async (page) => {
         const body = await call(name, region, { ...params, PageNumber: page, PageSize: size });
+        if (page === 1 && body.TotalCount !== undefined) onTotal?.(body.TotalCount);
         return { items: items(body), total: body.TotalCount };
       },
       idOf,
@@ -143,8 +153,9 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
    * Charge type, name and id filters run on the listing itself; tags (one DescribeTags each) are read
    * only for the instances that pass them (seed 001 L1714-1715 for what the vendor filters itself).
    */
-  async function* instancePages(scope: Scope, params: Params, keep: (inst: Instance) => boolean): AsyncGenerator<Instance[]> {
-    for await (const page of pages('DescribeInstances', scope.region, params, (b) => b.Instances, (r) => r.InstanceId)) {
+  async function* instancePages(scope: Scope, params: Params, keep: (inst: Instance) => boolean, counts?: Map<string, number>): AsyncGenerator<Instance[]> {
+    const record = counts && ((total: number) => counts.set(countKey(params), total));
+    for await (const page of pages('DescribeInstances', scope.region, params, (b) => b.Instances, (r) => r.InstanceId, record)) {
       const kept = page.filter((raw) => keep(toInstance(raw, {}, target, scope.region)));
       // inline Tags where the deployment sends them (SDK model); one DescribeTags each otherwise
       const missing = kept.filter((raw) => raw.Tags === undefined).map((raw) => raw.InstanceId);
@@ -153,6 +164,9 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
       yield kept.map((raw) => toInstance(raw, byId.get(raw.InstanceId) ?? Object.fromEntries(raw.Tags!.map((t) => [t.TagKey, t.TagValue])), target, scope.region));
     }
   }
+
+  /** Which vendor-side filters a DescribeInstances total counts (`ListInstancesOptions.scopeCounts`). */
+  const countKey = (params: Params) => `DescribeInstances?${JSON.stringify(Object.entries(params).sort(([a], [b]) => a.localeCompare(b)))}`;
 
   /** Tag.n.Key filters intersect (L1688, L1714; decision A7): up to 5 keys are pushed down, without a value (any value). */
   const tagParams = (keys: string[]): Params => Object.fromEntries(keys.slice(0, 5).map((k, i) => [`Tag.${i + 1}.Key`, k]));
@@ -166,8 +180,11 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     // one exact name (no glob) is a vendor filter too (InstanceName, L1707)
     if (opts.names?.length === 1 && !opts.names[0]!.includes('*')) base.InstanceName = opts.names[0];
     // an unknown charge type passes every charge filter: the caller decides what unknown means (A8)
+    const expiringBy = opts.expiringBy ? Date.parse(opts.expiringBy) : undefined;
+    const later = (i: Instance) => expiringBy !== undefined && i.chargeType === 'prepaid' && !i.restricted && i.expiresAt !== undefined && Date.parse(i.expiresAt) > expiringBy;
     const filters = (i: Instance) =>
-      (!ids || ids.has(i.id)) && (!charge || i.chargeType === 'unknown' || charge.has(i.chargeType)) && (!names || names.some((n) => n.test(i.name)));
+      (!ids || ids.has(i.id)) && (!charge || i.chargeType === 'unknown' || charge.has(i.chargeType)) && (!names || names.some((n) => n.test(i.name))) && !later(i);
+    const counts = opts.scopeCounts;
     if (ids) {
       // InstanceIds: a JSON array of at most 100 (seed 001 L1701); never `[]`, which matches nothing (L1689)
       for (const group of chunk([...ids], ACTIONS.DescribeInstances.batchLimit)) yield* instancePages(scope, { ...base, InstanceIds: jsonArray(group) }, filters);
@@ -175,14 +192,15 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     }
     const cand = opts.candidates;
     if (!cand || (!cand.tagKeys?.length && !cand.ids?.length) || cand.tagKeys?.some((k) => keys.includes(k))) {
-      yield* instancePages(scope, base, filters);
+      yield* instancePages(scope, base, filters, counts);
       return;
     }
     // Candidates only: each key's carriers come from a tag-filtered listing, the named ids from a read
     // by id; tags are read for those alone, each instance once.
     if (cand.counted) {
-      // the selection's size without listing it: TotalCount of the filtered listing (one item asked)
-      cand.counted.matched = (await call('DescribeInstances', scope.region, { ...base, PageNumber: 1, PageSize: 1 })).TotalCount;
+      // the selection's size without listing it: the TotalCount (L1724) of a listing of the same filters this
+      // pass already made, else of the filtered listing with one item asked
+      cand.counted.matched = counts?.get(countKey(base)) ?? (await call('DescribeInstances', scope.region, { ...base, PageNumber: 1, PageSize: 1 })).TotalCount;
     }
     const seen = new Set<string>();
     const once = (i: Instance) => !seen.has(i.id) && filters(i) && seen.add(i.id) !== undefined;
@@ -261,23 +279,24 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
         yield [];
         continue;
       }
-      const diskIds = [...new Set(kept.map((s) => s.SourceDiskId).filter((d): d is string => !!d))];
-      const owners = new Map<string, string>();
+      // SnapshotType names no instance (seed 001 L8740-8751): the owner is the source disk's, asked only for disks not yet seen
+      const diskIds = [...new Set(kept.map((s) => s.SourceDiskId).filter((d): d is string => !!d && !diskOwners.has(d)))];
       // DiskIds: at most 100 per call (seed 001 L2660)
       for (const group of chunk(diskIds, ACTIONS.DescribeDisks.batchLimit)) {
         const disks = await call('DescribeDisks', scope.region, { DiskIds: jsonArray(group), PageNumber: 1, PageSize: ACTIONS.DescribeDisks.pageSize });
-        for (const d of disks.Disks) if (d.InstanceId) owners.set(d.DiskId, d.InstanceId);
+        for (const id of group) diskOwners.set(id, undefined); // a deleted source disk keeps its id (L8747): asked once
+        for (const d of disks.Disks) diskOwners.set(d.DiskId, d.InstanceId || undefined);
       }
       const tags = await tagsFor(
         scope,
         'snapshot',
         kept.map((s) => s.SnapshotId),
       );
-      yield kept.map((raw, i) => toSnapshot(raw, tags[i]!, target, scope.region, owners.get(raw.SourceDiskId ?? '')));
+      yield kept.map((raw, i) => toSnapshot(raw, tags[i]!, target, scope.region, diskOwners.get(raw.SourceDiskId ?? '')));
     }
   }
 
-  async function listSnapshotSources(scope: Scope, instances: Instance[]): Promise<SnapshotSource[]> {
+  async function listSnapshotSources(scope: Scope, instances: SnapshotOwner[]): Promise<SnapshotSource[]> {
     const wanted = new Set(instances.map((i) => i.id));
     if (!wanted.size) return [];
     const out: SnapshotSource[] = [];
@@ -285,7 +304,11 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     const filters: Params[] = wanted.size <= 10 ? [...wanted].map((id) => ({ InstanceId: id })) : [{}];
     for (const params of filters) {
       for await (const page of pages('DescribeDisks', scope.region, params, (b) => b.Disks, (d) => d.DiskId)) {
-        for (const disk of page) if (disk.InstanceId && wanted.has(disk.InstanceId)) out.push(toSource(disk, target, scope.region));
+        for (const disk of page) {
+          if (!disk.InstanceId || !wanted.has(disk.InstanceId)) continue;
+          diskOwners.set(disk.DiskId, disk.InstanceId);
+          out.push(toSource(disk, target, scope.region));
+        }
       }
     }
     return out;

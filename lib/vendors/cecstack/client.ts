@@ -21,6 +21,7 @@ import {
   type Snapshot,
   type SnapshotPolicy,
   type SnapshotPolicySpec,
+  type SnapshotOwner,
   type SnapshotSource,
   type SpotPricePoint,
   type VendorClient,
@@ -305,7 +306,7 @@ export class CecstackClient implements VendorClient {
 
   // ---------------- snapshots (whole VM) ----------------
 
-  async listSnapshotSources(_scope: Scope, instances: Instance[]): Promise<SnapshotSource[]> {
+  async listSnapshotSources(_scope: Scope, instances: SnapshotOwner[]): Promise<SnapshotSource[]> {
     return instances.map((i) => ({ vendor: 'cecstack', target: this.target, region: i.region, id: i.id, kind: 'vm', instanceId: i.id, name: i.name, zone: i.zone }));
   }
 

@@ -98,6 +98,9 @@ export interface Instance {
   busyWith?: string;
 }
 
+/** What a client needs of an instance to find its snapshot sources (kept small: a whole selection is held at once). */
+export type SnapshotOwner = Pick<Instance, 'id' | 'name' | 'region' | 'zone'>;
+
 /** Where a listing or call applies. */
 export interface Scope {
   region: string;
@@ -122,6 +125,20 @@ export interface ListInstancesOptions {
     /** Filled by a client that lists candidates only: how many instances the vendor-side filters matched, candidates or not (for guards that count the selection). */
     counted?: { matched?: number };
   };
+  /**
+   * The counts the vendor reported for the listings of one scope's pass (engine-owned, dropped after the
+   * pass), keyed by the client: a listing records its total here, and `candidates.counted` is taken from
+   * an earlier listing of the same vendor-side filters instead of a request of its own.
+   */
+  scopeCounts?: Map<string, number>;
+  /**
+   * Only prepaid instances expiring by this UTC time are needed, besides those the vendor reports lapsed
+   * or restricted and any whose charge type or expiry it does not report: clients with
+   * `limits.tagsReadPerInstance` leave the rest out rather than read their tags.
+   */
+  expiringBy?: string;
+  /** Only instances in these states are needed: a client that can filter by state at the vendor leaves the rest out. */
+  states?: InstanceState[];
   /** Include instances in the recycle bin (KEC hides `recycling` unless asked). */
   includeRecycled?: boolean;
   /** Also read native auto-delete timers kept apart from the instance (Tencent action timers) into `autoDeleteAt`. */
@@ -281,7 +298,8 @@ export interface VendorClient {
   purgeRecycled(scope: Scope, items: RecycleBinItem[]): Promise<BatchOutcome[]>;
   restoreRecycled(scope: Scope, items: RecycleBinItem[]): Promise<BatchOutcome[]>;
 
-  listSnapshotSources(scope: Scope, instances: Instance[]): Promise<SnapshotSource[]>;
+  /** Sources of the given instances; called once per selection (a client may list the whole region for it). */
+  listSnapshotSources(scope: Scope, instances: SnapshotOwner[]): Promise<SnapshotSource[]>;
   listSnapshots(scope: Scope, options?: { names?: string[]; sourceIds?: string[] }): AsyncIterable<Snapshot[]>;
   createSnapshot(scope: Scope, source: SnapshotSource, request: CreateSnapshotRequest): Promise<{ snapshotId?: string; requestId?: string }>;
   deleteSnapshots(scope: Scope, ids: string[]): Promise<BatchOutcome[]>;

@@ -27,7 +27,7 @@ import {
 } from '../core';
 import { ACTIONS, REFERENCE_IMAGE_ID, schemas, SNAPSHOT_NAME, SPOT_FAMILIES, SPOT_MAX_WINDOW_MS, type ActionSpec } from './actions';
 import { buildRequest, parseResponse, type Params } from './codec';
-import { mapInstance, mapSnapshot, mapSnapshotSource, parseKecTime, toRecycleBinItem } from './mapping';
+import { kecStateNames, mapInstance, mapSnapshot, mapSnapshotSource, parseKecTime, toRecycleBinItem } from './mapping';
 
 /** design.md capability matrix, KEC column; restore is not in seed 000 (no action, L1430-1441). */
 export const capabilities: Capabilities = {
@@ -106,13 +106,16 @@ export function createKecClient(options: ClientOptions<KecSettings>): KecClient 
   async function* listInstancesFiltered(scope: Scope, options: ListInstancesOptions, recycling: boolean): AsyncGenerator<Instance[]> {
     const projects = await projectsFor(scope);
     const idGroups = options.ids?.length ? chunk([...new Set(options.ids)], ACTIONS.DescribeInstances.maxBatch!) : [undefined];
+    const stateNames = options.states?.length ? kecStateNames(options.states) : undefined;
+    // no vendor state maps to what is asked: nothing to list (an empty Value would be no filter at all)
+    if (stateNames && !stateNames.length && !recycling) return;
     for (const projectGroup of chunk(projects, ACTIONS.DescribeInstances.maxBatch!)) {
       for (const ids of idGroups) {
         const params: Params = {
           ProjectId: projectGroup,
           ...(ids ? { InstanceId: ids } : {}),
-          // Recycle-bin instances are hidden unless filtered for (seed 000 L1430-1441).
-          ...(recycling ? { Filter: [{ Name: 'instance-state.name', Value: ['recycling'] }] } : {}),
+          // Recycle-bin instances are hidden unless filtered for (seed 000 L1430-1441); other states by the same filter (L1415-1426)
+          ...(recycling ? { Filter: [{ Name: 'instance-state.name', Value: ['recycling'] }] } : stateNames ? { Filter: [{ Name: 'instance-state.name', Value: stateNames }] } : {}),
         };
         for await (const page of describeInstances(scope, params)) {
           const wanted = options.chargeTypes?.length ? page.filter((i) => options.chargeTypes!.includes(i.chargeType)) : page;

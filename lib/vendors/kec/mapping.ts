@@ -48,6 +48,11 @@ const STATES: Record<string, InstanceState> = {
   error: 'error',
 };
 
+/** The vendor's state names for ours, for the `instance-state.name` filter (seed 000 L1415-1426). */
+export function kecStateNames(states: InstanceState[]): string[] {
+  return Object.entries(STATES).filter(([, ours]) => states.includes(ours)).map(([name]) => name);
+}
+
 export function mapState(raw: string | undefined): InstanceState {
   return (raw && STATES[raw]) || 'unknown';
 }

@@ -84,6 +84,17 @@ describe('functions/spot-prices handler on KEC', () => {
     expect(h.sim.mutatingRequests()).toEqual([]);
   });
 
+  it('lists running instances only (instance-state.name=active, seed 000 L1415-1426): 1,200 stopped ones cost no page', async () => {
+    spot();
+    for (let i = 0; i < 1200; i++) kec.addInstance({ state: 'stopped' }, NOW.getTime() - 86_400_000);
+    kec.setSpotPrice('N3.2B', 'cn-beijing-6a', 0.5);
+    const report = await h.invoke('spot-prices', 'spot-prices.schedule.json', h.config({ spotPrices: [{ name: 'spot', watches: 'running', thresholds: { maxPrice: '0.1' } }] }));
+    expect(report.errors).toEqual([]);
+    expect(report.rows.some((r) => r.action === 'alert-max-price' || r.reason.includes('0.5'))).toBe(true);
+    // one page of 1,000 holds the one active instance; without the filter 1,201 instances take two
+    expect(h.sim.requests.filter((r) => r.action === 'DescribeInstances')).toHaveLength(1);
+  });
+
   it('a throttled vendor still completes', async () => {
     spot();
     kec.setSpotPrice('N3.2B', 'cn-beijing-6a', 0.5);

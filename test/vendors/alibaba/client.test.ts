@@ -58,6 +58,15 @@ describe('alibaba client against the simulator', () => {
     await expect(client().quoteRenewal(scope, [inst!.id], 1)).rejects.toBeInstanceOf(UnsupportedCapability);
   });
 
+  it('leaves out prepaid instances expiring after `expiringBy`, unread (no DescribeTags for them)', async () => {
+    const now = sim.clock.now().getTime();
+    const soon = mod.addInstance({ name: 'soon', chargeType: 'PrePaid', expiredAt: now + 5 * 86_400_000 }, { tags: { owner: 'ann' } });
+    mod.addInstance({ name: 'later', chargeType: 'PrePaid', expiredAt: now + 40 * 86_400_000 }, { tags: { owner: 'bob' } });
+    const listed = await collect(client().listInstances(scope, { chargeTypes: ['prepaid'], expiringBy: new Date(now + 30 * 86_400_000).toISOString() }));
+    expect(listed.map((i) => [i.id, i.tags])).toEqual([[soon.id, { owner: 'ann' }]]);
+    expect(count('DescribeTags')).toBe(1);
+  });
+
   it('retries Throttling (HTTP 400) and succeeds', async () => {
     mod.addInstance({ name: 'x' });
     sim.faults.inject({ kind: 'throttle', vendor: 'alibaba', action: 'DescribeInstances', times: 1 });
