@@ -10,6 +10,28 @@ export type EventPublisherConfig =
   | { kind: 'eventbridge'; busName: string; endpoint?: string; region?: string };
 
 /**
+ * The AWS SDK clients, one per kind, endpoint and region for the process's life: a warm Lambda
+ * invocation reuses the client of the one before (its resolved credentials, middleware and
+ * kept-alive connections) instead of building them, and a TLS session, per run. The key takes
+ * AWS_REGION, which the SDK reads when the config names no region. Clients keep no per-run state;
+ * credentials refresh through the SDK's own provider.
+ */
+const sdkClients = new Map<string, unknown>();
+
+function sdkClient<T>(kind: string, config: { endpoint?: string; region?: string }, build: () => T): T {
+  const key = JSON.stringify([kind, config.endpoint ?? null, config.region ?? process.env.AWS_REGION ?? null]);
+  let client = sdkClients.get(key) as T | undefined;
+  if (!client) {
+    client = build();
+    sdkClients.set(key, client);
+  }
+  return client;
+}
+
+/** AWS SDK clients built so far (tests count them). */
+export const sdkClientCount = (): number => sdkClients.size;
+
+/**
  * Opens the configured audit store. Async so the AWS SDK is imported only when the DynamoDB
  * store is chosen (a function bundled for local runs never loads it).
  */
@@ -20,10 +42,12 @@ export async function openAuditStore(config: AuditStoreConfig): Promise<AuditSto
   }
   if (config.kind === 'dynamodb') {
     const [{ DynamoDBClient }, { DynamoAuditStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('./dynamo-store')]);
-    const client = new DynamoDBClient({
-      ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
-      ...(config.region !== undefined && { region: config.region }),
-    });
+    const client = sdkClient('dynamodb', config, () =>
+      new DynamoDBClient({
+        ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
+        ...(config.region !== undefined && { region: config.region }),
+      }),
+    );
     return new DynamoAuditStore({ tableName: config.tableName, client, retentionDays: config.retentionDays, allowScan: config.allowScan });
   }
   throw new Error(`audit store kind must be "file" or "dynamodb", got "${(config as { kind?: unknown }).kind}"`);
@@ -40,10 +64,12 @@ export async function openEventPublisher(config: EventPublisherConfig): Promise<
       import('@aws-sdk/client-eventbridge'),
       import('./events'),
     ]);
-    const client = new EventBridgeClient({
-      ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
-      ...(config.region !== undefined && { region: config.region }),
-    });
+    const client = sdkClient('eventbridge', config, () =>
+      new EventBridgeClient({
+        ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
+        ...(config.region !== undefined && { region: config.region }),
+      }),
+    );
     return new EventBridgePublisher({ client, busName: config.busName });
   }
   throw new Error(`event publisher kind must be "memory" or "eventbridge", got "${(config as { kind?: unknown }).kind}"`);

@@ -1,4 +1,5 @@
 import type { CloudEventFocus, RunReport } from '../automations/engine/types';
+import type { Automation } from '../automations/registry';
 import type { FunctionName } from '../config/names';
 import type { TransportOptions } from '../vendors/core';
 import type { RunContext } from './context';
@@ -15,15 +16,37 @@ export interface AutomationHandlerOptions extends HandlerOptions {
   metrics?: MetricsSink;
 }
 
+/**
+ * The engine's modules, imported on the first run, not at init (DECISIONS.md "Cold start");
+ * submodules, not the automations index: a function evaluates only its own automation
+ * (loadAutomation). Kept for the container's life: a warm invocation does not ask the module
+ * loader (and its resolve hooks, where there are any) again. A failed import is not kept.
+ */
+const importEngine = () => Promise.all([import('../automations/deps'), import('../automations/engine/run'), import('../automations/registry')]);
+let engine: ReturnType<typeof importEngine> | undefined;
+const automations = new Map<FunctionName, Promise<Automation>>();
+
+function loadEngine(): ReturnType<typeof importEngine> {
+  if (!engine) {
+    engine = importEngine();
+    engine.catch(() => (engine = undefined));
+  }
+  return engine;
+}
+
+function automationOf(name: FunctionName, load: (name: FunctionName) => Promise<Automation>): Promise<Automation> {
+  let automation = automations.get(name);
+  if (!automation) {
+    automation = load(name);
+    automations.set(name, automation);
+    automation.catch(() => automations.delete(name));
+  }
+  return automation;
+}
+
 /** Runs one automation for a RunContext: engine deps from the config, the plan, the audit. */
 export async function runAutomationFor(name: FunctionName, ctx: RunContext, options: AutomationHandlerOptions = {}): Promise<RunReport> {
-  // Loaded on the first run, not at init (DECISIONS.md "Cold start"); submodules, not the
-  // automations index: a function evaluates only its own automation (loadAutomation).
-  const [{ buildEngineDeps }, { runAutomation }, { loadAutomation }] = await Promise.all([
-    import('../automations/deps'),
-    import('../automations/engine/run'),
-    import('../automations/registry'),
-  ]);
+  const [{ buildEngineDeps }, { runAutomation }, { loadAutomation }] = await loadEngine();
   const event = ctx.trigger.event;
   const focus: CloudEventFocus | undefined = event
     ? { detailType: event['detail-type'], vendor: event.detail.vendor, target: event.detail.target, region: event.detail.region, instanceId: event.detail.instanceId, at: event.detail.at }
@@ -45,7 +68,7 @@ export async function runAutomationFor(name: FunctionName, ctx: RunContext, opti
     resolveCredentials: (target, which) => (which === 'operatorCredentials' ? resolveOperatorCredentials(target) : resolveCredentials(target)),
   });
   try {
-    const automation = await loadAutomation(name);
+    const automation = await automationOf(name, loadAutomation);
     const report = await runAutomation(deps, automation.spec, automation.policies(ctx.config));
     await publishRunMetrics(name, report, { metrics: options.metrics, onError: (e) => ctx.logger.warn('run metrics not published', { error: (e as Error).message }) });
     return report;
