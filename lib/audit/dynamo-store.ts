@@ -90,6 +90,8 @@ export interface DynamoAuditStoreOptions {
    * is an error naming what to add.
    */
   allowScan?: boolean;
+  /** The wall clock the TTL is judged by (tests set it). */
+  now?: () => number;
 }
 
 /** The deployed store: conditional PutItem for intents/results; put and read only. */
@@ -98,6 +100,7 @@ export class DynamoAuditStore implements AuditStore {
   private readonly client: DynamoDBClient;
   private readonly retentionDays?: number;
   private readonly allowScan: boolean;
+  private readonly now: () => number;
   /** Called with the items each read returned (the bench counts items read per run). */
   onRead?: (items: number) => void;
 
@@ -110,6 +113,23 @@ export class DynamoAuditStore implements AuditStore {
     this.client = options.client;
     this.retentionDays = options.retentionDays;
     this.allowScan = options.allowScan ?? false;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The records of the items not past their TTL. DynamoDB deletes an expired item only some time
+   * (often days) later and returns it until then; to a reader it is gone from the moment it expires.
+   */
+  private live(items: Record<string, AttributeValue>[] | undefined): AuditRecord[] {
+    const nowSeconds = Math.floor(this.now() / 1000);
+    const out: AuditRecord[] = [];
+    for (const item of items ?? []) {
+      if (!item.record) continue; // not an audit record: the ingest's replay items (lib/ingest/replay.ts)
+      const expiresAt = item[AUDIT_TTL_ATTRIBUTE]?.N;
+      if (expiresAt !== undefined && Number(expiresAt) < nowSeconds) continue;
+      out.push(fromItem(item));
+    }
+    return out;
   }
 
   async putIntent(record: AuditRecord): Promise<'written' | 'exists'> {
@@ -141,7 +161,7 @@ export class DynamoAuditStore implements AuditStore {
         .send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk }, sk: { S: 'result' } }, ConsistentRead: true }))
         .then((out) => {
           this.onRead?.(out.Item ? 1 : 0);
-          return out.Item ? fromItem(out.Item) : undefined;
+          return this.live(out.Item && [out.Item])[0];
         }),
     ]);
     const intent = latestIntent(intents);
@@ -166,7 +186,7 @@ export class DynamoAuditStore implements AuditStore {
     do {
       const out = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
       this.onRead?.(out.Items?.length ?? 0);
-      for (const item of out.Items ?? []) found.push(fromItem(item));
+      found.push(...this.live(out.Items));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return found;
@@ -201,11 +221,7 @@ export class DynamoAuditStore implements AuditStore {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const out = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
-      for (const item of out.Items ?? []) {
-        if (!item.record) continue; // not an audit record (lib/ingest/replay.ts)
-        const r = fromItem(item);
-        if (matchesQuery(r, nq)) yield r;
-      }
+      for (const r of this.live(out.Items)) if (matchesQuery(r, nq)) yield r;
       startKey = out.LastEvaluatedKey;
     } while (startKey);
   }
@@ -217,7 +233,10 @@ export class DynamoAuditStore implements AuditStore {
         new PutItemCommand({
           TableName: this.tableName,
           Item: toItem(record, sk, this.retentionDays),
-          ConditionExpression: 'attribute_not_exists(pk)',
+          // an expired item not yet deleted is gone to readers, so its key is free again
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': AUDIT_TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':now': { N: String(Math.floor(this.now() / 1000)) } },
         }),
       );
       return true;
@@ -252,10 +271,7 @@ export class DynamoAuditStore implements AuditStore {
           }),
         );
         this.onRead?.(out.Items?.length ?? 0);
-        for (const item of out.Items ?? []) {
-          const r = fromItem(item);
-          if (keep(r)) found.push(r);
-        }
+        for (const r of this.live(out.Items)) if (keep(r)) found.push(r);
         if (q.limit !== undefined && found.length >= q.limit) return orderAndLimit(found, q.limit, q.newestFirst);
         startKey = out.LastEvaluatedKey;
       } while (startKey);
@@ -269,11 +285,7 @@ export class DynamoAuditStore implements AuditStore {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const out = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
-      for (const item of out.Items ?? []) {
-        if (!item.record) continue; // not an audit record: the ingest's replay items (lib/ingest/replay.ts)
-        const r = fromItem(item);
-        if (keep(r)) found.push(r);
-      }
+      for (const r of this.live(out.Items)) if (keep(r)) found.push(r);
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return orderAndLimit(found, q.limit, q.newestFirst);

@@ -55,6 +55,33 @@ describe('DynamoAuditStore table layout', () => {
     expect(() => new DynamoAuditStore({ tableName, client: dynamo.client, retentionDays: 0 })).toThrow(/retentionDays/);
   });
 
+  it('an item past its TTL that DynamoDB has not deleted yet (it may take days) is gone to every read and to the ledger', async () => {
+    const tableName = await dynamo.createAuditTable();
+    const at = '2026-03-01T00:00:00.000Z';
+    const expiry = Date.parse(at) + 90 * 86_400_000;
+    const storeAt = (now: number) => new DynamoAuditStore({ tableName, client: dynamo.client, retentionDays: 90, now: () => now });
+    const intent = sampleRecord({ at });
+    await storeAt(Date.parse(at)).putIntent(intent);
+    await storeAt(Date.parse(at)).putRecord({ ...intent, phase: 'notice', outcome: 'success' });
+    const scope = { function: intent.function, target: intent.target, region: intent.region };
+
+    const before = storeAt(expiry - 1000);
+    expect((await before.get(intent.actionKey)).intent?.actionKey).toBe(intent.actionKey);
+    expect(await before.query(scope)).toHaveLength(2);
+    expect(await before.query({ resourceId: intent.resourceId })).toHaveLength(2);
+    expect(await before.putIntent({ ...intent, runId: 'run-2' })).toBe('exists');
+
+    const after = storeAt(expiry + 1000);
+    expect(await after.get(intent.actionKey)).toEqual({});
+    expect(await after.query(scope)).toEqual([]);
+    expect(await after.query({ resourceId: intent.resourceId })).toEqual([]);
+    expect(await after.query({ runId: 'run-1' })).toEqual([]);
+    expect(await after.openIntents({ ...scope, policy: intent.policy }, '2026-01-01T00:00:00Z')).toEqual([]);
+    // the key is free again, as it is once the item is deleted
+    expect(await after.putIntent({ ...intent, runId: 'run-2', at: new Date(expiry + 1000).toISOString() })).toBe('written');
+    expect((await after.get(intent.actionKey)).intent?.runId).toBe('run-2');
+  });
+
   it('answers resource, run, scope and time queries from the indexes; scans only where allowed (the CLI), else says what to name', async () => {
     const tableName = await dynamo.createAuditTable();
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
