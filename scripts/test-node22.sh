@@ -3,7 +3,8 @@
 # node this machine has. Node 22 comes from the npm registry (the node-<os>-<arch> package, which
 # ships the binary inside it) into the git-ignored .node22/ folder; nothing is fetched from elsewhere.
 # A subset: the stores' contract, the file store's lock and child processes, the functions running
-# at once over one store and killed between any two lines (exactly-once), and the audit bench's runs.
+# at once over one store and killed between any two lines (exactly-once), the audit bench's runs,
+# and the scope trail windows (lib/automations/trail-window.ts) over both stores.
 #   npm run test:node22                 # the subset
 #   npm run test:node22 -- test/audit   # other jest arguments instead
 set -euo pipefail
@@ -33,6 +34,6 @@ else
 fi
 echo "── jest on $("$NODE_BIN/node" --version) ($NODE_BIN/node) ──"
 if [[ $# -eq 0 ]]; then
-  set -- test/audit test/state/audit-state.test.ts test/cli/audit.test.ts test/exactly-once test/bench/audit-store.test.ts
+  set -- test/audit test/state/audit-state.test.ts test/cli/audit.test.ts test/exactly-once test/bench/audit-store.test.ts test/automations/trail-window.it.test.ts
 fi
 PATH="$NODE_BIN:$PATH" NODE_OPTIONS='--experimental-vm-modules --no-warnings' "$NODE_BIN/node" node_modules/jest/bin/jest.js "$@"
