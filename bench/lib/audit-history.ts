@@ -18,6 +18,15 @@ import type { SimVendorName } from '../../sim/core';
  */
 export const HISTORY_NOW = Date.parse('2026-11-24T02:00:00Z'); // the sample scheduled events' time
 const DAY = 86_400_000;
+/**
+ * A record's `at` is the wall-clock time it was written, and the runs' trail windows read it
+ * against the machine's clock; the business content (action-key slots, timer values) is at
+ * HISTORY_NOW, the time the runs' events and simulators are at. So `at` is moved by whole days to
+ * the machine's clock: HISTORY_WALL_NOW is the last HISTORY_NOW time of day at or before now, and a
+ * run on any date sees the same history in its windows (the seed cache is per HISTORY_WALL_NOW).
+ */
+export const WALL_SHIFT = Math.floor((Date.now() - HISTORY_NOW) / DAY) * DAY;
+export const HISTORY_WALL_NOW = HISTORY_NOW + WALL_SHIFT;
 const PAST_DAYS = 365;
 /** Records in the fixed recent part (even: intents and results come in pairs). */
 export const RECENT = 500;
@@ -115,7 +124,8 @@ export function historyRecord(i: number, n: number): AuditRecord {
     t = HISTORY_TARGETS[Math.floor(pair / RECENT_FUNCTIONS.length) % HISTORY_TARGETS.length]!;
     region = t.regions[0];
     resourceId = `hist-${t.vendor}-recent-${pair % 25}`;
-    at = HISTORY_NOW - 35 * DAY + Math.floor((pair / events) * (35 * DAY - 3_600_000));
+    // within 34 days of HISTORY_WALL_NOW, which is less than a day before now: inside a 35-day window
+    at = HISTORY_NOW - 34 * DAY + Math.floor((pair / events) * (34 * DAY - 3_600_000));
   } else {
     const e = Math.floor((i - RECENT) / 2);
     const events = Math.max(1, (n - RECENT) / 2);
@@ -130,9 +140,9 @@ export function historyRecord(i: number, n: number): AuditRecord {
     const oldest = HISTORY_NOW - PAST_DAYS * DAY;
     at = oldest + Math.floor((e / events) * (newest - oldest));
   }
-  const iso = new Date(at + (second ? 1000 : 0)).toISOString();
+  const iso = new Date(at + WALL_SHIFT + (second ? 1000 : 0)).toISOString();
   const policy = HISTORY_POLICIES[kind.function];
-  const slot = iso.slice(0, 10);
+  const slot = new Date(at).toISOString().slice(0, 10);
   const phase: AuditRecord['phase'] = kind.notices ? 'notice' : second ? 'result' : 'intent';
   const runId = `hist-run-${slot}-${kind.function}`;
   return {
@@ -160,7 +170,7 @@ export function historyRecord(i: number, n: number): AuditRecord {
     }),
     ...(phase === 'result' && { outcome: 'success' as const }),
     ...(phase === 'intent' && {
-      lease: { owner: runId, until: new Date(at + 900_000).toISOString(), attempt: 1 },
+      lease: { owner: runId, until: new Date(at + WALL_SHIFT + 900_000).toISOString(), attempt: 1 },
     }),
   };
 }
