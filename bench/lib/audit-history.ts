@@ -16,17 +16,16 @@ import type { SimVendorName } from '../../sim/core';
  *   which only an unbounded read sees); in the other regions it reaches up to the run's time.
  *   At 1M records that is about 300 records a day for a year in each target × region.
  */
-export const HISTORY_NOW = Date.parse('2026-11-24T02:00:00Z'); // the sample scheduled events' time
 const DAY = 86_400_000;
+const SAMPLE_TIME = Date.parse('2026-11-24T02:00:00Z'); // the sample scheduled events' time
 /**
- * A record's `at` is the wall-clock time it was written, and the runs' trail windows read it
- * against the machine's clock; the business content (action-key slots, timer values) is at
- * HISTORY_NOW, the time the runs' events and simulators are at. So `at` is moved by whole days to
- * the machine's clock: HISTORY_WALL_NOW is the last HISTORY_NOW time of day at or before now, and a
- * run on any date sees the same history in its windows (the seed cache is per HISTORY_WALL_NOW).
+ * The runs' time: the last 02:00 UTC (the sample events' time of day) at or before now. A record's
+ * `at` is the wall-clock time it was written, and the trail windows read it against the machine's
+ * clock, so the history is written, and the runs run, at the machine's day — business time close to
+ * the wall clock, as in production — and a run on any date sees the same history in its windows
+ * (the seeded tables are cached per day).
  */
-export const WALL_SHIFT = Math.floor((Date.now() - HISTORY_NOW) / DAY) * DAY;
-export const HISTORY_WALL_NOW = HISTORY_NOW + WALL_SHIFT;
+export const HISTORY_NOW = SAMPLE_TIME + Math.floor((Date.now() - SAMPLE_TIME) / DAY) * DAY;
 const PAST_DAYS = 365;
 /** Records in the fixed recent part (even: intents and results come in pairs). */
 export const RECENT = 500;
@@ -124,7 +123,7 @@ export function historyRecord(i: number, n: number): AuditRecord {
     t = HISTORY_TARGETS[Math.floor(pair / RECENT_FUNCTIONS.length) % HISTORY_TARGETS.length]!;
     region = t.regions[0];
     resourceId = `hist-${t.vendor}-recent-${pair % 25}`;
-    // within 34 days of HISTORY_WALL_NOW, which is less than a day before now: inside a 35-day window
+    // within 34 days of HISTORY_NOW, which is less than a day before now: inside a 35-day window
     at = HISTORY_NOW - 34 * DAY + Math.floor((pair / events) * (34 * DAY - 3_600_000));
   } else {
     const e = Math.floor((i - RECENT) / 2);
@@ -140,9 +139,9 @@ export function historyRecord(i: number, n: number): AuditRecord {
     const oldest = HISTORY_NOW - PAST_DAYS * DAY;
     at = oldest + Math.floor((e / events) * (newest - oldest));
   }
-  const iso = new Date(at + WALL_SHIFT + (second ? 1000 : 0)).toISOString();
+  const iso = new Date(at + (second ? 1000 : 0)).toISOString();
   const policy = HISTORY_POLICIES[kind.function];
-  const slot = new Date(at).toISOString().slice(0, 10);
+  const slot = iso.slice(0, 10);
   const phase: AuditRecord['phase'] = kind.notices ? 'notice' : second ? 'result' : 'intent';
   const runId = `hist-run-${slot}-${kind.function}`;
   return {
@@ -170,7 +169,7 @@ export function historyRecord(i: number, n: number): AuditRecord {
     }),
     ...(phase === 'result' && { outcome: 'success' as const }),
     ...(phase === 'intent' && {
-      lease: { owner: runId, until: new Date(at + WALL_SHIFT + 900_000).toISOString(), attempt: 1 },
+      lease: { owner: runId, until: new Date(at + 900_000).toISOString(), attempt: 1 },
     }),
   };
 }

@@ -8,7 +8,7 @@ import { createKecSim, type KecSimulator } from '../../sim/kec';
 import { createTencentSim, type TencentSim } from '../../sim/tencent';
 import type { ServedRequest } from '../../test/audit/dynalite-server';
 import { EVENTS_DIR, startHarness, type Harness } from '../../test/support/harness';
-import { HISTORY_NOW, HISTORY_POLICIES as P, HISTORY_WALL_NOW, historyRecord, RECENT, recentKeys } from './audit-history';
+import { HISTORY_NOW, HISTORY_POLICIES as P, historyRecord, RECENT, recentKeys } from './audit-history';
 
 /** What one scheduled run of one function cost at the audit table, counted at the server. */
 export interface FunctionRun {
@@ -56,14 +56,14 @@ const SCENARIOS: Scenario[] = [
       for (const n of [1, 2, 3])
         tencent.addInstance({
           InstanceName: `due-${n}`,
-          tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' },
+          tags: { 'auto-delete-at': new Date(NOW.getTime() - HOUR).toISOString() },
         });
       for (const n of [1, 2]) tencent.addInstance({ InstanceName: `keep-${n}` });
       const config = h.config(
         { autoDelete: [{ name: P['auto-delete'], mode: 'enforce' }] },
         { safety: { maxDestructivePercent: 100 }, audit },
       );
-      return { config, event: event('auto-delete.schedule.json') };
+      return { config, event: event('auto-delete.schedule.json', NOW) };
     },
   },
   {
@@ -89,7 +89,7 @@ const SCENARIOS: Scenario[] = [
         },
         { safety: { maxDestructivePercent: 100 }, audit },
       );
-      return { config, event: event('snapshots.schedule.json') };
+      return { config, event: event('snapshots.schedule.json', NOW) };
     },
   },
   {
@@ -117,7 +117,7 @@ const SCENARIOS: Scenario[] = [
         },
         { audit },
       );
-      return { config, event: event('renewal-reminders.schedule.json') };
+      return { config, event: event('renewal-reminders.schedule.json', NOW) };
     },
   },
   {
@@ -131,7 +131,7 @@ const SCENARIOS: Scenario[] = [
         { recycleBin: [{ name: P['recycle-bin'], mode: 'enforce', retentionDays: 7 }] },
         { audit },
       );
-      return { config, event: event('recycle-bin.schedule.json') };
+      return { config, event: event('recycle-bin.schedule.json', NOW) };
     },
   },
   {
@@ -156,7 +156,7 @@ const SCENARIOS: Scenario[] = [
         },
         { audit },
       );
-      return { config, event: event('spot-prices.schedule.json') };
+      return { config, event: event('spot-prices.schedule.json', NOW) };
     },
   },
 ];
@@ -184,7 +184,7 @@ export async function storeRun(
   const t0 = performance.now();
   for (let k = 0; k < 100; k++) await store.get(key(k, `new-${rep}`));
   for (const done of recentKeys(20)) await store.get(done);
-  const since = new Date(HISTORY_WALL_NOW - 35 * DAY).toISOString();
+  const since = new Date(HISTORY_NOW - 35 * DAY).toISOString();
   await store.openIntents(s, since);
   const t1 = performance.now();
   for (let k = 0; k < 20; k++) {
@@ -192,8 +192,8 @@ export async function storeRun(
       ...historyRecord(0, RECENT),
       ...s,
       actionKey: key(k, `bench-${process.pid}-${rep}`),
-      at: new Date(HISTORY_WALL_NOW).toISOString(),
-      lease: { owner: 'bench', until: new Date(HISTORY_WALL_NOW + 60_000).toISOString(), attempt: 1 },
+      at: new Date(HISTORY_NOW).toISOString(),
+      lease: { owner: 'bench', until: new Date(HISTORY_NOW + 60_000).toISOString(), attempt: 1 },
     };
     await store.putIntent(intent);
     const { lease: _l, ...rest } = intent;

@@ -13,10 +13,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { toAuditItem } from '../../lib/audit/dynamo-store';
 import { startDynalite } from '../../test/audit/dynalite-server';
-import { HISTORY_WALL_NOW, historyRecord } from './audit-history';
+import { HISTORY_NOW, historyRecord } from './audit-history';
 
 /** Bump when historyRecord or the item shape changes: seeded folders of another version are not reused. */
-export const HISTORY_VERSION = 4;
+export const HISTORY_VERSION = 5;
 const TABLE = 'audit-1';
 
 interface LevelDb {
@@ -50,8 +50,8 @@ interface DynaliteDb {
  * (the immutable .ldb tables hard-linked, the rest copied), so a run's writes never reach the seed.
  */
 export async function seededDynalite(n: number, cacheRoot: string, log: (s: string) => void = () => {}) {
-  // the records' `at` follow the machine's clock by whole days (HISTORY_WALL_NOW): a seed per day
-  const seed = join(cacheRoot, `dynalite-v${HISTORY_VERSION}-${new Date(HISTORY_WALL_NOW).toISOString().slice(0, 10)}-${n}`);
+  // the history is written at the machine's day (HISTORY_NOW): a seed per day
+  const seed = join(cacheRoot, `dynalite-v${HISTORY_VERSION}-${new Date(HISTORY_NOW).toISOString().slice(0, 10)}-${n}`);
   let seedMs: number | undefined;
   if (!existsSync(join(seed, 'READY'))) {
     const s0 = performance.now();
