@@ -29,7 +29,7 @@ import { fanoutHandler } from '../lib/runtime/fanout-handler';
 import { simCredentials, type SimVendorName } from '../sim/core';
 import { lambdaContext, startSqsServer } from '../test/support/sqs-server';
 import type { FleetCommand, FleetStats } from './lib/fleet-child';
-import { stopChild } from './lib/sim-process';
+import { forkIpcChild, stopChild } from './lib/sim-process';
 
 const { values } = parseArgs({
   options: {
@@ -73,29 +73,12 @@ for (const vendor of ['tencent', 'kec', 'alibaba', 'cecstack'] as SimVendorName[
 
 /** The 20-target fleet in a child process. */
 async function startFleetProcess() {
-  const child = fork(CHILD, ['42', String(Math.ceil(instances / TARGETS)), String(latencyMs), now.toISOString(), values['rate-limits'] ? '1' : '0'], {
-    execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<{ targets: AutomationConfigInput['targets']; dir: string; auditPath: string }>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`fleet exited with ${code} before it was ready`)));
-    child.once('message', (m) => resolve(m as { targets: AutomationConfigInput['targets']; dir: string; auditPath: string }));
-  });
-  child.removeAllListeners('exit');
-  let next = 0;
-  const pending = new Map<number, (data: unknown) => void>();
-  child.on('message', (m) => {
-    const { id, data } = m as { id: number; data: unknown };
-    pending.get(id)?.(data);
-    pending.delete(id);
-  });
-  const ask = <T>(cmd: FleetCommand) =>
-    new Promise<T>((resolve) => {
-      const id = ++next;
-      pending.set(id, resolve as (d: unknown) => void);
-      child.send({ ...cmd, id });
-    });
+  type Ready = { targets: AutomationConfigInput['targets']; dir: string; auditPath: string };
+  const { child, ready, ask } = await forkIpcChild<Ready, FleetCommand>(
+    CHILD,
+    ['42', String(Math.ceil(instances / TARGETS)), String(latencyMs), now.toISOString(), values['rate-limits'] ? '1' : '0'],
+    'fleet',
+  );
   return {
     ...ready,
     stats: () => ask<FleetStats>({ type: 'stats' }),

@@ -22,29 +22,11 @@ const CHILD = fileURLToPath(new URL('./sim-child.ts', import.meta.url));
 
 /** Forks a child that starts `vendor`'s simulator on a free loopback port and seeds `count` instances. */
 export async function startSimProcess(vendor: SimVendorName, count: number, seed = 42): Promise<SimProcess> {
-  const child = fork(CHILD, [vendor, String(count), String(seed)], {
-    execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<{ endpoint: string; now: string; seedMs: number }>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${vendor} simulator exited with ${code} before it was ready`)));
-    child.once('message', (m) => resolve(m as { endpoint: string; now: string; seedMs: number }));
-  });
-  child.removeAllListeners('exit');
-  let next = 0;
-  const pending = new Map<number, (data: unknown) => void>();
-  child.on('message', (m) => {
-    const { id, data } = m as { id: number; data: unknown };
-    pending.get(id)?.(data);
-    pending.delete(id);
-  });
-  const ask = <T>(cmd: SimCommand) =>
-    new Promise<T>((resolve) => {
-      const id = ++next;
-      pending.set(id, resolve as (d: unknown) => void);
-      child.send({ ...cmd, id });
-    });
+  const { child, ready, ask } = await forkIpcChild<{ endpoint: string; now: string; seedMs: number }, SimCommand>(
+    CHILD,
+    [vendor, String(count), String(seed)],
+    `${vendor} simulator`,
+  );
   return {
     ...ready,
     faults: (rule) => ask({ type: 'faults', rule }),
@@ -54,6 +36,37 @@ export async function startSimProcess(vendor: SimVendorName, count: number, seed
     facts: () => ask<FactInstance[]>({ type: 'facts' }),
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * Forks a bench child (tsx, 8 GiB heap) that sends one message when it is ready, then answers each
+ * command `{ ...cmd, id }` with `{ id, data }`: `ask` sends a command and resolves to its answer.
+ */
+export async function forkIpcChild<Ready, Command extends object>(script: string, args: string[], what: string) {
+  const child = fork(script, args, {
+    execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
+    child.once('message', (m) => resolve(m as Ready));
+  });
+  child.removeAllListeners('exit');
+  let next = 0;
+  const pending = new Map<number, (data: unknown) => void>();
+  child.on('message', (m) => {
+    const { id, data } = m as { id: number; data: unknown };
+    pending.get(id)?.(data);
+    pending.delete(id);
+  });
+  const ask = <T>(cmd: Command) =>
+    new Promise<T>((resolve) => {
+      const id = ++next;
+      pending.set(id, resolve as (d: unknown) => void);
+      child.send({ ...cmd, id });
+    });
+  return { child, ready, ask };
 }
 
 export function stopChild(child: ChildProcess): Promise<void> {
