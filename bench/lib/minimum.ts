@@ -43,6 +43,10 @@ export interface Minimum {
 const LISTING: Record<SimVendorName, string> = { tencent: 'DescribeInstances', kec: 'DescribeInstances', alibaba: 'DescribeInstances', cecstack: 'ListInstances' };
 const PAGE: Record<SimVendorName, number> = { tencent: 100, kec: 1000, alibaba: 100, cecstack: CECSTACK_PAGE };
 const DAY_MS = 86_400_000;
+/** DescribeInstancesActionTimer: ≤100 InstanceIds a call, like every `.N` list of seed 004 (sim/DECISIONS.md T22). */
+const TIMER_READ_IDS = 100;
+/** An auto-delete tag a policy can read: ISO 8601 with an offset (the config's documented form). */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 const pages = (items: number, page: number) => Math.max(1, Math.ceil(items / page));
 
@@ -79,6 +83,25 @@ export function documentedMinimum(input: MinimumInput): Minimum {
         if (!fleet) listWhy = 'PageSize=1 count of the scope (the blast-radius guard\'s base)';
         listWhy += ` + Tag.1.Key=${tagKeys.join(',')} (${byTag.length}) / ${page}`;
         tagReads = [...candidates.values()];
+      }
+      if (vendor === 'tencent' && input.received.DescribeInstancesActionTimer) {
+        // timers live apart from the instance (sim/DECISIONS.md T22): a careful script reads them for the
+        // instances whose decision depends on one: those a policy wants a time for (a valid tag, a list
+        // entry, a TTL over its selection) and those carrying a timer it set; ≤100 InstanceIds a read
+        const wants = facts.filter((i) =>
+          policies.some((p) => {
+            if (p.selector.names?.length && !p.selector.names.some((g) => globToRegExp(g).test(i.name))) return false;
+            if (p.source.list?.some((e) => e.id === i.id)) return true;
+            if (p.source.tag && i.tags?.[p.source.tag] !== undefined && ISO_WITH_OFFSET.test(i.tags[p.source.tag]!)) return true;
+            return Boolean(p.source.ttl && p.selector.names?.length);
+          }),
+        );
+        // and before each ImportInstancesActionTimer, its ids' pending timers: Import adds beside, never
+        // replaces, so a set deletes what is pending first (T22); the recorder counts the imports
+        const need = new Set([...wants.map((i) => i.id), ...facts.filter((i) => i.ourTimer).map((i) => i.id)]);
+        const imports = input.observed.ImportInstancesActionTimer ?? 0;
+        byAction.DescribeInstancesActionTimer = pages(need.size, TIMER_READ_IDS) + imports;
+        basis.DescribeInstancesActionTimer = `${need.size} instance(s) a policy wants a time for or whose timer it set / ${TIMER_READ_IDS}, + ${imports} before the import(s)`;
       }
       break;
     }

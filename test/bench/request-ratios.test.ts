@@ -40,4 +40,12 @@ describe('requests received / documented minimum (quick-mode fleet)', () => {
     expect(apsara.byAction.DescribeTags!.received).toBe(apsara.byAction.DescribeTags!.minimum);
     expect(apsara.byAction.DescribeInstances!.minimum).toBeGreaterThanOrEqual(Math.ceil(1000 / 100));
   });
+
+  it('sets Tencent timer reads against the instances a policy can act on, not the pages of the fleet', () => {
+    for (const mode of ['dry-run', 'enforce']) {
+      const tencent = rows.find((r) => r.vendor === 'tencent' && r.function === 'auto-delete' && r.mode === mode)!;
+      expect(tencent.byAction.DescribeInstancesActionTimer!.minimum).toBeLessThan(1000 / 100 / 2);
+      expect(tencent.byAction.DescribeInstancesActionTimer!.received).toBe(tencent.byAction.DescribeInstancesActionTimer!.minimum);
+    }
+  });
 });

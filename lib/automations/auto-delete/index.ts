@@ -39,19 +39,26 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
   // vendor-side hints differ, as on Alibaba where tags are read per candidate, get a pass each)
   instances: {
     query: (args) => passState.get(args)!.hints,
+    detail: async (args, instances) => (args.client.readAutoDeleteTimers ? args.client.readAutoDeleteTimers(args.scope, instances) : instances),
     async begin(args: ScopeArgs<AutoDeletePolicy>): Promise<PolicyPass> {
       const { deps, policy, client, target } = args;
       const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
       const warnBeforeMs = policy.warnBefore ? parseDuration(policy.warnBefore) : undefined;
       const ours = await timersSetByUs(args);
       const softDelete = softDeleteSettingsFor(deps.config, target.name);
-      const hints: ListInstancesOptions = { ids: deps.focus ? [deps.focus.instanceId] : undefined, ...listingHints(policy, client, ours), autoDeleteTimers: true };
+      const hints: ListInstancesOptions = { ids: deps.focus ? [deps.focus.instanceId] : undefined, ...listingHints(policy, client, ours) };
       passState.set(args, { hints });
       const digest: WarningEntry[] = [];
+      // already in our soft-delete bin: the recycle-bin function's business
+      const selected = (instance: Instance) => matchesSelector(instance, policy.selector) && !instance.tags[softDelete.tag];
       return {
+        // a vendor timer matters where this policy wants a time or set the timer: elsewhere it is left
+        // alone whatever it holds, so it is not read (one timer read per 100 such instances, not per page)
+        needsDetail: client.readAutoDeleteTimers
+          ? (instance) => selected(instance) && (ours.has(instance.id) || wantedDeletion(instance, policy.source, ttlApplies(policy)).at !== undefined)
+          : undefined,
         take(instance) {
-          if (!matchesSelector(instance, policy.selector)) return;
-          if (instance.tags[softDelete.tag]) return; // already in our soft-delete bin: the recycle-bin function's business
+          if (!selected(instance)) return;
           plan.selected++;
           // ours only while the vendor still holds the value we set: a timer changed by someone else is never cleared
           const timerIsOurs = sameTimerMinute(ours.get(instance.id), instance.autoDeleteAt);

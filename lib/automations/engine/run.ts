@@ -12,6 +12,8 @@ export interface PolicyBase {
 
 /** One policy's selection and decision, fed the instance listing one instance at a time. */
 export interface PolicyPass {
+  /** Whether the instance must be read in detail (`InstancePass.detail`) before `take()`; absent: never. */
+  needsDetail?(instance: Instance): boolean;
   take(instance: Instance): void;
   /** The plan once the listing has been read; `readFailure` says the listing failed (the engine adds it to the plan). */
   finish(readFailure?: string): ScopePlan;
@@ -27,6 +29,11 @@ export interface InstancePass<P> {
   query(args: ScopeArgs<P>): ListInstancesOptions;
   /** Reads what the policy needs besides the listing and returns its pass. */
   begin(args: ScopeArgs<P>): Promise<PolicyPass>;
+  /**
+   * Reads, once for every policy of a pass, what the listing leaves out for the instances of a page
+   * some policy needs it for (Tencent's deletion timers live apart from the instance): the instances back, completed.
+   */
+  detail?(args: ScopeArgs<P>, instances: Instance[]): Promise<Instance[]>;
 }
 
 export interface AutomationSpec<P extends PolicyBase> {
@@ -132,7 +139,7 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
         failed(policy, e);
       }
     }
-    await listOnce(passes);
+    await listOnce(passes, spec.instances?.detail);
     // then guard → apply → audit, policy by policy in config order. Policies of the shared pass apply
     // together (a wave), so their mutations of one kind share a batch call (E3); a policy that acts
     // on an instance an earlier policy of the wave changes waits for the wave, then decides it again
@@ -184,7 +191,10 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
  * candidates-only pass takes its selection's size (the blast-radius guard's base) from them
  * instead of counting the scope again (DECISIONS.md E6).
  */
-async function listOnce<P>(passes: { entry: Planned<P>; pass: PolicyPass; query: ListInstancesOptions }[]): Promise<void> {
+async function listOnce<P>(
+  passes: { entry: Planned<P>; pass: PolicyPass; query: ListInstancesOptions }[],
+  detail?: InstancePass<P>['detail'],
+): Promise<void> {
   const byQuery = new Map<string, typeof passes>();
   for (const p of passes) {
     const key = JSON.stringify(p.query);
@@ -197,8 +207,8 @@ async function listOnce<P>(passes: { entry: Planned<P>; pass: PolicyPass; query:
     let failure: string | undefined;
     let listed = 0;
     try {
-      for await (const page of listing(args.client, args.scope.region, { ...riders[0]!.query, scopeCounts })) {
-        listed += page.length;
+      const pages = counted(listing(args.client, args.scope.region, { ...riders[0]!.query, scopeCounts }), (n) => (listed += n));
+      for await (const page of detail ? completed(pages, riders, (need) => detail(args, need)) : pages) {
         for (const instance of page) for (const r of riders) r.pass.take(instance);
       }
     } catch (e) {
@@ -208,6 +218,32 @@ async function listOnce<P>(passes: { entry: Planned<P>; pass: PolicyPass; query:
       r.entry.plan = { listed, ...r.pass.finish(failure) };
       if (failure) r.entry.plan.readFailures.push(failure);
     }
+  }
+}
+
+/** Ids a detail read names at most (Tencent's `.N` lists, 100): instances wait for one until this many do. */
+const DETAIL_BATCH = 100;
+
+/**
+ * The listing's instances, those some rider needs in detail read once for all riders, up to
+ * DETAIL_BATCH at a time across pages (a read per page would cost one per page of the fleet when
+ * only a few instances need it). The others pass straight on; memory stays a page plus one batch.
+ */
+async function* completed(pages: AsyncIterable<Instance[]>, riders: { pass: PolicyPass }[], read: (need: Instance[]) => Promise<Instance[]>): AsyncIterable<Instance[]> {
+  const waiting: Instance[] = [];
+  for await (const page of pages) {
+    const plain: Instance[] = [];
+    for (const i of page) (riders.some((r) => r.pass.needsDetail?.(i)) ? waiting : plain).push(i);
+    if (plain.length) yield plain;
+    while (waiting.length >= DETAIL_BATCH) yield await read(waiting.splice(0, DETAIL_BATCH));
+  }
+  if (waiting.length) yield await read(waiting);
+}
+
+async function* counted(pages: AsyncIterable<Instance[]>, add: (n: number) => void): AsyncIterable<Instance[]> {
+  for await (const page of pages) {
+    add(page.length);
+    yield page;
   }
 }
 
@@ -228,7 +264,10 @@ async function redecideTouched<P>(spec: InstancePass<P>, args: ScopeArgs<P>, pla
   const ids = query.ids?.length ? query.ids.filter((id) => staleSet.has(id)) : stale;
   const readFailures = [...plan.readFailures];
   try {
-    for await (const page of listing(args.client, args.scope.region, { ...query, ids })) for (const instance of page) if (staleSet.has(instance.id)) pass.take(instance);
+    const pages = listing(args.client, args.scope.region, { ...query, ids });
+    for await (const page of spec.detail ? completed(pages, [{ pass }], (need) => spec.detail!(args, need)) : pages) {
+      for (const instance of page) if (staleSet.has(instance.id)) pass.take(instance);
+    }
   } catch (e) {
     readFailures.push(`re-reading ${stale.length} instance(s) changed by an earlier policy: ${(e as Error).message}`);
   }

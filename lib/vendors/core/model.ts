@@ -280,6 +280,12 @@ export interface VendorClient {
   listRegions(): Promise<string[]>;
   /** Pages of instances, page by page, so memory grows with the page and not the fleet. */
   listInstances(scope: Scope, options?: ListInstancesOptions): AsyncIterable<Instance[]>;
+  /**
+   * Where native deletion timers live apart from the instance (Tencent action timers): the given
+   * instances with their earliest pending timer as `autoDeleteAt`. A listing reads them for every
+   * instance with `autoDeleteTimers`; this reads them for just the instances that need them.
+   */
+  readAutoDeleteTimers?(scope: Scope, instances: Instance[]): Promise<Instance[]>;
 
   stopInstances(scope: Scope, ids: string[]): Promise<BatchOutcome[]>;
   /** Into the vendor's recycle bin where it has one; `force` deletes for good. */

@@ -87,6 +87,8 @@ export interface PendingTimer {
 export interface ActionTimerOps {
   /** Pending (UNDO) termination timers of these instances, ≤100 ids per call. */
   pendingTimers(scope: Scope, instanceIds: string[]): Promise<Map<string, PendingTimer[]>>;
+  /** The instances, each carrying its earliest pending timer as `autoDeleteAt` (≤100 ids per read). */
+  readAutoDeleteTimers(scope: Scope, instances: Instance[]): Promise<Instance[]>;
   /** Wraps a listing: with `autoDeleteTimers`, each page's instances carry their earliest pending timer as `autoDeleteAt`. */
   withTimers(list: (scope: Scope, opts?: ListInstancesOptions) => AsyncGenerator<Instance[]>): (scope: Scope, opts?: ListInstancesOptions) => AsyncGenerator<Instance[]>;
   setAutoDeleteTime(scope: Scope, ids: string[], at: string): Promise<BatchOutcome[]>;
@@ -134,22 +136,22 @@ export function actionTimers(options: Pick<ClientOptions<TencentSettings>, 'tran
 
   const earliest = (timers: PendingTimer[] | undefined) => timers?.map((t) => t.at).sort()[0];
 
+  async function readAutoDeleteTimers(scope: Scope, instances: Instance[]): Promise<Instance[]> {
+    if (!instances.length) return instances;
+    const timers = await pendingTimers(scope, instances.map((i) => i.id));
+    return instances.map((i) => {
+      const at = earliest(timers.get(i.id));
+      return at ? { ...i, autoDeleteAt: at } : i;
+    });
+  }
+
   return {
     pendingTimers,
+    readAutoDeleteTimers,
 
     withTimers(list) {
       return async function* (scope, opts = {}) {
-        for await (const page of list(scope, opts)) {
-          if (!opts.autoDeleteTimers || !page.length) {
-            yield page;
-            continue;
-          }
-          const timers = await pendingTimers(scope, page.map((i) => i.id));
-          yield page.map((i) => {
-            const at = earliest(timers.get(i.id));
-            return at ? { ...i, autoDeleteAt: at } : i;
-          });
-        }
+        for await (const page of list(scope, opts)) yield opts.autoDeleteTimers ? await readAutoDeleteTimers(scope, page) : page;
       };
     },
 

@@ -228,6 +228,7 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     },
 
     listInstances: timers.withTimers(listInstances),
+    readAutoDeleteTimers: timers.readAutoDeleteTimers,
     describeInstancesStatus,
 
     stopInstances: (scope, ids) => batch('StopInstances', scope, ids, 'InstanceIds'),

@@ -79,6 +79,44 @@ describe('auto-delete on Tencent with instance action timers', () => {
     expect(timerActions()).toContain('DeleteInstancesActionTimer');
   });
 
+  it('reads timers only for the instances a policy may act on, once for all policies of the pass', async () => {
+    // 3 pages of 100: a timer read per page would be 3 requests; what the policies can act on fits in one
+    for (let n = 0; n < 250; n++) cvm.addInstance({ InstanceName: `plain-${n}` });
+    const tagged = [1, 2].map((n) => cvm.addInstance({ InstanceName: `tagged-${n}`, tags: { 'auto-delete-at': '2026-11-28T10:00:00+08:00' } }));
+    const old = cvm.addInstance({ InstanceName: 'tmp-old', createdMs: now.getTime() - 10 * 86_400_000 });
+    const foreign = cvm.addInstance({ InstanceName: 'plain-foreign' });
+    addActionTimer(cvm.state, { instanceId: foreign.InstanceId, region: 'ap-guangzhou', atMs: Date.parse('2026-11-30T00:00:00Z') });
+    const twoPolicies = () =>
+      h.config(
+        { autoDelete: [{ name: 'ad', mode: 'enforce' }, { name: 'ttl', mode: 'enforce', selector: { names: ['tmp-*'] }, source: { ttl: '30d' } }] },
+        { safety: { maxDestructivePercent: 100 } },
+      );
+    const timerReads = () => h.sim.requests.filter((r) => r.action === 'DescribeInstancesActionTimer').length;
+
+    const dry = await h.invoke('auto-delete', { dryRun: true, now: now.toISOString() }, twoPolicies());
+    expect(dry.errors).toEqual([]);
+    expect(timerReads()).toBe(1);
+    expect(dry.rows.filter((r) => r.action === 'set-auto-delete-time').map((r) => r.resource.split(' ')[0]).sort()).toEqual(
+      [...tagged, old].map((i) => i.InstanceId).sort(),
+    );
+
+    await h.invoke('auto-delete', 'auto-delete.schedule.json', twoPolicies());
+    expect([...tagged, old].map((i) => undo(i.InstanceId).length)).toEqual([1, 1, 1]);
+    // read back: the timers found, nothing set again, still one read
+    const before = { reads: timerReads(), mutations: h.sim.mutatingRequests().length };
+    const again = await h.invoke('auto-delete', 'auto-delete.schedule.json', twoPolicies());
+    expect(again.rows.filter((r) => r.status === 'applied')).toEqual([]);
+    expect(h.sim.mutatingRequests().length).toBe(before.mutations);
+    expect(timerReads() - before.reads).toBe(1);
+    // one of ours loses its tag: ours from the trail, so its timer is still read and cleared; the foreign one stays
+    delete cvm.instance(tagged[0]!.InstanceId)!.tags['auto-delete-at'];
+    cvm.state.touch();
+    const cleared = await h.invoke('auto-delete', 'auto-delete.schedule.json', twoPolicies());
+    expect(cleared.rows.find((r) => r.resource.startsWith(tagged[0]!.InstanceId))).toMatchObject({ action: 'clear-auto-delete-time', status: 'applied' });
+    expect(undo(tagged[0]!.InstanceId)).toEqual([]);
+    expect(undo(foreign.InstanceId)).toHaveLength(1);
+  });
+
   it('the vendor deletes at the timer even when no function runs again', async () => {
     const a = cvm.addInstance({ InstanceName: 'a', tags: { 'auto-delete-at': '2026-11-24T12:00:00+08:00' } });
     await h.invoke('auto-delete', 'auto-delete.schedule.json', config());
