@@ -41,7 +41,8 @@ export async function readTimeline(config: AutomationConfig, clientFor: (target:
     for (const region of target.regions) {
       try {
         const client = clientFor(target);
-        for await (const page of client.listInstances({ region })) {
+        // Tencent keeps deletion timers apart from the instance: read with the listing, a read per page
+        for await (const page of client.listInstances({ region }, { autoDeleteTimers: true })) {
           for (const i of page) {
             const label = i.name && i.name !== i.id ? `${i.id} (${i.name})` : i.id;
             if (within(i.autoDeleteAt)) out.push({ at: i.autoDeleteAt!, kind: 'deletion', target: target.name, resource: label, detail: 'vendor deletion timer' });

@@ -58,6 +58,12 @@ describe('cloud-automation report', () => {
     expect(html).toContain('uPlot'); // the charting library is inlined
   });
 
+  it("shows the vendor's deletion timers, which Tencent keeps apart from the instance", () => {
+    // the apply above pushed due-in-3-days' time to an action timer (more than 5 minutes ahead)
+    const html = readFileSync(reportPath, 'utf8');
+    expect(html).toMatch(/vendor deletion timer/);
+  });
+
   inBrowser(`renders in headless Chromium without console errors and shows the expected rows${skipNote}`, async () => {
     const { chromium } = await import('playwright-core');
     const profile = mkdtempSync(join(tmpdir(), 'ca-chromium-'));
