@@ -13,7 +13,7 @@
  *   one-worker run;
  * - the speed-up the 16-worker run could reach on this machine: 1-worker time / the larger floor.
  *
- *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1]
+ *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1]
  *
  * A fresh, identically seeded fleet per worker count (auto-delete changes the clouds).
  */
@@ -41,6 +41,9 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '1' },
     // each worker in its own warm process (one JS thread each, as Lambda containers), not all in this one
     processes: { type: 'boolean', default: false },
+    // runs before the measured ones, not counted: the first run in a process loads the modules and
+    // warms the JIT, which would be charged to whichever worker count ran first (the 1-worker run)
+    warmup: { type: 'string', default: '1' },
   },
 });
 const instances = Number(values.instances);
@@ -197,6 +200,10 @@ async function once(workers: number) {
 }
 
 console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms, workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, node ${process.version}, simulators in a child process, workers ${values.processes ? 'each in its own warm process' : 'all in this process'}`);
+for (let n = 1; n <= Number(values.warmup) && !values.processes; n++) {
+  const r = await once(Math.max(...workerCounts));
+  console.log(`  warm-up ${n}: ${Math.max(...workerCounts)} worker(s), ${(r.ms / 1000).toFixed(2)} s (not counted)`);
+}
 for (let rep = 1; rep <= Number(values.repeat); rep++) {
   const results = [];
   for (const w of workerCounts) {
