@@ -13,7 +13,7 @@
  *   one-worker run;
  * - the speed-up the 16-worker run could reach on this machine: 1-worker time / the larger floor.
  *
- *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1]
+ *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1] [--audit file|dynamodb]
  *
  * A fresh, identically seeded fleet per worker count (auto-delete changes the clouds).
  */
@@ -44,8 +44,17 @@ const { values } = parseArgs({
     // runs before the measured ones, not counted: the first run in a process loads the modules and
     // warms the JIT, which would be charged to whichever worker count ran first (the 1-worker run)
     warmup: { type: 'string', default: '1' },
+    // where the workers write the audit trail: the local file store, or DynamoDB as deployed
+    // (dynalite in the simulators' process, so its CPU is not charged to the workers, as AWS's is not)
+    audit: { type: 'string', default: 'file' },
   },
 });
+if (!['file', 'dynamodb'].includes(values.audit)) throw new Error(`--audit: expected file or dynamodb, got ${values.audit}`);
+if (values.audit === 'dynamodb') {
+  // dynalite checks a signature's form, not its key
+  process.env.AWS_ACCESS_KEY_ID ??= 'bench-id';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'bench-secret';
+}
 const instances = Number(values.instances);
 const latencyMs = Number(values.latency);
 const workerCounts = values.workers.split(',').map(Number);
@@ -76,10 +85,10 @@ for (const vendor of ['tencent', 'kec', 'alibaba', 'cecstack'] as SimVendorName[
 
 /** The 20-target fleet in a child process. */
 async function startFleetProcess() {
-  type Ready = { targets: AutomationConfigInput['targets']; dir: string; auditPath: string };
+  type Ready = { targets: AutomationConfigInput['targets']; dir: string; auditPath: string; dynamo?: { endpoint: string; tableName: string } };
   const { child, ready, ask } = await forkIpcChild<Ready, FleetCommand>(
     CHILD,
-    ['42', String(Math.ceil(instances / TARGETS)), String(latencyMs), now.toISOString(), values['rate-limits'] ? '1' : '0'],
+    ['42', String(Math.ceil(instances / TARGETS)), String(latencyMs), now.toISOString(), values['rate-limits'] ? '1' : '0', values.audit],
     'fleet',
   );
   return {
@@ -146,7 +155,7 @@ async function once(workers: number) {
   process.env.FANOUT_SQS_ENDPOINT = sqs.endpoint;
   const config = automationConfigSchema.parse({
     targets: fleet.targets,
-    audit: { store: 'file', path: fleet.auditPath },
+    audit: fleet.dynamo ? { store: 'dynamodb', tableName: fleet.dynamo.tableName, endpoint: fleet.dynamo.endpoint, region: 'us-east-1' } : { store: 'file', path: fleet.auditPath },
     events: { file: join(fleet.dir, 'events.jsonl') },
     policies: { autoDelete: [{ name: 'expiry', mode: 'enforce', source: { tag: 'auto-delete-at' } }] },
     safety: { maxDestructivePercent: 100, maxDestructivePerRun: 10_000, requestBudget: 1_000_000 },
@@ -199,7 +208,7 @@ async function once(workers: number) {
   };
 }
 
-console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms, workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, node ${process.version}, simulators in a child process, workers ${values.processes ? 'each in its own warm process' : 'all in this process'}`);
+console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms, workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, audit ${values.audit === 'dynamodb' ? 'DynamoDB (dynalite in the simulators\' process)' : 'file store'}, node ${process.version}, simulators in a child process, workers ${values.processes ? 'each in its own warm process' : 'all in this process'}`);
 for (let n = 1; n <= Number(values.warmup) && !values.processes; n++) {
   const r = await once(Math.max(...workerCounts));
   console.log(`  warm-up ${n}: ${Math.max(...workerCounts)} worker(s), ${(r.ms / 1000).toFixed(2)} s (not counted)`);

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { startDynalite } from '../../test/audit/dynalite-server';
 import { startFleet } from '../../test/fanout/fleet';
 
 /**
  * The fan-out bench's 20-target fleet (test/fanout/fleet.ts) in its own process, so the workers'
  * process spends its CPU on the workers only. Forked by bench/fanout.ts; talks over IPC.
- * argv: seed perTarget latencyMs now rateLimits(0|1)
+ * argv: seed perTarget latencyMs now rateLimits(0|1) [audit: file|dynamodb]
  */
 export type FleetCommand = { type: 'stats' } | { type: 'stop' };
 
@@ -28,8 +29,11 @@ const waiting = () => {
   }
 };
 
-const [seed, perTarget, latencyMs, now, rateLimits] = process.argv.slice(2) as [string, string, string, string, string];
+const [seed, perTarget, latencyMs, now, rateLimits, audit] = process.argv.slice(2) as [string, string, string, string, string, string | undefined];
 const fleet = await startFleet({ seed: Number(seed), now: new Date(now), perTarget: Number(perTarget), latencyMs: Number(latencyMs) });
+// the audit table the deployed workers write to (DynamoDB), served here so its CPU is not the workers'
+const dynamo = audit === 'dynamodb' ? await startDynalite() : undefined;
+const tableName = await dynamo?.createAuditTable();
 if (rateLimits === '1') for (const s of fleet.sims) s.running.rateLimits.enabled = true;
 for (const s of fleet.sims) s.running.requests.length = 0;
 const cpu0 = process.cpuUsage();
@@ -40,7 +44,7 @@ process.on('message', (raw) => {
   const cmd = raw as FleetCommand & { id: number };
   const reply = (data: unknown) => process.send!({ id: cmd.id, data });
   if (cmd.type === 'stop') {
-    void fleet.stop().then(() => reply(null));
+    void Promise.all([fleet.stop(), dynamo?.close()]).then(() => reply(null));
     return;
   }
   const byVendor: Record<string, number> = {};
@@ -59,4 +63,4 @@ process.on('message', (raw) => {
   reply({ requests, throttled, byVendor, byAction, cpuMs: (cpu.user + cpu.system) / 1000, eventLoopBusy: performance.eventLoopUtilization(elu0).utilization, waitingForCpuMs: waiting() - wait0 } satisfies FleetStats);
 });
 process.on('disconnect', () => process.exit(0));
-process.send!({ ready: true, targets: fleet.targets, dir: fleet.dir, auditPath: fleet.auditPath });
+process.send!({ ready: true, targets: fleet.targets, dir: fleet.dir, auditPath: fleet.auditPath, ...(dynamo && { dynamo: { endpoint: dynamo.endpoint, tableName } }) });
