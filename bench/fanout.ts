@@ -232,8 +232,10 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
     );
   }
   const one = results[0]!;
-  const [group, groupMs] = [...one.byGroup].sort((a, b) => b[1] - a[1])[0]!;
+  const groups = [...one.byGroup].sort((a, b) => b[1] - a[1]);
+  const [group, groupMs] = groups[0]!;
   console.log(`  run ${rep}: speed-up vs ${one.workers} worker: ` + results.map((r) => `${r.workers}: ${(one.ms / r.ms).toFixed(2)}x`).join(', '));
+  console.log(`    longest message groups in the ${one.workers}-worker run: ${groups.slice(0, 4).map(([g, ms]) => `${g.split('|')[0]} ${ms.toFixed(0)} ms`).join(', ')} (of ${groups.length}, ${(one.ms / 1000).toFixed(2)} s in all)`);
   for (const r of results.slice(1)) {
     // one thread for all workers, or (--processes) as many threads as workers on this machine's cores
     const cpuFloor = r.workerCpuMs / (values.processes ? Math.min(r.workers, cpus().length) : 1);

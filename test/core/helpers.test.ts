@@ -5,6 +5,7 @@ import {
   compareMoney,
   divMoney,
   formatBeijingWallTime,
+  numberedPages,
   offsetPages,
   paginate,
   parseBeijingWallTime,
@@ -115,6 +116,43 @@ describe('offset paging ahead of the consumer', () => {
     }, 100);
     for await (const page of pages) {
       expect(page).toHaveLength(100);
+      break;
+    }
+    await new Promise((r) => setImmediate(r));
+  });
+});
+
+describe('numbered paging ahead of the consumer', () => {
+  const ids = Array.from({ length: 450 }, (_, i) => `i-${i}`);
+  const page = (n: number) => ({ items: ids.slice((n - 1) * 100, n * 100), total: ids.length });
+
+  it('asks for the next page while the consumer works on the current one, each page once, none past the total', async () => {
+    const calls: number[] = [];
+    const askedWhenHandedOver: number[] = [];
+    const pages = numberedPages(async (n) => {
+      calls.push(n);
+      await new Promise((r) => setImmediate(r));
+      return page(n);
+    }, (id) => id);
+    const seen: string[] = [];
+    for await (const items of pages) {
+      askedWhenHandedOver.push(calls.length);
+      await new Promise((r) => setImmediate(r)); // the consumer's own work (Apsara: the page's tag reads)
+      seen.push(...items);
+    }
+    expect(seen).toEqual(ids);
+    expect(calls).toEqual([1, 2, 3, 4, 5]);
+    // page n + 1 is on its way when page n is handed over; after the last page (the total reached), nothing
+    expect(askedWhenHandedOver).toEqual([2, 3, 4, 5, 5]);
+  });
+
+  it('a page fetched ahead that fails after the consumer stopped is no unhandled rejection', async () => {
+    const pages = numberedPages(async (n) => {
+      if (n > 1) throw new Error('boom');
+      return page(1);
+    }, (id) => id);
+    for await (const items of pages) {
+      expect(items).toHaveLength(100);
       break;
     }
     await new Promise((r) => setImmediate(r));

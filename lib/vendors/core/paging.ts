@@ -100,9 +100,18 @@ export async function* numberedPages<TItem>(
   const maxPages = options.maxPages ?? 100_000;
   const seen = new Set<string>();
   let first: number | undefined;
+  // once the total is known and items remain, the next page is asked for before the consumer wants
+  // it (as offsetPages does): a listing is not one round trip per page plus the consumer's work
+  let ahead: { page: number; answer: Promise<{ items: TItem[]; total?: number }> } | undefined;
+  const ask = (page: number) => {
+    const answer = fetch(page);
+    answer.catch(() => undefined); // awaited below, or abandoned when the consumer stops early
+    return { page, answer };
+  };
   for (let page = 1; ; page++) {
     if (page > maxPages) throw new PagingError(`${what} exceeded ${maxPages} pages; refusing to continue with a partial view`);
-    const { items, total } = await fetch(page);
+    const { items, total } = await (ahead?.page === page ? ahead.answer : ask(page).answer);
+    ahead = undefined;
     if (total !== undefined) {
       if (first === undefined) first = total;
       else if (total !== first) throw new PagingError(`${what}: the total moved from ${first} to ${total} during the listing; refusing a view that may hold duplicates or gaps`);
@@ -112,6 +121,7 @@ export async function* numberedPages<TItem>(
       if (seen.has(id)) throw new PagingError(`${what}: ${id} came back twice (page ${page}); refusing a view that may hold duplicates or gaps`);
       seen.add(id);
     }
+    if (items.length && first !== undefined && seen.size < first && page < maxPages) ahead = ask(page + 1);
     if (items.length) yield items;
     if (first !== undefined && seen.size > first) throw new PagingError(`${what}: ${seen.size} items listed while the total says ${first}; refusing an inconsistent view`);
     if (first !== undefined && seen.size === first) return;
