@@ -20,10 +20,23 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
+/** Compiled name globs: selectors are tested once per listed instance; globs come from the config, so few. */
+const compiledGlobs = new Map<string, RegExp>();
+
+function nameMatches(glob: string, name: string): boolean {
+  let re = compiledGlobs.get(glob);
+  if (!re) {
+    if (compiledGlobs.size >= 1000) compiledGlobs.clear(); // bounded, should globs ever come from events
+    re = globToRegExp(glob);
+    compiledGlobs.set(glob, re);
+  }
+  return re.test(name); // no `g` flag: test() keeps no state between instances
+}
+
 /** Every present criterion must hold (AND); within one criterion any value may match (OR). */
 export function matchesSelector(instance: Pick<Instance, 'id' | 'name' | 'tags' | 'project' | 'chargeType'>, selector: Selector): boolean {
   if (selector.ids?.length && !selector.ids.includes(instance.id)) return false;
-  if (selector.names?.length && !selector.names.some((g) => globToRegExp(g).test(instance.name))) return false;
+  if (selector.names?.length && !selector.names.some((g) => nameMatches(g, instance.name))) return false;
   if (selector.projects?.length && !(instance.project !== undefined && selector.projects.includes(instance.project))) return false;
   if (selector.chargeTypes?.length && !selector.chargeTypes.includes(instance.chargeType)) return false;
   for (const [key, value] of Object.entries(selector.tags ?? {})) {

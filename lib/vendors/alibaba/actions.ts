@@ -78,8 +78,11 @@ const locks = z.preprocess(
   z.array(z.union([z.string(), z.looseObject({ LockReason: str }).transform((o) => o.LockReason ?? '')])),
 );
 
-/** InstanceAttributesType (seed 001 L8946-8987) plus the sample-only InstanceChargeType/ExpiredTime (L1761-1829) and the SDK's SpotStrategy. */
-export const instanceSchema = z.looseObject({
+/**
+ * InstanceAttributesType (seed 001 L8946-8987) plus the sample-only InstanceChargeType/ExpiredTime (L1761-1829) and the SDK's SpotStrategy.
+ * Other fields are accepted and not copied: nothing reads them, and copying a listing's worth costs more than checking the rest.
+ */
+export const instanceSchema = z.object({
   InstanceId: z.string(),
   InstanceName: str,
   Description: str,

@@ -7,6 +7,8 @@ import { createHmac } from 'node:crypto';
 
 /** RFC 3986 percent-encoding as documented: A-Z a-z 0-9 - _ . ~ kept, space as %20, `*` as %2A (seed 001 L507-521). */
 export function percentEncode(value: string): string {
+  // most names and values are unreserved characters only, which encode to themselves
+  if (/^[\w.~-]*$/.test(value)) return value;
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 

@@ -10,8 +10,11 @@ const list = <T extends z.ZodType>(item: T) => z.array(item).nullish().transform
 
 export const label = z.looseObject({ key: z.string(), value: z.string().nullish().transform((v) => v ?? '') });
 
-/** The VM object (seed 003 L5026-5160; sample L5683-5997). */
-export const vm = z.looseObject({
+/**
+ * The VM object (seed 003 L5026-5160; sample L5683-5997). Fields beyond these are accepted and not
+ * copied: nothing reads them, and copying a listing's worth costs more than checking the rest.
+ */
+export const vm = z.object({
   ecsId: z.string(),
   displayName: text,
   status: z.string(),

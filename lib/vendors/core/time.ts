@@ -20,6 +20,26 @@ export function toIso(date: Date | number): string {
 export function parseIsoWithZone(value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(value.trim());
   if (!m) throw new TimeFormatError(value, 'ISO-8601 with zone, e.g. 2026-12-01T18:00:00+08:00');
+  // Every listed instance carries a few of these: plain values are computed directly; anything at
+  // an edge (a leap second, an odd offset, an early year) goes the long way below, through Date.parse.
+  const y = +m[1]!;
+  const mo = +m[2]!;
+  const d = +m[3]!;
+  const h = +m[4]!;
+  const mi = +m[5]!;
+  const sec = m[6] === undefined ? 0 : +m[6];
+  const zone = m[8]!;
+  const zoneSign = zone.length === 1 ? 0 : zone[0] === '-' ? -1 : 1;
+  const zoneH = zoneSign ? +zone.slice(1, 3) : 0;
+  const zoneM = zoneSign ? +zone.slice(-2) : 0;
+  if (y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h < 24 && mi < 60 && sec < 60 && zoneH < 24 && zoneM < 60) {
+    const ms = m[7] === undefined ? 0 : +`${m[7].slice(1, 4)}00`.slice(0, 3);
+    return toIso(Date.UTC(y, mo - 1, d, h, mi, sec, ms) - zoneSign * (zoneH * 60 + zoneM) * 60_000);
+  }
+  return parseIsoWithZoneAtEdges(value, m);
+}
+
+function parseIsoWithZoneAtEdges(value: string, m: RegExpExecArray): string {
   const [, y, mo, d, h, mi, s = '00', frac = '', zone] = m;
   const zoneNorm = zone!.toUpperCase() === 'Z' ? 'Z' : zone!.length === 5 ? `${zone!.slice(0, 3)}:${zone!.slice(3)}` : zone!;
   const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${zoneNorm}`);
@@ -93,9 +113,17 @@ export function parseOptionalRfc3339(value: string | null | undefined): string |
   return parseIsoWithZone(value);
 }
 
+function daysInMonth(y: number, mo: number): number {
+  return mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+}
+
+/**
+ * The fields name a real moment as written: as `Date.UTC` would keep them, without building a Date per
+ * value. Date.UTC reads years 0-99 as 1900-1999 and rolls 23:59:60 into the next day: both refused, as before.
+ */
 function validCalendar(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
-  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && h < 24 && mi < 60 && s < 61;
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 60) return false;
+  return !(s === 60 && h === 23 && mi === 59);
 }
 
 /** Parses durations such as `72h`, `30m`, `7d`, `1w` into milliseconds. */

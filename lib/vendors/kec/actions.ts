@@ -15,8 +15,11 @@ export const returnFlag = z.union([z.boolean(), z.string(), z.number()]).transfo
 const num = z.union([z.number(), z.string()]);
 const requestId = { RequestId: z.string().optional() };
 
-/** Instance (seed 000 L6264-6424 and the sample at L1498-1790); everything but InstanceId optional. */
-export const instanceSchema = z.looseObject({
+/**
+ * Instance (seed 000 L6264-6424 and the sample at L1498-1790); everything but InstanceId optional.
+ * Other fields are accepted and not copied: nothing reads them, and copying a listing's worth costs more than checking the rest.
+ */
+export const instanceSchema = z.object({
   InstanceId: z.string(),
   InstanceName: z.string().optional(),
   ProjectId: num.optional(),

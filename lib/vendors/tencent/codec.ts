@@ -14,15 +14,17 @@ export type Params = Record<string, ParamValue>;
 
 /** Flattens a parameter tree into the wire form: `InstanceIds.0`, `Filters.0.Values.1`, `InstanceChargePrepaid.Period`. */
 export function flattenParams(params: Params, prefix = '', out: Record<string, string> = {}): Record<string, string> {
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    const name = prefix + key;
-    if (Array.isArray(value)) value.forEach((v, i) => flattenParams({ [String(i)]: v }, `${name}.`, out));
-    else if (typeof value === 'object') flattenParams(value, `${name}.`, out);
-    // Booleans travel as TRUE/FALSE, as every example does (seed 004 L1760 `ForceStop=FALSE`).
-    else out[name] = typeof value === 'boolean' ? (value ? 'TRUE' : 'FALSE') : String(value);
-  }
+  for (const key of Object.keys(params)) flattenValue(prefix + key, params[key], out);
   return out;
+}
+
+// element by element, without an object per array element: timer reads carry 100 ids per request
+function flattenValue(name: string, value: ParamValue, out: Record<string, string>): void {
+  if (value === undefined) return;
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) flattenValue(`${name}.${i}`, value[i], out);
+  else if (typeof value === 'object') flattenParams(value, `${name}.`, out);
+  // Booleans travel as TRUE/FALSE, as every example does (seed 004 L1760 `ForceStop=FALSE`).
+  else out[name] = typeof value === 'boolean' ? (value ? 'TRUE' : 'FALSE') : String(value);
 }
 
 /** The JSON body a TC3 POST carries: the same tree, booleans as JSON booleans (as the SDK sends). */
@@ -37,7 +39,9 @@ export function endpointFor(region: string | undefined, settings: TencentSetting
   return new URL(regional ? `https://cvm.${region}.tencentcloudapi.com/` : 'https://cvm.tencentcloudapi.com/');
 }
 
-const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+// ids and names are mostly unreserved characters, which encode to themselves
+const encode = (s: string) =>
+  /^[\w.~-]*$/.test(s) ? s : encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 export const formEncode = (flat: Record<string, string>) =>
   Object.keys(flat)
     .sort()
