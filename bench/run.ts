@@ -160,6 +160,7 @@ function rateRows(fn: FunctionName, mode: Mode, size: number, run: number, m: Me
       // a window starts at an answer: one slow answer a window stretches every window it starts
       roundTripMaxMs: client ? Math.max(...client.roundTripMs) : undefined,
       roundTripsOver20Ms: client ? client.roundTripMs.filter((ms) => ms > 20).length : undefined,
+      eventLoopDelayMs: m.eventLoopDelayMs,
       perSecond: seconds,
       sweepErrors: m.errors,
     });
@@ -264,10 +265,10 @@ const rate = results.rateLimit as { vendors: Record<string, string>; results: Re
 if (rate) {
   lines.push('', '### Rate-limit utilisation (simulator enforcing the documented per-action limits, counted at the simulator per wall-clock second)', '');
   for (const [vendor, doc] of Object.entries(rate.vendors)) lines.push(`- ${vendor}: ${doc}`);
-  lines.push('', '| function | mode | fleet | run | action | kind | received | throttled | seconds | sustained/s | peak/s | allowed/s | sustained / allowed | peak / allowed | limiter wait s | round trip ms median / max (over 20 ms) | paced by |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('', '| function | mode | fleet | run | action | kind | received | throttled | seconds | sustained/s | peak/s | allowed/s | sustained / allowed | peak / allowed | limiter wait s | round trip ms median / max (over 20 ms) | client event loop delay ms p99 / max | paced by |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rate.results) {
-    if (r.timedOut) lines.push(`| ${r.function as string} | ${r.mode as string} | ${r.fleet as number} | ${r.run as number} | timed out | | | | | | | | | | | | |`);
-    else lines.push(`| ${r.function as string} | ${r.mode as string} | ${r.fleet as number} | ${r.run as number} | ${r.action as string} | ${r.kind as string} | ${r.received as number} | ${r.throttled as number} | ${r.secondsSpanned as number} | ${(r.achievedPerSecond as number).toFixed(1)} | ${r.peakPerSecond as number} | ${r.allowedPerSecond as number} | ${r.judged ? (r.utilisation as number).toFixed(3) : 'too short'} | ${(r.peakUtilisation as number).toFixed(2)} | ${((r.limiterWaitMs as number) / 1000).toFixed(1)} | ${(r.roundTripMs as number | undefined)?.toFixed(1) ?? ''} / ${(r.roundTripMaxMs as number | undefined)?.toFixed(0) ?? ''} (${(r.roundTripsOver20Ms as number | undefined) ?? ''}) | ${r.limiterBound ? 'its limiter' : r.judged ? 'other work' : ''} |`);
+    if (r.timedOut) lines.push(`| ${r.function as string} | ${r.mode as string} | ${r.fleet as number} | ${r.run as number} | timed out | | | | | | | | | | | | | |`);
+    else lines.push(`| ${r.function as string} | ${r.mode as string} | ${r.fleet as number} | ${r.run as number} | ${r.action as string} | ${r.kind as string} | ${r.received as number} | ${r.throttled as number} | ${r.secondsSpanned as number} | ${(r.achievedPerSecond as number).toFixed(1)} | ${r.peakPerSecond as number} | ${r.allowedPerSecond as number} | ${r.judged ? (r.utilisation as number).toFixed(3) : 'too short'} | ${(r.peakUtilisation as number).toFixed(2)} | ${((r.limiterWaitMs as number) / 1000).toFixed(1)} | ${(r.roundTripMs as number | undefined)?.toFixed(1) ?? ''} / ${(r.roundTripMaxMs as number | undefined)?.toFixed(0) ?? ''} (${(r.roundTripsOver20Ms as number | undefined) ?? ''}) | ${((r.eventLoopDelayMs as { p99: number } | undefined)?.p99 ?? NaN).toFixed(0)} / ${((r.eventLoopDelayMs as { max: number } | undefined)?.max ?? NaN).toFixed(0)} | ${r.limiterBound ? 'its limiter' : r.judged ? 'other work' : ''} |`);
   }
   const bound = rate.results.filter((r) => r.limiterBound);
   if (bound.length) {

@@ -15,6 +15,8 @@ export interface FleetStats {
   byVendor: Record<string, number>;
   /** Requests per vendor action, all simulators together. */
   byAction: Record<string, number>;
+  /** DynamoDB operations the audit table served (--audit dynamodb), by operation. */
+  auditOperations?: Record<string, number>;
   cpuMs: number;
   eventLoopBusy: number;
   /** Main thread runnable but not on a CPU (Linux /proc/self/schedstat). */
@@ -60,7 +62,8 @@ process.on('message', (raw) => {
     }
   }
   const cpu = process.cpuUsage(cpu0);
-  reply({ requests, throttled, byVendor, byAction, cpuMs: (cpu.user + cpu.system) / 1000, eventLoopBusy: performance.eventLoopUtilization(elu0).utilization, waitingForCpuMs: waiting() - wait0 } satisfies FleetStats);
+  const auditOperations = dynamo ? Object.fromEntries([...new Set(dynamo.operations)].map((o) => [o, dynamo.operations.filter((x) => x === o).length])) : undefined;
+  reply({ requests, throttled, byVendor, byAction, auditOperations, cpuMs: (cpu.user + cpu.system) / 1000, eventLoopBusy: performance.eventLoopUtilization(elu0).utilization, waitingForCpuMs: waiting() - wait0 } satisfies FleetStats);
 });
 process.on('disconnect', () => process.exit(0));
 process.send!({ ready: true, targets: fleet.targets, dir: fleet.dir, auditPath: fleet.auditPath, ...(dynamo && { dynamo: { endpoint: dynamo.endpoint, tableName } }) });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { automations, buildEngineDeps, runAutomation } from '../../lib/automations';
 import type { FunctionName, Mode } from '../../lib/automations/engine/types';
 import type { SimVendorName } from '../../sim/core';
@@ -24,6 +25,8 @@ export interface SweepMeasurement {
   errors: string[];
   /** Per action: attempts, throttled answers, and the span between the first and last attempt. */
   timeline: Record<string, { attempts: number; throttled: number; firstMs: number; lastMs: number; perSecond: Record<number, number>; queuedMs: number; roundTripMs: number[] }>;
+  /** How late this process's event loop ran what was due (ms): an answer is noticed, and a rate window starts, no sooner. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
 export interface SweepArgs {
@@ -47,6 +50,8 @@ export async function runSweep({ fn, vendor, endpoint, now, mode, rateLimited = 
   const timeline: SweepMeasurement['timeline'] = {};
   const baseRssBytes = process.memoryUsage().rss;
   const cpu0 = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const t0 = performance.now();
   const deps = await buildEngineDeps({
     runId: `bench-${fn}-${mode}`,
@@ -81,6 +86,7 @@ export async function runSweep({ fn, vendor, endpoint, now, mode, rateLimited = 
   const report = await runAutomation(deps, automation.spec, automation.policies(config));
   await deps.close();
   const wallMs = performance.now() - t0;
+  loopDelay.disable();
   const cpu = process.cpuUsage(cpu0);
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 
@@ -100,6 +106,7 @@ export async function runSweep({ fn, vendor, endpoint, now, mode, rateLimited = 
     statuses,
     errors: report.errors.slice(0, 5),
     timeline,
+    eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
   };
   rmSync(dir, { recursive: true, force: true });
   return result;
