@@ -218,7 +218,7 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
   for (const w of workerCounts) {
     const r = await once(w);
     results.push(r);
-    const top = Object.entries(r.sims.byAction).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([a, n]) => `${a} ${n}`).join(', ');
+    const top = Object.entries(r.sims.byAction).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.FANOUT_TOP_ACTIONS ?? 4)).map(([a, n]) => `${a} ${n}`).join(', ');
     console.log(
       `  ${String(w).padStart(2)} worker(s): ${(r.ms / 1000).toFixed(2)} s, ${r.workItems} work items, ${r.invocations} invocations, peak ${r.peak} concurrent, ` +
         `${r.sims.requests} vendor requests (${Object.entries(r.sims.byVendor).map(([v, n]) => `${v} ${n}`).join(', ')}; ${r.sims.throttled} throttled; most: ${top}), ${r.failed} dead-lettered${r.sims.auditOperations ? `; audit table: ${Object.entries(r.sims.auditOperations).map(([o, n]) => `${o} ${n}`).join(', ')}` : ''}`,

@@ -34,7 +34,7 @@ const quick = process.argv.includes('--quick');
 if (quick) {
   env.BENCH_SECTIONS ??= 'ratios,rate,cold';
   env.BENCH_SIZES ??= '1000';
-  env.BENCH_RATE_RUNS ??= 'recycle-bin:dry-run:40000,auto-delete:dry-run:10000';
+  env.BENCH_RATE_RUNS ??= 'recycle-bin:dry-run:40000,auto-delete:dry-run:40000';
   env.BENCH_COLD_RUNS ??= '5';
   env.BENCH_OUT ??= fileURLToPath(new URL('./results-quick.json', import.meta.url));
 }
@@ -51,7 +51,7 @@ const coldRuns = Number(env.BENCH_COLD_RUNS ?? 20);
 // `ratios` (in one process, no timeout) is opt-in: the sweep table has the same ratios, each sweep bounded by BENCH_TIMEOUT_S
 const sections = new Set(list(env.BENCH_SECTIONS, ['sweep', 'api', 'rate', 'cold', 'signing']));
 // function:mode[:fleet]; recycle-bin lists the whole fleet (DescribeInstances, 40/s), auto-delete also reads each page's timers (10/s)
-const rateRuns = list(env.BENCH_RATE_RUNS, ['recycle-bin:dry-run:40000', 'auto-delete:dry-run', 'auto-delete:enforce']).map((r) => r.split(':') as [FunctionName, Mode, string?]);
+const rateRuns = list(env.BENCH_RATE_RUNS, ['recycle-bin:dry-run:40000', 'auto-delete:dry-run:40000', 'auto-delete:enforce:40000']).map((r) => r.split(':') as [FunctionName, Mode, string?]);
 const rateRepeat = Number(env.BENCH_RATE_REPEAT ?? 1);
 const out = env.BENCH_OUT ?? fileURLToPath(new URL('./results.json', import.meta.url));
 const log = (s: string) => process.stderr.write(`${s}\n`);
