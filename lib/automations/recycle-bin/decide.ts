@@ -11,6 +11,8 @@ export interface BinItemView {
   id: string;
   purgeAt: string;
   source: PurgeTimeSource;
+  /** The vendor still runs this operation on it: no purge or restore this run (sim/DECISIONS.md T17). */
+  busyWith?: string;
 }
 
 export interface RecycleBinRules {
@@ -29,6 +31,17 @@ export type BinDecision =
 
 /** One recycle-bin item: warn ahead of the irreversible purge, then leave, purge or restore per policy. */
 export function decideRecycleBin(item: BinItemView, rules: RecycleBinRules, now: Date): BinDecision[] {
+  const decisions = decideUnguarded(item, rules, now);
+  if (!item.busyWith) return decisions;
+  // the vendor refuses a new operation while one runs: warnings still go out, actions wait for the next run
+  return decisions.map((d) =>
+    d.action === 'purge' || d.action === 'restore'
+      ? { action: 'none', reason: `${d.reason}; busy: the vendor is still running ${item.busyWith} on it (LatestOperationState OPERATING): no ${d.action} this run, the next run retries` }
+      : d,
+  );
+}
+
+function decideUnguarded(item: BinItemView, rules: RecycleBinRules, now: Date): BinDecision[] {
   const purgeMs = Date.parse(item.purgeAt);
   const due = purgeMs <= now.getTime();
   const when = `purge at ${item.purgeAt} (${item.source})`;

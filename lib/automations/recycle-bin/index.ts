@@ -166,7 +166,7 @@ async function nativeItems(
       purgeAt = new Date(Date.parse(known.since) + policy.retentionDays * DAY).toISOString();
       source = known.source;
     }
-    found.push({ item, view: { id: item.id, purgeAt, source } });
+    found.push({ item, view: { id: item.id, purgeAt, source, ...(item.busyWith !== undefined && { busyWith: item.busyWith }) } });
   }
   return found;
 }

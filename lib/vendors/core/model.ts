@@ -230,6 +230,8 @@ export interface RecycleBinItem {
   /** When the vendor purges it for good, where the vendor says. */
   purgeAt?: string;
   rawState?: string;
+  /** The vendor still runs an operation on it (Tencent `LatestOperationState: OPERATING`): it refuses another. */
+  busyWith?: string;
 }
 
 export interface RecycleBinConfig {

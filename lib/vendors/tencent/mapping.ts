@@ -142,6 +142,7 @@ export function toRecycleBinItem(instance: Instance): RecycleBinItem {
     since: instance.recycleBin?.since,
     purgeAt: instance.recycleBin?.purgeAt,
     rawState: `${instance.rawState}/${instance.restricted ?? 'NORMAL'}`,
+    ...(instance.busyWith !== undefined && { busyWith: instance.busyWith }),
   };
 }
 

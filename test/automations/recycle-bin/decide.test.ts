@@ -34,3 +34,15 @@ describe('decideRecycleBin when a restore is impossible', () => {
     expect(acts('2026-11-24T10:00:00Z', { action: 'restore', canRestore: false })).toEqual(['warn', 'none']);
   });
 });
+
+describe('decideRecycleBin on an item the vendor is still operating on', () => {
+  const busy = (purgeAt: string, over: Partial<RecycleBinRules> = {}) =>
+    decideRecycleBin({ ...item(purgeAt), busyWith: 'TerminateInstances' }, { ...rules, ...over }, now);
+  it('warns as usual but neither purges nor restores this run, and says why', () => {
+    expect(busy('2026-11-24T10:00:00Z', { action: 'purge' }).map((d) => d.action)).toEqual(['warn', 'none']);
+    expect(busy('2026-11-24T03:00:00Z', { emulated: true }).map((d) => d.action)).toEqual(['none']);
+    expect(busy('2026-11-30T00:00:00Z', { action: 'restore' })).toEqual([
+      { action: 'none', reason: expect.stringMatching(/busy: the vendor is still running TerminateInstances.*no restore this run, the next run retries/) },
+    ]);
+  });
+});

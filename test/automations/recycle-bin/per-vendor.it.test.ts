@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AutomationConfigInput } from '../../../lib/config/schema';
 import type { CecstackSim } from '../../../sim/cecstack';
 import type { KecSimulator } from '../../../sim/kec';
+import type { TencentSim } from '../../../sim/tencent';
 import { EVENTS_DIR, startHarness, type Harness } from '../../support/harness';
 import {
   alibabaFleet,
@@ -218,5 +219,26 @@ describe('recycle-bin per vendor', () => {
     ]);
     expect(h.sim.mutatingRequests().map((r) => r.action)).toEqual(['TerminateInstances']);
     expect(fleet.state(id)).toBe('recycled');
+  });
+
+  it('Tencent: an instance in the bin the vendor is still operating on is not purged until the operation ends', async () => {
+    const tencent = await start(tencentFleet());
+    const id = fleet.add({ name: 'tmp-p', charge: 'prepaid', createdAt: at(-73 * HOUR) });
+    const ad = [{ name: 'ttl', mode: 'enforce' as const, selector: { names: ['tmp-*'] }, source: { ttl: '72h' } }];
+    await h.invoke('auto-delete', { ...SCHEDULE, time: at(0) }, config({}, ad));
+    expect(fleet.state(id)).toBe('recycled');
+    const sim = (tencent.module as TencentSim).instance(id)!;
+    sim.latestOperation = 'ModifyInstancesAttribute';
+    sim.latestOperationState = 'OPERATING';
+    const busy = await h.invoke('recycle-bin', slot(HOUR), config({ action: 'purge' }));
+    expect(busy.rows.find((r) => r.resource.startsWith(id))).toMatchObject({
+      action: 'none',
+      reason: expect.stringContaining('busy: the vendor is still running ModifyInstancesAttribute on it'),
+    });
+    expect(h.sim.mutatingRequests().map((r) => r.action)).toEqual(['TerminateInstances']);
+    sim.latestOperationState = 'SUCCESS';
+    const next = await h.invoke('recycle-bin', slot(2 * HOUR), config({ action: 'purge' }));
+    expect(next.rows.find((r) => r.resource.startsWith(id))).toMatchObject({ action: 'purge', status: 'applied' });
+    expect(fleet.state(id)).toBe('gone');
   });
 });
