@@ -3,6 +3,7 @@ import { ACTIONS as CECSTACK, PAGE_SIZE as CECSTACK_PAGE } from '../../lib/vendo
 import { ACTIONS as KEC } from '../../lib/vendors/kec/actions';
 import { ACTIONS as TENCENT } from '../../lib/vendors/tencent/actions';
 import { TIMER_ACTIONS as TENCENT_TIMERS } from '../../lib/vendors/tencent/action-timers';
+import { httpFetch, type FetchLike } from '../../lib/vendors/core';
 import type { SimVendorName } from '../../sim/core';
 
 /** What the documents say about one action: does it mutate, largest page, most ids per call. */
@@ -71,15 +72,16 @@ export class RequestRecorder {
   private readonly actions = new Map<string, Seen>();
   constructor(private readonly vendor: SimVendorName) {}
 
-  readonly fetch: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
-    const text = await response.clone().text();
+  /** The production HTTP client (`httpFetch`), each answer read once and handed on. */
+  readonly fetch: FetchLike = async (input, init) => {
+    const response = await httpFetch(input, init);
+    const text = await response.text();
     try {
-      this.record(new URL(String(input)), init?.method ?? 'GET', typeof init?.body === 'string' ? init.body : '', response.status, text);
+      this.record(new URL(input), init.method, init.body ?? '', response.status, text);
     } catch {
       // a body the recorder cannot read is still counted by the transport
     }
-    return response;
+    return { status: response.status, headers: response.headers, text: async () => text };
   };
 
   private record(url: URL, method: string, body: string, status: number, text: string) {

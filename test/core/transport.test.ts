@@ -274,3 +274,66 @@ describe('Transport retries of mutations', () => {
     expect(hits).toBe(2);
   });
 });
+
+describe('the HTTP client (httpFetch, node:http)', () => {
+  it('is the default: a call goes out without the global fetch', async () => {
+    script = () => ({ status: 200, body: '{"ok":true}' });
+    const global = globalThis.fetch;
+    globalThis.fetch = (() => Promise.reject(new Error('global fetch used'))) as typeof fetch;
+    try {
+      await expect(fast().call(meta, get, parse)).resolves.toEqual({ ok: true });
+    } finally {
+      globalThis.fetch = global;
+    }
+  });
+
+  it("frames a DELETE's body as fetch does, so the vendor reads it", async () => {
+    const bodies: string[] = [];
+    const echo = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        bodies.push(`${req.method} ${req.headers['content-length']} ${body}`);
+        res.end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/batch-delete`;
+      const body = JSON.stringify({ ecsIds: ['vm1', 'vm2'], note: '删除' });
+      await fast().call(meta, () => ({ method: 'DELETE' as const, url, headers: { 'content-type': 'application/json' }, body }), parse);
+      expect(bodies).toEqual([`DELETE ${Buffer.byteLength(body)} ${body}`]);
+    } finally {
+      echo.closeAllConnections();
+      await new Promise((r) => echo.close(r));
+    }
+  });
+
+  it('a refused connection is a NetworkError-class VendorError with its code, retried, and not "may have acted"', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const t = fast({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const err = await t.call({ ...meta, action: 'TerminateInstances', mutating: true }, () => ({ method: 'POST' as const, url: `http://127.0.0.1:${port}/`, headers: {}, body: '{}' }), parse).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ECONNREFUSED', retryable: true });
+    expect(t.requestsSent).toBe(2); // refused before it reached anyone: safe to send again
+  });
+
+  it('times out a body that stops halfway', async () => {
+    const stall = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"ok":'); // and nothing more
+    });
+    await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(stall.address() as AddressInfo).port}/`;
+      const t = fast({ timeoutMs: 100, retry: { maxAttempts: 1 } });
+      await expect(t.call(meta, () => ({ method: 'GET' as const, url, headers: {} }), parse)).rejects.toMatchObject({ retryable: true });
+    } finally {
+      stall.closeAllConnections();
+      await new Promise((r) => stall.close(r));
+    }
+  });
+});

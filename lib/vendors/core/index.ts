@@ -2,6 +2,7 @@ export * from './model';
 export * from './errors';
 export * from './unsupported';
 export * from './transport';
+export { httpFetch, type FetchLike } from './http-fetch';
 export * from './rate-limit';
 export * from './paging';
 export * from './batching';

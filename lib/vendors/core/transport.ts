@@ -1,4 +1,5 @@
 import { BudgetExceeded, DryRunViolation, VendorError } from './errors';
+import { httpFetch, type FetchLike } from './http-fetch';
 import type { VendorName } from './model';
 import { RateLimiter, sleep, type Release } from './rate-limit';
 
@@ -49,7 +50,8 @@ export interface TransportOptions {
   rateLimit?: boolean;
   /** Shared with other transports of the run (dry-run and enforce) so together they keep to one rate. */
   limiter?: RateLimiter;
-  fetch?: typeof fetch;
+  /** The HTTP client: `httpFetch` (node:http) unless a test or benchmark injects another (the global fetch fits). */
+  fetch?: FetchLike;
   /** Injected for tests: jitter source in [0, 1). */
   random?: () => number;
   /** Observes every attempt (request counting in benchmarks, debug logs). Never sees secrets. */
@@ -82,7 +84,7 @@ export class Transport {
   private readonly limiter: RateLimiter;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: FetchLike;
   private readonly random: () => number;
   private used = 0;
   /** Requests sent per `vendor action`, for benchmarks and summaries. */
@@ -92,7 +94,7 @@ export class Transport {
     this.readOnly = options.readOnly ?? false;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 15000;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch ?? httpFetch;
     this.random = options.random ?? Math.random;
     this.limiter = options.limiter ?? new RateLimiter();
   }
@@ -198,11 +200,12 @@ function toVendorError(e: unknown, meta: ActionMeta, status: number | undefined)
   if (e instanceof DryRunViolation || e instanceof BudgetExceeded) throw e;
   const base = { vendor: meta.vendor, action: meta.action, httpStatus: status };
   if (status === undefined) {
-    const err = e as { name?: string; message?: string; cause?: { code?: string } };
+    // fetch wraps a socket error (`cause.code`), node:http throws it (`code`)
+    const err = e as { name?: string; message?: string; code?: string; cause?: { code?: string } };
     const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
     return new VendorError({
       ...base,
-      code: timedOut ? 'Timeout' : (err.cause?.code ?? 'NetworkError'),
+      code: timedOut ? 'Timeout' : (err.cause?.code ?? err.code ?? 'NetworkError'),
       message: timedOut ? 'no response before the request timeout' : (err.message ?? String(e)),
       retryable: true,
     });
