@@ -19,7 +19,7 @@ export type SimCommand =
 export interface SimStats {
   requests: number;
   /** `perSecond`: requests that arrived in each wall-clock second (the windows the simulator's rate limits count by). */
-  byAction: Record<string, { ok: number; throttled: number; mutating: boolean; perSecond: Record<number, number> }>;
+  byAction: Record<string, { ok: number; throttled: number; mutating: boolean; perSecond: Record<number, number>; arrivals: number[] }>;
   refused: number;
   rssBytes: number;
 }
@@ -47,7 +47,8 @@ process.on('message', (raw) => {
     case 'stats': {
       const byAction: SimStats['byAction'] = {};
       for (const r of sim.requests) {
-        const a = (byAction[r.action] ??= { ok: 0, throttled: 0, mutating: r.mutating, perSecond: {} });
+        const a = (byAction[r.action] ??= { ok: 0, throttled: 0, mutating: r.mutating, perSecond: {}, arrivals: [] });
+        a.arrivals.push(r.wallMs);
         if (r.throttled) a.throttled++; // Tencent throttles with HTTP 200 (an error in the body)
         else a.ok++;
         const second = Math.floor(r.wallMs / 1000);
