@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { rfc3986Encode } from '../core/percent-encode';
 
 /**
  * Signature version 1.0, HMAC-SHA1 (seed 001 L494-551). Kept free of other imports so the
@@ -6,11 +7,7 @@ import { createHmac } from 'node:crypto';
  */
 
 /** RFC 3986 percent-encoding as documented: A-Z a-z 0-9 - _ . ~ kept, space as %20, `*` as %2A (seed 001 L507-521). */
-export function percentEncode(value: string): string {
-  // most names and values are unreserved characters only, which encode to themselves
-  if (/^[\w.~-]*$/.test(value)) return value;
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+export const percentEncode = rfc3986Encode;
 
 /** Pairs sorted by name in code-unit order (ordinal, case-sensitive), `Signature` excluded (seed 001 L503). */
 export function canonicalizedQuery(params: [string, string][]): string {

@@ -8,5 +8,6 @@ export * from './paging';
 export * from './batching';
 export * from './time';
 export * from './money';
+export * from './percent-encode';
 export * from './settings';
 export * from './validate';

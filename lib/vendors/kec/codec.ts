@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { VendorError, type Credentials, type HttpRequest, type HttpResponse } from '../core';
 import { validateResponse } from '../core/validate';
 import { AUTH_CODES, RETRYABLE_CODES, type ActionSpec } from './actions';
-import { ALGORITHM, amzDate, sigV4, TERMINATOR } from './signer';
+import { ALGORITHM, amzDate, sigV4, TERMINATOR, uriEncode } from './signer';
 
 /** A parameter tree: arrays become `.N` (1-based), objects `.Name` (seed 000 L1437-1438, L3620-3621). */
 export type ParamValue = string | number | boolean | undefined | ParamValue[] | { [key: string]: ParamValue };
@@ -31,7 +31,7 @@ export function endpointFor(service: ActionSpec['service'], region: string, over
 /** IAM is global; its credential scope names the region the SDKs default to (decision, sim/DECISIONS.md (kec)). */
 export const IAM_SCOPE_REGION = 'cn-beijing-6';
 
-const formEncode = (pairs: [string, string][]) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('&');
+const formEncode = (pairs: [string, string][]) => pairs.map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`).join('&');
 
 export interface BuildInput {
   spec: ActionSpec;

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { rfc3986Encode } from '../core/percent-encode';
 
 /**
  * AWS Signature Version 4 as KEC documents it (seed 000 L6161-6252): pure functions over strings,
@@ -14,9 +15,7 @@ export const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').d
 const hmac = (key: string | Buffer, msg: string) => createHmac('sha256', key).update(msg, 'utf8').digest();
 
 /** RFC 3986 strict: only `A-Z a-z 0-9 - _ . ~` stay; space is `%20`, never `+` (the seed gives no rules, L6188). */
-export function uriEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+export const uriEncode = rfc3986Encode;
 
 /** Sorted by encoded name, then encoded value (repeated names), joined `k=v&...` (seed 000 L6188-6191). */
 export function canonicalQuery(pairs: ReadonlyArray<readonly [string, string]>): string {

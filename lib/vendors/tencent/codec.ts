@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import { VendorError, type Credentials, type HttpRequest, type HttpResponse, type TencentSettings } from '../core';
+import { rfc3986Encode } from '../core/percent-encode';
 import { validateResponse } from '../core/validate';
 import { classifyError } from './actions';
 import { legacySign, legacyStringToSign, tc3Signature } from './signer';
@@ -39,9 +40,7 @@ export function endpointFor(region: string | undefined, settings: TencentSetting
   return new URL(regional ? `https://cvm.${region}.tencentcloudapi.com/` : 'https://cvm.tencentcloudapi.com/');
 }
 
-// ids and names are mostly unreserved characters, which encode to themselves
-const encode = (s: string) =>
-  /^[\w.~-]*$/.test(s) ? s : encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encode = rfc3986Encode;
 export const formEncode = (flat: Record<string, string>) =>
   Object.keys(flat)
     .sort()
