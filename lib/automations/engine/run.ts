@@ -208,7 +208,7 @@ async function listOnce<P>(
     let listed = 0;
     try {
       const pages = counted(listing(args.client, args.scope.region, { ...riders[0]!.query, scopeCounts }), (n) => (listed += n));
-      for await (const page of detail ? completed(pages, riders, (need) => detail(args, need)) : pages) {
+      for await (const page of completed(pages, riders, detail && ((need) => detail(args, need)))) {
         for (const instance of page) for (const r of riders) r.pass.take(instance);
       }
     } catch (e) {
@@ -228,8 +228,10 @@ const DETAIL_BATCH = 100;
  * The listing's instances, those some rider needs in detail read once for all riders, up to
  * DETAIL_BATCH at a time across pages (a read per page would cost one per page of the fleet when
  * only a few instances need it). The others pass straight on; memory stays a page plus one batch.
+ * Without a `read` (the function reads no detail), the pages as listed.
  */
-async function* completed(pages: AsyncIterable<Instance[]>, riders: { pass: PolicyPass }[], read: (need: Instance[]) => Promise<Instance[]>): AsyncIterable<Instance[]> {
+async function* completed(pages: AsyncIterable<Instance[]>, riders: { pass: PolicyPass }[], read?: (need: Instance[]) => Promise<Instance[]>): AsyncIterable<Instance[]> {
+  if (!read) return yield* pages;
   const waiting: Instance[] = [];
   for await (const page of pages) {
     const plain: Instance[] = [];
@@ -265,7 +267,7 @@ async function redecideTouched<P>(spec: InstancePass<P>, args: ScopeArgs<P>, pla
   const readFailures = [...plan.readFailures];
   try {
     const pages = listing(args.client, args.scope.region, { ...query, ids });
-    for await (const page of spec.detail ? completed(pages, [{ pass }], (need) => spec.detail!(args, need)) : pages) {
+    for await (const page of completed(pages, [{ pass }], spec.detail && ((need) => spec.detail!(args, need)))) {
       for (const instance of page) if (staleSet.has(instance.id)) pass.take(instance);
     }
   } catch (e) {

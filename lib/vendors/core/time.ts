@@ -32,7 +32,7 @@ export function parseIsoWithZone(value: string): string {
   const zoneSign = zone.length === 1 ? 0 : zone[0] === '-' ? -1 : 1;
   const zoneH = zoneSign ? +zone.slice(1, 3) : 0;
   const zoneM = zoneSign ? +zone.slice(-2) : 0;
-  if (y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h < 24 && mi < 60 && sec < 60 && zoneH < 24 && zoneM < 60) {
+  if (sec < 60 && zoneH < 24 && zoneM < 60 && validCalendar(y, mo, d, h, mi, sec)) {
     const ms = m[7] === undefined ? 0 : +`${m[7].slice(1, 4)}00`.slice(0, 3);
     return toIso(Date.UTC(y, mo - 1, d, h, mi, sec, ms) - zoneSign * (zoneH * 60 + zoneM) * 60_000);
   }
