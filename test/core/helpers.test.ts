@@ -2,11 +2,15 @@ import fc from 'fast-check';
 import {
   batchWithBisect,
   collect,
+  eachId,
+  mapBounded,
+  MUTATION_CONCURRENCY,
   compareMoney,
   divMoney,
   formatBeijingWallTime,
   numberedPages,
   offsetPages,
+  PAGES_AHEAD,
   paginate,
   parseBeijingWallTime,
   parseDuration,
@@ -81,7 +85,8 @@ describe('paging', () => {
 describe('offset paging ahead of the consumer', () => {
   const items = Array.from({ length: 450 }, (_, i) => i);
 
-  it('asks for the next page while the current one is consumed, one ahead, in order', async () => {
+  it('asks for the next pages while the current one is consumed, PAGES_AHEAD ahead, in order', async () => {
+    const many = Array.from({ length: 950 }, (_, i) => i);
     let inFlight = 0;
     let most = 0;
     const calls: number[] = [];
@@ -90,11 +95,11 @@ describe('offset paging ahead of the consumer', () => {
       most = Math.max(most, ++inFlight);
       await new Promise((r) => setImmediate(r));
       inFlight--;
-      return { items: items.slice(offset, offset + limit), total: items.length };
+      return { items: many.slice(offset, offset + limit), total: many.length };
     }, 100);
-    expect(await collect(pages)).toEqual(items);
-    expect(calls).toEqual([0, 100, 200, 300, 400]); // each page once: nothing asked past the total
-    expect(most).toBe(2);
+    expect(await collect(pages)).toEqual(many);
+    expect(calls).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]); // each page once: nothing asked past the total
+    expect(most).toBe(PAGES_AHEAD + 1);
   });
 
   it('after a short page drops the pages fetched ahead and goes on from where it ended', async () => {
@@ -126,13 +131,14 @@ describe('numbered paging ahead of the consumer', () => {
   const ids = Array.from({ length: 450 }, (_, i) => `i-${i}`);
   const page = (n: number) => ({ items: ids.slice((n - 1) * 100, n * 100), total: ids.length });
 
-  it('asks for the next page while the consumer works on the current one, each page once, none past the total', async () => {
+  it('asks for the next pages while the consumer works on the current one, each page once, none past the total', async () => {
+    const many = Array.from({ length: 950 }, (_, i) => `i-${i}`);
     const calls: number[] = [];
     const askedWhenHandedOver: number[] = [];
     const pages = numberedPages(async (n) => {
       calls.push(n);
       await new Promise((r) => setImmediate(r));
-      return page(n);
+      return { items: many.slice((n - 1) * 100, n * 100), total: many.length };
     }, (id) => id);
     const seen: string[] = [];
     for await (const items of pages) {
@@ -140,10 +146,21 @@ describe('numbered paging ahead of the consumer', () => {
       await new Promise((r) => setImmediate(r)); // the consumer's own work (Apsara: the page's tag reads)
       seen.push(...items);
     }
-    expect(seen).toEqual(ids);
-    expect(calls).toEqual([1, 2, 3, 4, 5]);
-    // page n + 1 is on its way when page n is handed over; after the last page (the total reached), nothing
-    expect(askedWhenHandedOver).toEqual([2, 3, 4, 5, 5]);
+    expect(seen).toEqual(many);
+    expect(calls).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // pages n + 1 … n + PAGES_AHEAD are on their way when page n is handed over; none past the 10th
+    expect(askedWhenHandedOver).toEqual([5, 6, 7, 8, 9, 10, 10, 10, 10, 10]);
+    expect(PAGES_AHEAD).toBe(4);
+  });
+
+  it('reads ahead at the page size the server holds, not the one asked for', async () => {
+    const calls: number[] = [];
+    const pages = numberedPages(async (n) => {
+      calls.push(n);
+      return { items: ids.slice((n - 1) * 90, n * 90), total: ids.length }; // asked 100, the server holds 90
+    }, (id) => id);
+    expect(await collect(pages)).toEqual(ids);
+    expect(calls).toEqual([1, 2, 3, 4, 5]); // ⌈450 / 90⌉: no page past the end
   });
 
   it('a page fetched ahead that fails after the consumer stopped is no unhandled rejection', async () => {
@@ -173,6 +190,54 @@ describe('batching with bisect', () => {
     expect(out.filter((o) => o.ok).map((o) => o.id).sort()).toEqual(ids.filter((i) => i !== 'i-5').sort());
     expect(out.find((o) => o.id === 'i-5')).toMatchObject({ ok: false, error: { code: 'InvalidInstance' } });
     expect(calls.every((g) => g.length <= 4)).toBe(true);
+  });
+  it('keeps up to MUTATION_CONCURRENCY one-id calls in flight, and answers in the ids\' order', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `i-${i}`);
+    const waiting: (() => void)[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const out = eachId(ids, (id) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      return new Promise((resolve) => waiting.push(() => (inFlight--, resolve({ requestId: `r-${id}` }))));
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(waiting).toHaveLength(1); // the first goes alone (a permission error costs one request)
+    waiting.pop()!();
+    await new Promise((r) => setImmediate(r));
+    expect(waiting).toHaveLength(MUTATION_CONCURRENCY); // sequential calls would have started one
+    while (waiting.length) {
+      waiting.pop()!(); // the last started answers first
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await out).map((o) => o.id)).toEqual(ids);
+    expect(most).toBe(MUTATION_CONCURRENCY);
+  });
+  it('keeps the outcomes of calls done before an authentication failure, and starts nothing after it', async () => {
+    const started: string[] = [];
+    const out = await eachId(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], async (id) => {
+      started.push(id);
+      if (id === 'c') throw new VendorError({ vendor: 'alibaba', action: 'StopInstance', code: 'Forbidden.RAM', message: 'no', auth: true });
+      await new Promise((r) => setImmediate(r));
+      return { requestId: `r-${id}` };
+    });
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e', 'f']); // the first alone, then the lanes; none started after the failure
+    expect(out.filter((o) => o.ok).map((o) => o.id)).toEqual(['a', 'b', 'd', 'e', 'f']);
+    expect(out.filter((o) => !o.ok)).toEqual(
+      ['c', 'g', 'h'].map((id) => ({ id, ok: false, error: { code: 'Forbidden.RAM', message: expect.stringMatching(/^not done: /), retryable: false } })),
+    );
+  });
+  it('maps with a bound, in order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const out = await mapBounded([5, 1, 4, 2, 3], 2, async (n) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, n));
+      inFlight--;
+      return n * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30]);
+    expect(most).toBe(2);
   });
   it('does not bisect an authentication failure', async () => {
     await expect(

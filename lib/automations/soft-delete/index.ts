@@ -1,5 +1,5 @@
 import type { AutomationConfig } from '../../config/schema';
-import type { BatchOutcome, Scope, VendorClient } from '../../vendors/core';
+import { mapBounded, MUTATION_CONCURRENCY, type BatchOutcome, type Scope, type VendorClient } from '../../vendors/core';
 
 /** Our soft-delete bin, for vendors without a recycle bin: stop the instance, tag it with its purge time. */
 export const DEFAULT_SOFT_DELETE_TAG = 'cloud-automation:purge-at';
@@ -23,21 +23,26 @@ export function softDeleteSettingsFor(config: AutomationConfig, target: string):
   };
 }
 
-/** Stop (batched), then tag each stopped instance; an id fails if either step fails. */
+/** Stop (batched), then tag each stopped instance (several at once); an id fails if either step fails. */
 export function softDeleteRun(client: VendorClient, scope: Scope, tag: string, purgeAt: string) {
   return async (ids: string[]): Promise<BatchOutcome[]> => {
     const stopped = await client.stopInstances(scope, ids);
-    const out: BatchOutcome[] = [];
-    for (const s of stopped) {
-      if (!s.ok) {
-        out.push(s);
-        continue;
-      }
-      const tagged = await client.setTags(scope, s.id, { [tag]: purgeAt });
-      out.push(tagged.ok ? { ...tagged, requestId: tagged.requestId ?? s.requestId } : tagged);
-    }
-    return out;
+    return mapBounded(stopped, MUTATION_CONCURRENCY, async (s) => {
+      if (!s.ok) return s;
+      const tagged = await settle(s.id, client.setTags(scope, s.id, { [tag]: purgeAt }));
+      return tagged.ok ? { ...tagged, requestId: tagged.requestId ?? s.requestId } : tagged;
+    });
   };
+}
+
+/** A tag call that throws fails its own id: the instances already stopped keep their outcomes. */
+async function settle(id: string, call: Promise<BatchOutcome>): Promise<BatchOutcome> {
+  try {
+    return await call;
+  } catch (e) {
+    const err = e as { code?: string; name?: string; message?: string };
+    return { id, ok: false, error: { code: err.code ?? err.name ?? 'Error', message: err.message ?? String(e), retryable: false } };
+  }
 }
 
 /**
@@ -48,11 +53,8 @@ export function softRestoreRun(client: VendorClient, scope: Scope, tag: string) 
   return async (ids: string[]): Promise<BatchOutcome[]> => {
     const out: BatchOutcome[] = [];
     const untagged: string[] = [];
-    for (const id of ids) {
-      const r = await client.removeTags(scope, id, [tag]);
-      if (r.ok) untagged.push(id);
-      else out.push(r);
-    }
+    const removed = await mapBounded(ids, MUTATION_CONCURRENCY, (id) => settle(id, client.removeTags(scope, id, [tag])));
+    ids.forEach((id, i) => (removed[i]!.ok ? untagged.push(id) : out.push(removed[i]!)));
     if (!untagged.length || client.capabilities.recycleRestore === 'unsupported')
       return [...out, ...untagged.map((id) => ({ id, ok: true }))];
     const items = untagged.map((id) => ({

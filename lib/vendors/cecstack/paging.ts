@@ -1,4 +1,4 @@
-import { paginate, PagingError } from '../core';
+import { pagesAhead, PagingError } from '../core';
 import type { QueryValue } from './codec';
 
 /**
@@ -34,35 +34,42 @@ export interface FetchedPage<T> {
  * remain (a server that holds smaller pages, D5); the listing ends when the total is reached, on an
  * empty page, or (with no total) on a short page. Never a silent gap: an empty page before the
  * record total is reached, an id seen twice, or more records than the total fail the listing.
+ * Once a total says more pages exist, up to `PAGES_AHEAD` of them are asked for before they are
+ * wanted (core `pagesAhead`); none past the total.
  */
-export function listPages<T>(
+export async function* listPages<T>(
   style: PagingStyle,
   pageSize: number,
   fetchPage: (query: [string, QueryValue][]) => Promise<FetchedPage<T>>,
   what: string,
   totalIs: 'records' | 'pages' = 'records',
   idOf?: (item: T) => string,
+  maxPages = 100_000,
 ): AsyncGenerator<T[]> {
   let seen = 0;
   const ids = new Set<string>();
-  return paginate<T, number>(
-    async (cursor) => {
-      const page = cursor ?? 1;
-      const { items, total } = await fetchPage(pageQuery(style, page, pageSize));
-      seen += items.length;
-      for (const item of items) {
-        const id = idOf?.(item);
-        if (id === undefined) continue;
-        if (ids.has(id)) throw new PagingError(`${what}: ${id} came back twice (page ${page}); refusing a view that may hold duplicates or gaps`);
-        ids.add(id);
-      }
-      if (total !== undefined && totalIs === 'records') {
-        if (seen > total) throw new PagingError(`${what}: ${seen} records listed while the total says ${total}; refusing an inconsistent view`);
-        if (!items.length && seen < total) throw new PagingError(`${what}: page ${page} is empty after ${seen} of ${total} records; refusing a partial view`);
-      }
-      const more = !items.length ? false : total === undefined ? items.length >= pageSize : totalIs === 'pages' ? page < total : seen < total;
-      return { items, next: more ? page + 1 : undefined };
-    },
-    { what },
-  );
+  const ahead = pagesAhead((page: number) => fetchPage(pageQuery(style, page, pageSize)));
+  for (let page = 1; ; page++) {
+    if (page > maxPages) throw new PagingError(`${what} exceeded ${maxPages} pages; refusing to continue with a partial view`);
+    const { items, total } = await ahead.take(page);
+    seen += items.length;
+    for (const item of items) {
+      const id = idOf?.(item);
+      if (id === undefined) continue;
+      if (ids.has(id)) throw new PagingError(`${what}: ${id} came back twice (page ${page}); refusing a view that may hold duplicates or gaps`);
+      ids.add(id);
+    }
+    if (total !== undefined && totalIs === 'records') {
+      if (seen > total) throw new PagingError(`${what}: ${seen} records listed while the total says ${total}; refusing an inconsistent view`);
+      if (!items.length && seen < total) throw new PagingError(`${what}: page ${page} is empty after ${seen} of ${total} records; refusing a partial view`);
+    }
+    const more = !items.length ? false : total === undefined ? items.length >= pageSize : totalIs === 'pages' ? page < total : seen < total;
+    if (more && total !== undefined) {
+      // pages still to come: by records, at the server's page size; by pages, as the table says
+      if (totalIs === 'records') ahead.askAfter(page, items.length, total - seen, maxPages);
+      else ahead.askAfter(page, 1, total - page, maxPages);
+    }
+    yield items;
+    if (!more) return;
+  }
 }

@@ -38,12 +38,18 @@ export async function* paginate<TItem, TCursor>(
 }
 
 /**
- * Offset/limit paging (Tencent Offset/Limit, Alibaba PageNumber/PageSize, CECSTACK pages). Once
- * the first page gives the total, the next `readAhead` pages are requested before the consumer
- * asks for them (default 1), so a rate-limited listing is paced by the limiter, not by the round
- * trip: sequentially, a 30 ms answer caps a listing at 33 requests a second against Tencent's 40.
- * Pages still arrive in order, at most `readAhead + 1` are held, and a short page (fewer items
- * than asked while more remain) drops the pages fetched ahead and goes on from where it ended.
+ * Pages a listing asks for before its consumer wants them, once the total says they exist
+ * (sim/DECISIONS.md "Calls in flight"): with five in flight a listing keeps Tencent's 40 requests a
+ * second up to a 125 ms round trip, where one at a time tops out at 8. Memory stays a few pages.
+ */
+export const PAGES_AHEAD = 4;
+
+/**
+ * Offset/limit paging (Tencent Offset/Limit). Once the first page gives the total, the next
+ * `readAhead` pages (default `PAGES_AHEAD`) are requested before the consumer asks for them, so a
+ * rate-limited listing is paced by the limiter, not by the round trip. Pages still arrive in
+ * order, at most `readAhead + 1` are held, none is asked past the total, and a short page (fewer
+ * items than asked while more remain) drops the pages fetched ahead and goes on from where it ended.
  */
 export async function* offsetPages<TItem>(
   fetch: (offset: number, limit: number) => Promise<{ items: TItem[]; total?: number }>,
@@ -51,7 +57,7 @@ export async function* offsetPages<TItem>(
   options: { maxPages?: number; what?: string; readAhead?: number } = {},
 ): AsyncGenerator<TItem[]> {
   const maxPages = options.maxPages ?? 100_000;
-  const readAhead = options.readAhead ?? 1;
+  const readAhead = options.readAhead ?? PAGES_AHEAD;
   const what = options.what ?? 'listing';
   const ahead: { offset: number; answer: Promise<{ items: TItem[]; total?: number }> }[] = [];
   const ask = (offset: number) => {
@@ -90,6 +96,8 @@ export async function* offsetPages<TItem>(
  * never derived from the items received, so a short page cannot skew it. Ends when the reported
  * total is reached, or on an empty page. An id seen twice, a total that moves during the listing, or
  * an empty page before the total is reached is a read failure: the caller's scope gets no destructive action.
+ * Once the total is known, up to `PAGES_AHEAD` further pages are asked for before the consumer
+ * wants them (`pagesAhead`), never one past the total.
  */
 export async function* numberedPages<TItem>(
   fetch: (page: number) => Promise<{ items: TItem[]; total?: number }>,
@@ -100,18 +108,10 @@ export async function* numberedPages<TItem>(
   const maxPages = options.maxPages ?? 100_000;
   const seen = new Set<string>();
   let first: number | undefined;
-  // once the total is known and items remain, the next page is asked for before the consumer wants
-  // it (as offsetPages does): a listing is not one round trip per page plus the consumer's work
-  let ahead: { page: number; answer: Promise<{ items: TItem[]; total?: number }> } | undefined;
-  const ask = (page: number) => {
-    const answer = fetch(page);
-    answer.catch(() => undefined); // awaited below, or abandoned when the consumer stops early
-    return { page, answer };
-  };
+  const ahead = pagesAhead(fetch);
   for (let page = 1; ; page++) {
     if (page > maxPages) throw new PagingError(`${what} exceeded ${maxPages} pages; refusing to continue with a partial view`);
-    const { items, total } = await (ahead?.page === page ? ahead.answer : ask(page).answer);
-    ahead = undefined;
+    const { items, total } = await ahead.take(page);
     if (total !== undefined) {
       if (first === undefined) first = total;
       else if (total !== first) throw new PagingError(`${what}: the total moved from ${first} to ${total} during the listing; refusing a view that may hold duplicates or gaps`);
@@ -121,7 +121,7 @@ export async function* numberedPages<TItem>(
       if (seen.has(id)) throw new PagingError(`${what}: ${id} came back twice (page ${page}); refusing a view that may hold duplicates or gaps`);
       seen.add(id);
     }
-    if (items.length && first !== undefined && seen.size < first && page < maxPages) ahead = ask(page + 1);
+    if (items.length && first !== undefined && seen.size < first) ahead.askAfter(page, items.length, first - seen.size, maxPages);
     if (items.length) yield items;
     if (first !== undefined && seen.size > first) throw new PagingError(`${what}: ${seen.size} items listed while the total says ${first}; refusing an inconsistent view`);
     if (first !== undefined && seen.size === first) return;
@@ -130,6 +130,39 @@ export async function* numberedPages<TItem>(
       return;
     }
   }
+}
+
+/**
+ * The pages of a numbered listing asked for ahead of its consumer. `askAfter(page, size, left)`:
+ * page `page` held `size` items and `left` remain, so the next ⌈left / size⌉ pages exist; up to
+ * `PAGES_AHEAD` of them are asked for now (a server that holds shorter pages than asked still
+ * numbers them by its own size, the longest page seen). `take(n)` answers page n, asking for it if nobody has. A page
+ * asked for ahead that fails after the consumer stopped is no unhandled rejection.
+ */
+export function pagesAhead<T>(fetch: (page: number) => Promise<T>) {
+  const asked = new Map<number, Promise<T>>();
+  let longest = 0;
+  const ask = (page: number) => {
+    let answer = asked.get(page);
+    if (!answer) {
+      answer = fetch(page);
+      answer.catch(() => undefined); // awaited by take, or abandoned when the consumer stops early
+      asked.set(page, answer);
+    }
+    return answer;
+  };
+  return {
+    take(page: number): Promise<T> {
+      const answer = ask(page);
+      asked.delete(page);
+      return answer;
+    },
+    askAfter(page: number, size: number, left: number, maxPages = Number.POSITIVE_INFINITY) {
+      longest = Math.max(longest, size); // the server's page size: a short page never makes more pages seem to exist
+      const last = Math.min(page + Math.ceil(left / longest), page + PAGES_AHEAD, maxPages);
+      for (let p = page + 1; p <= last; p++) ask(p);
+    },
+  };
 }
 
 /** `*` matches any run of characters; everything else literally. */

@@ -76,6 +76,23 @@ describe('paging helper: three styles, never a silent cap', () => {
   test('a server that holds smaller pages is read to the end by counting pages (D5)', async () => {
     expect(await collect(listPages('pageNumber', 4, source(10, 3), 'x', 'records', String))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
+  test('asks for the pages the total promises before they are wanted, each once and none past the end', async () => {
+    const asked: number[] = [];
+    const handedOver: number[] = [];
+    const counted = async (query: [string, unknown][]) => {
+      asked.push(Number(Object.fromEntries(query).pageNumber));
+      await new Promise((r) => setImmediate(r));
+      return source(30, 3)(query); // asked 4, the server holds 3: 10 pages
+    };
+    const seen: number[] = [];
+    for await (const items of listPages('pageNumber', 4, counted, 'x', 'records', String)) {
+      handedOver.push(asked.length);
+      seen.push(...items);
+    }
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(asked).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(handedOver).toEqual([5, 6, 7, 8, 9, 10, 10, 10, 10, 10]); // one at a time, page n is handed over with n asked
+  });
   test('a gap (an empty page before the total), a repeated id or a total exceeded fails the listing', async () => {
     const gap = async (query: [string, unknown][]) => ({ items: Number(Object.fromEntries(query).pageNumber) === 1 ? [0, 1, 2, 3] : [], total: 10 });
     await expect(collect(listPages('pageNumber', 4, gap, 'x', 'records', String))).rejects.toThrow(/empty after 4 of 10/);
