@@ -124,7 +124,8 @@ function planInstance(plan: ScopePlan, a: InstanceArgs): void {
   const snoozed = applySnooze(wantedDeletion(instance, policy.source, ttlApplies(policy)), snoozeFor(instance, policy.snooze));
   const wanted = snoozed.wanted;
   if (snoozed.note) note({ action: 'snooze', status: 'info', reason: snoozed.note });
-  const base = { resourceId: instance.id, resourceName: instance.name, resourceKind: 'instance' as const };
+  // one action per instance and policy, none reading another's outcome: calls go out side by side (engine E8)
+  const base = { resourceId: instance.id, resourceName: instance.name, resourceKind: 'instance' as const, sideBySide: true };
   // mutations name instances by id: the project only narrows listings, so batches span projects
   // (one TerminateInstances of up to 100 ids, not one per project)
   const mutationScope = { region: instance.region };

@@ -65,24 +65,70 @@ export async function executeScopes(deps: EngineDeps, works: ScopeWork[], budget
     const key = action.kind === 'vendor' ? JSON.stringify([id.function, id.target, id.region, action.batchKey]) : `notice:${actionKeyOf(id, action)}`;
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
-  for (const group of groups.values()) {
+  // rows are written in group order whatever order the groups finish in
+  const rowsOf = [...groups.values()].map(() => [] as { at: number; row: PlanRow }[]);
+  await inDependencyOrder([...groups.values()], async (group, k) => {
+    const emit = (item: Item, r: PlanRow) => rowsOf[k]!.push({ at: item.at, row: r });
     const live = group.filter((i) => out[i.at]!.error === undefined); // a policy that failed stops, as it always did
-    if (!live.length) continue;
+    if (!live.length) return;
     if (deps.shouldStop()) {
-      for (const { at, id, action: a } of live) out[at]!.rows.push(row(id, label(a), a.action, `${a.reason} — not started: invocation near its timeout`, 'deferred'));
-      continue;
+      for (const item of live) emit(item, row(item.id, label(item.action), item.action.action, `${item.action.reason} — not started: invocation near its timeout`, 'deferred'));
+      return;
     }
     try {
       if (live[0]!.action.kind === 'notice') {
-        for (const { at, id, action } of live) out[at]!.rows.push(await applyNotice(deps, id, action as NoticeAction));
+        for (const item of live) emit(item, await applyNotice(deps, item.id, item.action as NoticeAction));
       } else {
-        await applyVendorGroup(deps, live, (item, r) => out[item.at]!.rows.push(r));
+        await applyVendorGroup(deps, live, emit);
       }
     } catch (e) {
       for (const { at } of live) out[at]!.error ??= e;
     }
-  }
+  });
+  for (const rows of rowsOf) for (const { at, row: r } of rows) out[at]!.rows.push(r);
   return out;
+}
+
+/** Groups of one wave applied at once, at most (E8). */
+export const GROUPS_IN_FLIGHT = 5;
+
+/**
+ * Applies the groups of a wave (E8): a group of `sideBySide` actions starts once the groups before
+ * it that name one of its resources are done, and once every earlier group without `sideBySide`
+ * is; any other group waits for all groups before it. At most `GROUPS_IN_FLIGHT` run at once.
+ * `apply` must not throw (it records its own failure).
+ */
+async function inDependencyOrder(groups: Item[][], apply: (group: Item[], index: number) => Promise<void>): Promise<void> {
+  const slot = slots(GROUPS_IN_FLIGHT);
+  const started: Promise<void>[] = [];
+  const lastNaming = new Map<string, Promise<void>>();
+  let barrier: Promise<unknown> = Promise.resolve(); // the last group that waited for all before it
+  for (const [k, group] of groups.entries()) {
+    const free = group.every((i) => i.action.sideBySide);
+    const after = free ? [barrier, ...group.map((i) => lastNaming.get(i.action.resourceId))] : [barrier, ...started];
+    const done = Promise.all(after).then(() => slot(() => apply(group, k)));
+    started.push(done);
+    for (const i of group) lastNaming.set(i.action.resourceId, done);
+    if (!free) barrier = done;
+  }
+  await Promise.all(started);
+}
+
+/** Runs `fn`s at most `n` at a time, in the order they ask. */
+function slots(n: number) {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return async (fn: () => Promise<void>): Promise<void> => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
+  };
 }
 
 /** The plan rows of notes, unapproved and refused actions (refusals audited); returns what may be applied. */

@@ -59,6 +59,12 @@ interface ActionBase {
   before?: Record<string, unknown>;
   expected?: Record<string, unknown>;
   undoHint?: string;
+  /**
+   * Its outcome depends on no other action of the scope, so its call may go out beside the calls
+   * of the scope's other such actions (E8). Without it, the action waits for every action planned
+   * before it (snapshots prune before they create: at a quota, room is freed first).
+   */
+  sideBySide?: boolean;
 }
 
 /** A vendor mutation. Actions sharing `batchKey` are sent together, in one batch call per vendor limit. */
