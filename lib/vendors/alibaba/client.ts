@@ -197,16 +197,18 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     }
     // Candidates only: each key's carriers come from a tag-filtered listing, the named ids from a read
     // by id; tags are read for those alone, each instance once.
-    if (cand.counted) {
-      // the selection's size without listing it: the TotalCount (L1724) of a listing of the same filters this
-      // pass already made, else of the filtered listing with one item asked
-      cand.counted.matched = counts?.get(countKey(base)) ?? (await call('DescribeInstances', scope.region, { ...base, PageNumber: 1, PageSize: 1 })).TotalCount;
-    }
+    // the selection's size without listing it: the TotalCount (L1724) of a listing of the same filters this
+    // pass already made, else of the filtered listing with one item asked, beside the candidates' listings
+    const known = counts?.get(countKey(base));
+    const counting = !cand.counted ? undefined : known !== undefined ? Promise.resolve(known) : call('DescribeInstances', scope.region, { ...base, PageNumber: 1, PageSize: 1 }).then((b) => b.TotalCount);
+    counting?.catch(() => undefined); // awaited once the candidates are listed, or abandoned with the listing
     const seen = new Set<string>();
     const once = (i: Instance) => !seen.has(i.id) && filters(i) && seen.add(i.id) !== undefined;
     for (const key of new Set(cand.tagKeys ?? [])) yield* instancePages(scope, { ...base, ...tagParams([...keys.slice(0, 4), key]) }, once);
     const rest = [...new Set(cand.ids ?? [])].filter((id) => !seen.has(id));
     for (const group of chunk(rest, ACTIONS.DescribeInstances.batchLimit)) yield* instancePages(scope, { ...base, InstanceIds: jsonArray(group) }, once);
+    // read by the caller when the listing is over (the guard's base), so a failed count fails the listing
+    if (cand.counted) cand.counted.matched = await counting;
   }
 
   async function stateOf(scope: Scope, id: string): Promise<string | undefined> {

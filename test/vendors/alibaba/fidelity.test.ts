@@ -242,6 +242,30 @@ describe('tag reads only for candidates (item 7)', () => {
     expect(lastSent('DescribeInstances').get('Tag.1.Key')).toBe('auto-delete-at');
   });
 
+  it('the selection\'s count (the blast-radius base) is asked beside the tag-filtered listing, not before it', async () => {
+    const { tagged } = await fleet();
+    // answers wait until both listings are out: one after the other, the first would never be answered
+    const out: URLSearchParams[] = [];
+    let release!: () => void;
+    let alone = false;
+    const bothOut = new Promise<void>((r) => (release = r));
+    const gated = (async (url: string, init?: RequestInit) => {
+      const q = new URL(url).searchParams;
+      if (q.get('Action') === 'DescribeInstances') {
+        out.push(q);
+        if (out.length === 2) release();
+        await Promise.race([bothOut, new Promise((r) => setTimeout(r, 2000)).then(() => (alone = true))]);
+      }
+      return fetch(url, init);
+    }) as typeof fetch;
+    const counted: { matched?: number } = {};
+    const listed = await collect(client(gated).listInstances(scope, { tagKeys: [], candidates: { tagKeys: ['auto-delete-at'], counted } }));
+    expect(alone).toBe(false); // no listing waited for the other's answer
+    expect(out.map((q) => q.get('PageSize'))).toEqual(['1', '100']);
+    expect(counted.matched).toBe(306); // every instance: no vendor-side filter besides the candidates' tag
+    expect(listed.map((i) => i.id).sort()).toEqual(tagged.map((i) => i.id).sort());
+  });
+
   it('a name glob and a charge type filter the listing before any tag read', async () => {
     const { tmp, prepaid } = await fleet();
     const byName = await run({ names: ['tmp-*'] });
