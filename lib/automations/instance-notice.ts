@@ -4,7 +4,7 @@ import { UNDO } from './undo';
 /** What a notice about one instance says beyond the instance itself. */
 export type InstanceNoticeFields = Pick<NoticeAction, 'action' | 'reason' | 'slot' | 'event'> & Pick<NoticeAction, 'before' | 'expected'>;
 
-/** A notice about one instance: it changes nothing at the vendor, so it is never destructive and has nothing to undo. */
+/** A notice about one instance: it changes nothing at the vendor, so it is never destructive, has nothing to undo and waits for no other action (engine E8). */
 export function instanceNotice(inst: { id: string; name?: string }, fields: InstanceNoticeFields): NoticeAction {
   return {
     kind: 'notice',
@@ -13,6 +13,7 @@ export function instanceNotice(inst: { id: string; name?: string }, fields: Inst
     resourceKind: 'instance',
     resourceName: inst.name,
     destructive: false,
+    sideBySide: true,
     ...fields,
   };
 }

@@ -320,6 +320,8 @@ function toAction(
     resourceId: item.id,
     resourceName: item.name,
     resourceKind: 'recycle-item' as const,
+    // one decision per item: its call waits for no other item's (engine E8)
+    sideBySide: true,
     slot: view.purgeAt,
     before: { kind: item.kind, purgeAt: view.purgeAt, purgeAtSource: view.source, state: item.rawState },
   };

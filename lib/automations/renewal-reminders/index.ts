@@ -250,6 +250,7 @@ function autoRenewAction({ client, scope }: ScopeArgs<RenewalPolicy>, inst: Inst
     resourceKind: 'instance',
     resourceName: inst.name,
     action: 'set-auto-renew',
+    sideBySide: true, // per instance: its call waits for no other instance's (engine E8)
     reason: `policy turns auto-renew on (now ${inst.renewFlag ?? 'unknown'})`,
     // once per expiry: switching it off by hand is respected until the expiry moves
     slot: expiresAt,
@@ -270,6 +271,7 @@ function renewAction({ client, scope, policy }: ScopeArgs<RenewalPolicy>, inst: 
     resourceKind: 'instance',
     resourceName: inst.name,
     action: 'renew-instance',
+    sideBySide: true, // per instance: its call waits for no other instance's (engine E8)
     reason,
     slot: `${expiresAt}:${periodMonths}m`,
     destructive: false,

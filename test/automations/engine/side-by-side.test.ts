@@ -3,7 +3,8 @@ import type { AuditRecord } from '../../../lib/audit/record';
 import type { AuditStore } from '../../../lib/audit/store';
 import { automationConfigSchema } from '../../../lib/config/schema';
 import { executeScopes, GROUPS_IN_FLIGHT, type ScopeWork } from '../../../lib/automations/engine/execute';
-import type { EngineDeps, VendorAction } from '../../../lib/automations/engine/types';
+import type { EngineDeps, NoticeAction, VendorAction } from '../../../lib/automations/engine/types';
+import { instanceNotice } from '../../../lib/automations/instance-notice';
 import type { BatchOutcome } from '../../../lib/vendors/core';
 import { TEST_NOW } from '../../support/clock';
 
@@ -148,5 +149,28 @@ describe('engine E8: independent calls of a scope go out side by side', () => {
     const rows = (await done)[0]!.rows;
     expect(rows.map((r) => r.status)).toEqual([...Array<string>(GROUPS_IN_FLIGHT).fill('applied'), 'deferred']);
     expect(v.log.filter((l) => l.startsWith('send'))).toHaveLength(GROUPS_IN_FLIGHT);
+  });
+
+  it('notices about one instance (reminders, warnings) are published side by side', async () => {
+    const held: (() => void)[] = [];
+    const d = deps();
+    d.events = {
+      publish: (entries) =>
+        new Promise((resolve) => {
+          held.push(() => resolve({ failed: [] }));
+          void entries;
+        }),
+    } as EngineDeps['events'];
+    const notices: NoticeAction[] = Array.from({ length: 7 }, (_, i) =>
+      instanceNotice({ id: `i-${i}` }, { action: 'send-reminder', reason: 'expires soon', slot: 'd', event: { detailType: 'Renewal Reminder', detail: { n: i } } }),
+    );
+    const done = executeScopes(d, [{ ...work([]), plan: { actions: notices, notes: [], selected: 7, readFailures: [] } }], { destructiveLeft: 0 });
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(GROUPS_IN_FLIGHT); // one after another, one would be waiting
+    while (held.length || (await Promise.race([done.then(() => false), new Promise((r) => setImmediate(() => r(true)))]))) {
+      held.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await done)[0]!.rows.map((r) => [r.resource, r.status])).toEqual(notices.map((n) => [n.resourceId, 'applied']));
   });
 });

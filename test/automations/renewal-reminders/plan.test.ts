@@ -122,7 +122,8 @@ describe('renewal-reminders planScope through the engine (in-memory client)', ()
     const p = policy({ autoRenew: true });
     const report = await runAutomation(h.deps(NOW, 'run-1'), renewalRemindersSpec, [p]);
     await runAutomation(h.deps(NOW, 'run-2'), renewalRemindersSpec, [p]);
-    expect(published(h, RENEWAL_LAPSED).map((d) => [(d.instance as { id: string }).id, d.state, d.owner])).toEqual([
+    // published side by side (engine E8): compared in id order
+    expect(published(h, RENEWAL_LAPSED).map((d) => [(d.instance as { id: string }).id, d.state, d.owner]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
       ['gone', 'expired', 'amy'],
       ['iso', 'isolated', null],
     ]);

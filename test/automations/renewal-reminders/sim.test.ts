@@ -52,10 +52,14 @@ describe('renewal-reminders against the Tencent simulator', () => {
     expect(cvm.instance(later.InstanceId)!.expiredMs).toBe(T0.getTime() + 60 * DAY);
     expect(sim.mutatingRequests().map((r) => r.action)).toEqual(['RenewInstances']);
     const reminders = h.events.events.filter((e) => e.detailType === RENEWAL_REMINDER).map((e) => e.detail as Record<string, unknown>);
-    expect(reminders.map((r) => [(r.instance as { id: string }).id, r.owner, r.stageDays, (r.quote as { total: string }).total, r.renewPlanned])).toEqual([
-      [cheap.InstanceId, 'amy', 7, '368.64', true],
-      [dear.InstanceId, 'bob', 7, '1474.56', false],
-    ]);
+    // notices go out side by side (engine E8): the bus promises no order, so none is expected
+    const byId = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(reminders.map((r) => [(r.instance as { id: string }).id, r.owner, r.stageDays, (r.quote as { total: string }).total, r.renewPlanned]).sort(byId)).toEqual(
+      [
+        [cheap.InstanceId, 'amy', 7, '368.64', true],
+        [dear.InstanceId, 'bob', 7, '1474.56', false],
+      ].sort(byId),
+    );
     expect(report.rows.find((r) => r.resource.startsWith(dear.InstanceId) && r.action === 'refuse-renewal')?.reason).toMatch(/1474.56 CNY is over the budget 400/);
     const renewResult = (await h.audit.query({ action: 'renew-instance', phase: 'result' }))[0]!;
     expect(renewResult).toMatchObject({ outcome: 'success', resourceId: cheap.InstanceId, before: { expiresAt: new Date(T0.getTime() + 5 * DAY).toISOString() } });
