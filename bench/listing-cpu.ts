@@ -83,12 +83,14 @@ console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(',
 for (const vendor of vendors) {
   const sim = await startBenchSim(vendor, count);
   const now = Date.parse(sim.now);
-  // one recorded listing (this tree's client), replayed in request order to every tree
+  // one recorded listing (this tree's client), replayed in request order to every tree: kept by the
+  // order the requests were sent in, not answered in (pages are asked ahead, several at once)
   const recorded: Recorded[] = [];
   const recordingFetch: typeof fetch = async (url, init) => {
+    const slot = recorded.length++;
     const r = await fetch(url, init);
     const body = await r.text();
-    recorded.push({ status: r.status, headers: [...r.headers], body });
+    recorded[slot] = { status: r.status, headers: [...r.headers], body };
     return new Response(body, { status: r.status, headers: r.headers });
   };
   const first = await listAll(libs[0]!, vendor, sim.endpoint, recordingFetch, now);
