@@ -107,6 +107,10 @@ const RECENT_KINDS: Record<AuditFunction, EventKind> = {
 /** A spread of event numbers over instances (a multiplicative hash, so neighbours differ). */
 const spreadOf = (e: number) => (e * 2_654_435_761) % 4_294_967_296;
 
+/** A history instance's id in its vendor's form (Tencent reads ids it set a timer on by id: a malformed one is refused, seed 004 L2246). */
+const instanceId = (vendor: string, recent: boolean, n: number) =>
+  vendor === 'tencent' ? `ins-${recent ? 'r' : 'h'}${n.toString(36).padStart(7, '0')}` : `hist-${vendor}-${recent ? 'recent-' : ''}${n}`;
+
 /** Record i of a history of n records (n ≥ RECENT, n − RECENT even). */
 export function historyRecord(i: number, n: number): AuditRecord {
   const pair = Math.floor(i / 2);
@@ -122,7 +126,7 @@ export function historyRecord(i: number, n: number): AuditRecord {
     kind = RECENT_KINDS[RECENT_FUNCTIONS[pair % RECENT_FUNCTIONS.length]!];
     t = HISTORY_TARGETS[Math.floor(pair / RECENT_FUNCTIONS.length) % HISTORY_TARGETS.length]!;
     region = t.regions[0];
-    resourceId = `hist-${t.vendor}-recent-${pair % 25}`;
+    resourceId = instanceId(t.vendor, true, pair % 25);
     // within 34 days of HISTORY_NOW, which is less than a day before now: inside a 35-day window
     at = HISTORY_NOW - 34 * DAY + Math.floor((pair / events) * (34 * DAY - 3_600_000));
   } else {
@@ -133,7 +137,7 @@ export function historyRecord(i: number, n: number): AuditRecord {
     t = HISTORY_TARGETS[instance % HISTORY_TARGETS.length]!;
     const r = Math.floor(instance / HISTORY_TARGETS.length) % t.regions.length;
     region = t.regions[r]!;
-    resourceId = kind.kind === 'price' ? `hist-group-${instance % 40}` : `hist-${t.vendor}-${instance}`;
+    resourceId = kind.kind === 'price' ? `hist-group-${instance % 40}` : instanceId(t.vendor, false, instance);
     // the run's regions: older than 36 days; elsewhere up to an hour before the run
     const newest = r === 0 ? HISTORY_NOW - 36 * DAY : HISTORY_NOW - 3_600_000;
     const oldest = HISTORY_NOW - PAST_DAYS * DAY;

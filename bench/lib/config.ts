@@ -7,7 +7,7 @@ import { BENCH_REGIONS, BENCH_TARGETS } from './targets';
 
 const EXAMPLE = fileURLToPath(new URL('../../automation.example.yml', import.meta.url));
 
-interface PolicyLike {
+export interface PolicyLike {
   targets?: string[];
   [k: string]: unknown;
 }
@@ -17,11 +17,12 @@ interface PolicyLike {
  * wide (the benchmark measures the full work a sweep decides on, not the guard's cap); everything
  * else is as a user would deploy it.
  */
-export function benchConfig(vendor: SimVendorName, endpoint: string, dir: string): AutomationConfig {
+export function benchConfig(vendor: SimVendorName, endpoint: string, dir: string, only?: Record<string, PolicyLike[]>): AutomationConfig {
   const example = parseYaml(readFileSync(EXAMPLE, 'utf8')) as { policies: Record<string, PolicyLike[]>; safety: Record<string, unknown> };
   const target = BENCH_TARGETS[vendor];
   const policies: Record<string, PolicyLike[]> = {};
-  for (const [fn, list] of Object.entries(example.policies)) {
+  // `only`: these policies instead of the example's (a variant a ratio test asks for)
+  for (const [fn, list] of Object.entries(only ?? example.policies)) {
     policies[fn] = list.filter((p) => !p.targets || p.targets.includes(target)).map((p) => ({ ...p, targets: [target] }));
   }
   return automationConfigSchema.parse({

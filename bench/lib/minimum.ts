@@ -69,20 +69,29 @@ export function documentedMinimum(input: MinimumInput): Minimum {
       const policies = config.policies.autoDelete ?? [];
       const tagKeys = [...new Set(policies.map((p) => p.source.tag).filter((t): t is string => Boolean(t)))];
       const globs = policies.flatMap((p) => p.selector.names ?? []);
-      // a name glob has no documented server-side form on any vendor: the whole fleet is listed once
+      // a name glob has no documented server-side form on any vendor: the whole fleet is listed once.
+      // A policy over the whole scope acting on tag carriers only lists them (Apsara Tag.1.Key, Tencent
+      // tag-key); any other policy needs the fleet listed. The blast-radius guard needs the scope's size
+      // either way: the full listing's total gives it, else one listing of one item does (engine E6)
+      const carriersOnly = (p: (typeof policies)[number]) =>
+        Boolean(p.source.tag) && !p.source.list?.length && !p.source.ttl && !p.selector.names?.length && !p.selector.ids?.length && !p.selector.projects?.length && !p.selector.chargeTypes?.length && !Object.keys(p.selector.tags ?? {}).length;
+      const fleet = policies.some((p) => !carriersOnly(p));
       if (vendor === 'alibaba') {
         const byTag = tagKeys.flatMap((k) => tagged(k));
         const candidates = new Map([...byTag, ...named(globs)].map((i) => [i.id, i]));
-        // a policy over the whole scope acting on tag carriers only lists them (Tag.1.Key); any other policy
-        // needs the fleet listed. The blast-radius guard needs the scope's size either way: the full
-        // listing's TotalCount (seed 001 L1724) gives it, else one PageSize=1 DescribeInstances does (engine E6)
-        const carriersOnly = (p: (typeof policies)[number]) =>
-          Boolean(p.source.tag) && !p.source.list?.length && !p.source.ttl && !p.selector.names?.length && !p.selector.ids?.length && !p.selector.projects?.length && !p.selector.chargeTypes?.length && !Object.keys(p.selector.tags ?? {}).length;
-        const fleet = policies.some((p) => !carriersOnly(p));
+        // tags are not inline: the carriers of each key are listed even beside the fleet (their tags would cost a read each)
         listPages = (fleet ? pages(N, page) : 1) + tagKeys.reduce((n, k) => n + pages(tagged(k).length, page), 0);
         if (!fleet) listWhy = 'PageSize=1 count of the scope (the blast-radius guard\'s base)';
         listWhy += ` + Tag.1.Key=${tagKeys.join(',')} (${byTag.length}) / ${page}`;
         tagReads = [...candidates.values()];
+      }
+      if (vendor === 'tencent' && !fleet && policies.length) {
+        // tags are inline: beside a fleet listing the carriers are in it; alone, one tag-key filter lists them
+        // all (its values are alternatives), and the instances whose timer was set and lost the tag are read by id
+        const carriers = facts.filter((i) => tagKeys.some((k) => i.tags?.[k] !== undefined));
+        const lostTag = facts.filter((i) => i.ourTimer && !carriers.includes(i));
+        listPages = 1 + pages(carriers.length, page) + (lostTag.length ? pages(lostTag.length, 100) : 0);
+        listWhy = `Limit=1 count of the scope (the blast-radius guard's base) + tag-key=${tagKeys.join(',')} (${carriers.length}) / ${page}${lostTag.length ? ` + ${lostTag.length} whose timer was set, by id / 100` : ''}`;
       }
       if (vendor === 'tencent' && input.received.DescribeInstancesActionTimer) {
         // timers live apart from the instance (sim/DECISIONS.md T22): a careful script reads them for the

@@ -1,3 +1,4 @@
+import type { PolicyLike } from './config';
 import type { FunctionName, Mode } from '../../lib/automations/engine/types';
 import type { SimVendorName } from '../../sim/core';
 import { startBenchSim } from './bench-sim';
@@ -25,7 +26,7 @@ export interface RatioRow {
  * isolation of the timed sweeps. Dry runs share one seeded simulator, enforce runs a fresh one
  * used by the five functions in turn (as `sweepVendorSize`).
  */
-export async function requestRatios(options: { sizes: number[]; vendors: SimVendorName[]; functions: FunctionName[]; log?: (s: string) => void }): Promise<RatioRow[]> {
+export async function requestRatios(options: { sizes: number[]; vendors: SimVendorName[]; functions: FunctionName[]; log?: (s: string) => void; policies?: Record<string, PolicyLike[]> }): Promise<RatioRow[]> {
   const rows: RatioRow[] = [];
   for (const size of options.sizes) {
     for (const vendor of options.vendors) {
@@ -35,10 +36,10 @@ export async function requestRatios(options: { sizes: number[]; vendors: SimVend
           for (const fn of options.functions) {
             bench.sim.requests.length = 0;
             const facts = fleetFacts(vendor, bench.module);
-            const m = await runSweep({ fn, vendor, endpoint: bench.endpoint, now: bench.now, mode });
+            const m = await runSweep({ fn, vendor, endpoint: bench.endpoint, now: bench.now, mode, policies: options.policies });
             const received: Record<string, number> = {};
             for (const r of bench.sim.requests) received[r.action] = (received[r.action] ?? 0) + 1;
-            const measured = againstMinimum(fn, vendor, bench.endpoint, bench.now, facts, m, received);
+            const measured = againstMinimum(fn, vendor, bench.endpoint, bench.now, facts, m, received, options.policies);
             const ratio = measured.minimum ? measured.received / measured.minimum : measured.received ? Infinity : 1;
             rows.push({ vendor, size, function: fn, mode, received: measured.received, minimum: measured.minimum, ratio, byAction: measured.byAction, basis: measured.basis, errors: m.errors });
             options.log?.(`  ${vendor} ${size} ${fn} ${mode}: ${measured.received} / ${measured.minimum} = ${ratio.toFixed(2)}`);

@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { automations, buildEngineDeps, runAutomation } from '../../lib/automations';
 import type { FunctionName, Mode } from '../../lib/automations/engine/types';
 import type { SimVendorName } from '../../sim/core';
-import { benchConfig } from './config';
+import { benchConfig, type PolicyLike } from './config';
 import { RequestRecorder } from './request-recorder';
 
 /** What one sweep cost, measured in the process that ran it. */
@@ -37,14 +37,16 @@ export interface SweepArgs {
   mode: Mode;
   /** Keep the client's rate limiters and the production retry policy (the rate-limit section). */
   rateLimited?: boolean;
+  /** These policies instead of the example config's. */
+  policies?: Record<string, PolicyLike[]>;
 }
 
 /** Runs ONE function sweep against a simulator and reports its cost. */
-export async function runSweep({ fn, vendor, endpoint, now, mode, rateLimited = false }: SweepArgs): Promise<SweepMeasurement> {
+export async function runSweep({ fn, vendor, endpoint, now, mode, rateLimited = false, policies }: SweepArgs): Promise<SweepMeasurement> {
   const dir = mkdtempSync(join(tmpdir(), 'ca-bench-'));
   process.env.BENCH_ACCESS_KEY_ID = `sim-${vendor}-id`;
   process.env.BENCH_SECRET = `sim-${vendor}-secret`;
-  const config = benchConfig(vendor, endpoint, dir);
+  const config = benchConfig(vendor, endpoint, dir, policies);
   const recorder = new RequestRecorder(vendor);
   const automation = automations[fn];
   const timeline: SweepMeasurement['timeline'] = {};

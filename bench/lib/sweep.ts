@@ -6,7 +6,7 @@ import { startSimProcess, stopChild, type SimProcess } from './sim-process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchConfig } from './config';
+import { benchConfig, type PolicyLike } from './config';
 import { documentedMinimum } from './minimum';
 import type { FactInstance } from './facts';
 import type { SweepMeasurement } from './sweep-run';
@@ -37,10 +37,10 @@ export async function measureSweep(fn: FunctionName, vendor: SimVendorName, sim:
 }
 
 /** Puts the simulator's count of a sweep's requests next to the documented minimum for it (minimum.ts). */
-export function againstMinimum(fn: FunctionName, vendor: SimVendorName, endpoint: string, now: string, facts: FactInstance[], m: SweepMeasurement, received: Record<string, number>): Measured {
+export function againstMinimum(fn: FunctionName, vendor: SimVendorName, endpoint: string, now: string, facts: FactInstance[], m: SweepMeasurement, received: Record<string, number>, policies?: Record<string, PolicyLike[]>): Measured {
   const observed = Object.fromEntries(Object.entries(m.byAction).map(([a, x]) => [a, x.minimum]));
   const dir = mkdtempSync(join(tmpdir(), 'ca-bench-min-'));
-  const config = benchConfig(vendor, endpoint, dir);
+  const config = benchConfig(vendor, endpoint, dir, policies);
   rmSync(dir, { recursive: true, force: true });
   const minimum = documentedMinimum({ vendor, fn, config, facts, now: new Date(now), observed, received });
   const byAction: Measured['byAction'] = {};

@@ -48,4 +48,26 @@ describe('requests received / documented minimum (quick-mode fleet)', () => {
       expect(tencent.byAction.DescribeInstancesActionTimer!.received).toBe(tencent.byAction.DescribeInstancesActionTimer!.minimum);
     }
   });
+
+  describe('a policy that acts on a tag\'s carriers alone (the fan-out bench\'s)', () => {
+    let only: RatioRow[];
+    beforeAll(async () => {
+      only = await requestRatios({
+        sizes: [1000],
+        vendors: ['tencent', 'alibaba'],
+        functions: ['auto-delete'],
+        policies: { autoDelete: [{ name: 'expiry', mode: 'enforce', source: { tag: 'auto-delete-at' } }] },
+      });
+    }, 120_000);
+
+    it('lists the carriers and counts the scope, not the fleet: at the documented minimum', () => {
+      expect(only.filter((r) => r.errors.length)).toEqual([]);
+      for (const r of only) {
+        expect([r.vendor, r.mode, Number(r.ratio.toFixed(2))]).toEqual([r.vendor, r.mode, 1]);
+        // 1,000 instances are 10 pages; the count and the carriers' page(s) are far fewer
+        expect([r.vendor, r.byAction.DescribeInstances!.received]).toEqual([r.vendor, r.byAction.DescribeInstances!.minimum]);
+        expect(r.byAction.DescribeInstances!.minimum).toBeLessThan(1000 / 100 / 2);
+      }
+    });
+  });
 });

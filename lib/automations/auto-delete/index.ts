@@ -82,22 +82,26 @@ export const autoDeleteSpec: AutomationSpec<AutoDeletePolicy> = {
 };
 
 /**
- * Where tags cost a request per instance (Alibaba), say which instances this policy can act on: the
- * selector's names/tag keys/charge types always; with only a tag source (no list, no TTL, no timer
- * of ours to clear) just the carriers of that tag. Elsewhere no hints: the listing stays shared.
+ * Which instances this policy can act on, for the listing. With only a tag source over the whole
+ * scope (no list, no TTL), a vendor that filters by tag key lists just that tag's carriers and the
+ * instances whose timer the policy set (to clear it), and counts the scope for the blast-radius
+ * guard (engine E6). Where tags cost a request per instance (Alibaba), the selector's names, tag keys
+ * and charge types go too, so tags are read only for what passes them. Elsewhere no hints: the
+ * listing stays shared.
  */
 function listingHints(policy: AutoDeletePolicy, client: VendorClient, ours: Map<string, string>): ListInstancesOptions {
-  if (!client.limits.tagsReadPerInstance) return {};
   const s = policy.selector;
   const tagKeys = Object.keys(s.tags ?? {});
   // candidates only when the selection is the whole scope, so the vendor's count of it is exact
   const whole = !s.names?.length && !s.ids?.length && !s.projects?.length && !s.chargeTypes?.length && !tagKeys.length;
-  const onlyTagged = whole && policy.source.tag !== undefined && !policy.source.list?.length && !ttlApplies(policy) && ours.size === 0;
+  const onlyTagged = whole && policy.source.tag !== undefined && !policy.source.list?.length && !ttlApplies(policy) && client.limits.listsTagCarriers;
+  const candidates: ListInstancesOptions = onlyTagged ? { candidates: { tagKeys: [policy.source.tag!], ...(ours.size && { ids: [...ours.keys()].sort() }), counted: {} } } : {};
+  if (!client.limits.tagsReadPerInstance) return candidates;
   return {
     ...(s.names?.length && { names: s.names }),
     ...(s.chargeTypes?.length && { chargeTypes: s.chargeTypes }),
     ...(tagKeys.length && { tagKeys }),
-    ...(onlyTagged && { candidates: { tagKeys: [policy.source.tag!], counted: {} } }),
+    ...candidates,
   };
 }
 

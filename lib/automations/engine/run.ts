@@ -196,14 +196,25 @@ async function listOnce<P>(
   detail?: InstancePass<P>['detail'],
 ): Promise<void> {
   const byQuery = new Map<string, typeof passes>();
-  for (const p of passes) {
-    const key = JSON.stringify(p.query);
-    byQuery.set(key, [...(byQuery.get(key) ?? []), p]);
+  const keyOf = (query: ListInstancesOptions) => JSON.stringify(query);
+  for (const p of passes) byQuery.set(keyOf(p.query), [...(byQuery.get(keyOf(p.query)) ?? []), p]);
+  // where a listing shows tags (every vendor but Alibaba), a candidates-only pass rides a listing of
+  // the same filters the pass makes anyway: its candidates are in it, tags and all (E9)
+  const client = passes[0]?.entry.args.client;
+  if (client && !client.limits.tagsReadPerInstance) {
+    for (const [key, riders] of byQuery) {
+      const { candidates, ...rest } = riders[0]!.query;
+      const whole = candidates && byQuery.get(keyOf(rest));
+      if (!whole) continue;
+      whole.push(...riders);
+      byQuery.delete(key);
+    }
   }
   const scopeCounts = new Map<string, number>();
   const candidatesLast = [...byQuery.values()].sort((a, b) => Number(Boolean(a[0]!.query.candidates)) - Number(Boolean(b[0]!.query.candidates)));
   for (const riders of candidatesLast) {
     const { args } = riders[0]!.entry;
+    const sameQuery = new Set(riders.filter((r) => keyOf(r.query) === keyOf(riders[0]!.query)));
     let failure: string | undefined;
     let listed = 0;
     try {
@@ -214,6 +225,8 @@ async function listOnce<P>(
     } catch (e) {
       failure = `listing instances: ${(e as Error).message}`;
     }
+    // the count the listing made is every rider's of that query (each passed its own `counted`)
+    for (const r of riders) if (r.query.candidates?.counted && sameQuery.has(r)) r.query.candidates.counted.matched = riders[0]!.query.candidates!.counted!.matched;
     for (const r of riders) {
       r.entry.plan = { listed, ...r.pass.finish(failure) };
       if (failure) r.entry.plan.readFailures.push(failure);

@@ -46,6 +46,7 @@ export const limits: VendorLimits & { snapshotNameMaxLength: number } = {
   snapshotNameMaxLength: 128,
   // tags are not inline (seed 001 L8946-8987): one DescribeTags per instance
   tagsReadPerInstance: true,
+  listsTagCarriers: true,
 };
 
 /** SnapshotName: [2,128], a letter or Chinese first, then letters, digits, `_`, `-`; never `auto`/`http(s)://` (seed 001 L3530). */

@@ -44,6 +44,12 @@ export interface VendorLimits {
    * `names` and `candidates` so tags are read only for instances they can act on.
    */
   tagsReadPerInstance?: boolean;
+  /**
+   * The listing filters by tag key at the vendor (Tencent `tag-key`, seed 004 L2226; Alibaba
+   * `Tag.n.Key`, seed 001 L1714-1715): a caller that acts on a tag's carriers only passes
+   * `candidates`, and the client lists those (and the named ids) instead of the scope.
+   */
+  listsTagCarriers?: boolean;
   /** Auto-snapshot policy retention in the vendor's own unit where it is not days (CECSTACK `expire`: minutes, seed 003 L11467). */
   policyRetention?: { unit: string; perDay: number; max: number };
 }
@@ -117,7 +123,7 @@ export interface ListInstancesOptions {
   names?: string[];
   /**
    * Only instances carrying at least one of `tagKeys`, or named in `ids`, are needed (a union, unlike
-   * the filters above). Clients with `limits.tagsReadPerInstance` use it to read tags of candidates only.
+   * the filters above). Clients with `limits.listsTagCarriers` list only those; others list the scope.
    */
   candidates?: {
     tagKeys?: string[];

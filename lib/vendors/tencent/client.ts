@@ -41,7 +41,7 @@ export const capabilities: Capabilities = {
 };
 
 /** ImageName ≤ 20 characters (ModifyImageAttribute, seed 004 L4655; CreateImage states none, L4516: the stricter rule is kept). */
-export const limits: VendorLimits = { snapshotKind: 'system-image', snapshotNameMaxLength: 20, autoDeleteMinLeadMinutes: TIMER_MIN_LEAD_MINUTES };
+export const limits: VendorLimits = { snapshotKind: 'system-image', snapshotNameMaxLength: 20, autoDeleteMinLeadMinutes: TIMER_MIN_LEAD_MINUTES, listsTagCarriers: true };
 
 export const CURRENCY = 'CNY'; // ItemPrice "(in CNY)" (seed 004 L6631-6638)
 
@@ -96,10 +96,11 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     });
   }
 
-  async function* describePages(scope: Scope, params: Params): AsyncGenerator<Body<'DescribeInstances'>['InstanceSet']> {
+  async function* describePages(scope: Scope, params: Params, onTotal?: (total: number) => void): AsyncGenerator<Body<'DescribeInstances'>['InstanceSet']> {
     yield* offsetPages(
       async (offset, limit) => {
         const body = await call('DescribeInstances', scope.region, { ...params, Offset: offset, Limit: limit });
+        if (offset === 0) onTotal?.(body.TotalCount);
         return { items: body.InstanceSet, total: body.TotalCount };
       },
       ACTIONS.DescribeInstances.pageSize!,
@@ -115,6 +116,9 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     }
     return out;
   }
+
+  /** Which filters a DescribeInstances total counts (`ListInstancesOptions.scopeCounts`). */
+  const countKey = (region: string, filters: Filter[]) => `DescribeInstances?${region}?${JSON.stringify(filters)}`;
 
   async function* listInstances(scope: Scope, opts: ListInstancesOptions = {}): AsyncGenerator<Instance[]> {
     const keep = (i: Instance) =>
@@ -134,10 +138,12 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     const charge = opts.chargeTypes?.map((c) => CHARGE_FILTER[c]);
     // spot/other have no filter value: list every charge type then filter here.
     if (charge?.length && charge.every((c) => c !== undefined)) filters.push({ Name: 'instance-charge-type', Values: [...new Set(charge as string[])] });
+    if (opts.candidates) return yield* listCandidates(scope, opts, filters, keep);
     const sets = splitFilters(filters);
     const seen = sets.length > 1 ? new Set<string>() : undefined;
+    const record = opts.scopeCounts && sets.length === 1 ? (total: number) => opts.scopeCounts!.set(countKey(scope.region, filters), total) : undefined;
     for (const set of sets) {
-      for await (const page of describePages(scope, set.length ? { Filters: set } : {})) {
+      for await (const page of describePages(scope, set.length ? { Filters: set } : {}, record)) {
         const out: Instance[] = [];
         for (const raw of page) {
           if (seen?.has(raw.InstanceId)) continue;
@@ -148,6 +154,46 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
         yield out;
       }
     }
+  }
+
+  /**
+   * Candidates only (`ListInstancesOptions.candidates`): the carriers of the tag keys (`tag-key`,
+   * seed 004 L2226, one filter: its values are alternatives), then the named ids not among them
+   * (InstanceIds, 100 a request, checked against the scope's filters here since the two cannot be
+   * combined, L2223). The scope's size (`counted`) is the TotalCount of its filters: from a listing
+   * of them this pass already made, else one asked with Limit=1 beside the carriers' listing.
+   */
+  async function* listCandidates(scope: Scope, opts: ListInstancesOptions, filters: Filter[], keep: (i: Instance) => boolean): AsyncGenerator<Instance[]> {
+    const cand = opts.candidates!;
+    const known = opts.scopeCounts?.get(countKey(scope.region, filters));
+    const counting = !cand.counted
+      ? undefined
+      : known !== undefined
+        ? Promise.resolve(known)
+        : call('DescribeInstances', scope.region, { ...(filters.length && { Filters: filters }), Offset: 0, Limit: 1 }).then((b) => b.TotalCount);
+    counting?.catch(() => undefined); // awaited once the candidates are listed, or abandoned with the listing
+    const seen = new Set<string>();
+    const fresh = (page: Body<'DescribeInstances'>['InstanceSet']) => {
+      const out: Instance[] = [];
+      for (const raw of page) {
+        if (seen.has(raw.InstanceId)) continue;
+        seen.add(raw.InstanceId);
+        const instance = toInstance(raw, target, scope.region);
+        if (keep(instance) && (scope.project === undefined || instance.project === scope.project)) out.push(instance);
+      }
+      return out;
+    };
+    if (cand.tagKeys?.length) {
+      for (const set of splitFilters([...filters, { Name: 'tag-key', Values: [...new Set(cand.tagKeys)] }])) {
+        for await (const page of describePages(scope, { Filters: set })) yield fresh(page);
+      }
+    }
+    const rest = [...new Set(cand.ids ?? [])].filter((id) => !seen.has(id));
+    for (const group of chunk(rest, ACTIONS.DescribeInstances.batchLimit!)) {
+      for await (const page of describePages(scope, { InstanceIds: group })) yield fresh(page);
+    }
+    // read by the caller when the listing is over (the guard's base), so a failed count fails the listing
+    if (cand.counted) cand.counted.matched = await counting;
   }
 
   async function describeInstancesStatus(scope: Scope, ids: string[]) {

@@ -117,6 +117,37 @@ describe('auto-delete on Tencent with instance action timers', () => {
     expect(undo(foreign.InstanceId)).toHaveLength(1);
   });
 
+  it('a policy that acts on a tag\'s carriers lists only them (tag-key, seed 004 L2226) and those whose timer it set, and counts the scope', async () => {
+    // 253 instances: the whole scope would be 3 pages; the carriers fit in one, the count is one more (E6)
+    for (let n = 0; n < 250; n++) cvm.addInstance({ InstanceName: `plain-${n}` });
+    const due = cvm.addInstance({ InstanceName: 'due', tags: { 'auto-delete-at': '2026-11-24T09:00:00+08:00' } });
+    const later = cvm.addInstance({ InstanceName: 'later', tags: { 'auto-delete-at': '2026-11-28T10:00:00+08:00' } });
+    const foreign = cvm.addInstance({ InstanceName: 'plain-foreign' });
+    addActionTimer(cvm.state, { instanceId: foreign.InstanceId, region: 'ap-guangzhou', atMs: Date.parse('2026-11-30T00:00:00Z') });
+    // a percent limit the scope's size allows (1 of 253) and the carriers alone would not (1 of 2)
+    const tagOnly = () => h.config({ autoDelete: [{ name: 'ad', mode: 'enforce' }] }, { safety: { maxDestructivePercent: 10 } });
+    const listings = () => h.sim.requests.filter((r) => r.action === 'DescribeInstances').length;
+
+    let before = listings();
+    const first = await h.invoke('auto-delete', 'auto-delete.schedule.json', tagOnly());
+    expect(first.errors).toEqual([]);
+    expect(listings() - before).toBe(2); // the count (Limit=1) beside the carriers' page
+    expect(first.rows.find((r) => r.resource.startsWith(due.InstanceId))).toMatchObject({ action: 'delete-instance', status: 'applied' });
+    expect(first.rows.find((r) => r.resource.startsWith(later.InstanceId))).toMatchObject({ action: 'set-auto-delete-time', status: 'applied' });
+    expect(undo(later.InstanceId)).toHaveLength(1);
+
+    // its tag removed: ours by the trail, read by id, and cleared; the foreign timer stays
+    delete cvm.instance(later.InstanceId)!.tags['auto-delete-at'];
+    cvm.state.touch();
+    before = listings();
+    const cleared = await h.invoke('auto-delete', 'auto-delete.schedule.json', tagOnly());
+    expect(cleared.errors).toEqual([]);
+    expect(listings() - before).toBe(3); // the count, the carriers (none left), the instance whose timer it set by id
+    expect(cleared.rows.find((r) => r.resource.startsWith(later.InstanceId))).toMatchObject({ action: 'clear-auto-delete-time', status: 'applied' });
+    expect(undo(later.InstanceId)).toEqual([]);
+    expect(undo(foreign.InstanceId)).toHaveLength(1);
+  });
+
   it('the vendor deletes at the timer even when no function runs again', async () => {
     const a = cvm.addInstance({ InstanceName: 'a', tags: { 'auto-delete-at': '2026-11-24T12:00:00+08:00' } });
     await h.invoke('auto-delete', 'auto-delete.schedule.json', config());
