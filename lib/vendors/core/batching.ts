@@ -20,8 +20,8 @@ export interface BatchCallResult {
 export const MUTATION_CONCURRENCY = 5;
 
 /**
- * Runs a batch mutation in chunks of the documented maximum: the first alone, then up to
- * `MUTATION_CONCURRENCY` at once (one-id actions would otherwise take one round trip per instance). When a chunk fails with
+ * Runs a batch mutation in chunks of the documented maximum, up to `MUTATION_CONCURRENCY` at once
+ * (one-id actions would otherwise take one round trip per instance). When a chunk fails with
  * a non-retryable error, it is split in halves until the failing ids are isolated, so one bad
  * instance never blocks the rest. (Retryable errors were already retried by the transport.)
  * An authentication failure (or an error that is not the vendor's) starts nothing more: with no
@@ -65,9 +65,7 @@ export async function batchWithBisect(
   const lane = async () => {
     while (stop === undefined && next < groups.length) await attempt(groups[next++]!);
   };
-  // the first call goes alone: a permission error costs one refused request, not one per lane
-  if (groups.length) await attempt(groups[next++]!);
-  await Promise.all(Array.from({ length: Math.min(MUTATION_CONCURRENCY, groups.length - next) }, lane));
+  await Promise.all(Array.from({ length: Math.min(MUTATION_CONCURRENCY, groups.length) }, lane));
   if (stop !== undefined) {
     if (!outcomes.some((o) => o.ok)) throw stop;
     const err = stop as { code?: string; name?: string; message?: string };
