@@ -103,13 +103,15 @@ async function inDependencyOrder(groups: Item[][], apply: (group: Item[], index:
   const started: Promise<void>[] = [];
   const lastNaming = new Map<string, Promise<void>>();
   let barrier: Promise<unknown> = Promise.resolve(); // the last group that waited for all before it
+  let sinceBarrier: Promise<void>[] = []; // the side-by-side groups after it: the next ordered group waits for them too
   for (const [k, group] of groups.entries()) {
     const free = group.every((i) => i.action.sideBySide);
-    const after = free ? [barrier, ...group.map((i) => lastNaming.get(i.action.resourceId))] : [barrier, ...started];
+    const after = free ? [barrier, ...group.map((i) => lastNaming.get(i.action.resourceId))] : [barrier, ...sinceBarrier];
     const done = Promise.all(after).then(() => slot(() => apply(group, k)));
     started.push(done);
     for (const i of group) lastNaming.set(i.action.resourceId, done);
-    if (!free) barrier = done;
+    if (free) sinceBarrier.push(done);
+    else [barrier, sinceBarrier] = [done, []];
   }
   await Promise.all(started);
 }

@@ -173,4 +173,24 @@ describe('engine E8: independent calls of a scope go out side by side', () => {
     }
     expect((await done)[0]!.rows.map((r) => [r.resource, r.status])).toEqual(notices.map((n) => [n.resourceId, 'applied']));
   });
+
+  it('a wave of many ordered groups waits for each one before it, not for every one (KEC snapshots at 100k: one group per volume)', async () => {
+    // each group once waited for all groups before it: n²/2 promises, out of memory at ~19,000 volumes
+    const n = 40_000;
+    const order: number[] = [];
+    const actions: VendorAction[] = Array.from({ length: n }, (_, i) => ({
+      kind: 'vendor',
+      resourceId: `v-${i}`,
+      resourceKind: 'snapshot',
+      action: 'create-snapshot',
+      reason: 'slot due',
+      slot: 's',
+      destructive: false,
+      batchKey: `created:v-${i}`,
+      run: async (ids) => (order.push(i), ids.map((id) => ({ id, ok: true }))),
+    }));
+    const [outcome] = await executeScopes(deps(), [work(actions)], { destructiveLeft: 0 });
+    expect(outcome!.rows).toHaveLength(n);
+    expect(order).toEqual(actions.map((_, i) => i)); // one after another, in plan order
+  }, 60_000);
 });
