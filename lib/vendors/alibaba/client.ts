@@ -3,6 +3,7 @@ import {
   batchWithBisect,
   chunk,
   eachId,
+  mapBounded,
   nameGlob,
   numberedPages,
   sleep,
@@ -72,19 +73,6 @@ export interface AlibabaClient extends VendorClient {
   tagsOf(scope: Scope, resourceType: 'instance' | 'snapshot' | 'disk', id: string): Promise<Record<string, string>>;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 const failure = (id: string, e: unknown): BatchOutcome => {
   if (!(e instanceof VendorError) || e.auth) throw e;
   return { id, ok: false, requestId: e.requestId, error: { code: e.code, message: e.vendorMessage, retryable: e.retryable } };
@@ -147,7 +135,7 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
 
   /** Resources carry no tags inline (seed 001 L8946-8987) and TagSetItem names no resource (L9067-9082): one DescribeTags per resource, run together per page. */
   function tagsFor(scope: Scope, resourceType: 'instance' | 'snapshot', ids: string[]) {
-    return mapLimit(ids, LOOKUP_CONCURRENCY, (id) => tagsOf(scope, resourceType, id));
+    return mapBounded(ids, LOOKUP_CONCURRENCY, (id) => tagsOf(scope, resourceType, id));
   }
 
   /**
