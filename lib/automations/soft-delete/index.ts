@@ -1,5 +1,5 @@
 import type { AutomationConfig } from '../../config/schema';
-import { mapBounded, MUTATION_CONCURRENCY, type BatchOutcome, type Scope, type VendorClient } from '../../vendors/core';
+import { failedOutcome, mapBounded, MUTATION_CONCURRENCY, type BatchOutcome, type Scope, type VendorClient } from '../../vendors/core';
 
 /** Our soft-delete bin, for vendors without a recycle bin: stop the instance, tag it with its purge time. */
 export const DEFAULT_SOFT_DELETE_TAG = 'cloud-automation:purge-at';
@@ -40,8 +40,7 @@ async function settle(id: string, call: Promise<BatchOutcome>): Promise<BatchOut
   try {
     return await call;
   } catch (e) {
-    const err = e as { code?: string; name?: string; message?: string };
-    return { id, ok: false, error: { code: err.code ?? err.name ?? 'Error', message: err.message ?? String(e), retryable: false } };
+    return failedOutcome(id, e);
   }
 }
 

@@ -68,13 +68,16 @@ export async function batchWithBisect(
   await Promise.all(Array.from({ length: Math.min(MUTATION_CONCURRENCY, groups.length) }, lane));
   if (stop !== undefined) {
     if (!outcomes.some((o) => o.ok)) throw stop;
-    const err = stop as { code?: string; name?: string; message?: string };
-    for (const id of unique) {
-      if (!settled.has(id)) done({ id, ok: false, error: { code: err.code ?? err.name ?? 'Error', message: `not done: ${err.message ?? String(stop)}`, retryable: false } });
-    }
+    for (const id of unique) if (!settled.has(id)) done(failedOutcome(id, stop, 'not done: '));
   }
   const at = new Map(unique.map((id, i) => [id, i]));
   return outcomes.sort((a, b) => (at.get(a.id) ?? 0) - (at.get(b.id) ?? 0));
+}
+
+/** The outcome of an id whose call threw (not one the vendor answered for it): the error's code and message, not retried. */
+export function failedOutcome(id: string, e: unknown, prefix = ''): BatchOutcome {
+  const err = e as { code?: string; name?: string; message?: string };
+  return { id, ok: false, error: { code: err.code ?? err.name ?? 'Error', message: `${prefix}${err.message ?? String(e)}`, retryable: false } };
 }
 
 /** Runs a one-id-at-a-time mutation over many ids (vendors without batch actions). */
