@@ -143,17 +143,20 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     const seen = sets.length > 1 ? new Set<string>() : undefined;
     const record = opts.scopeCounts && sets.length === 1 ? (total: number) => opts.scopeCounts!.set(countKey(scope.region, filters), total) : undefined;
     for (const set of sets) {
-      for await (const page of describePages(scope, set.length ? { Filters: set } : {}, record)) {
-        const out: Instance[] = [];
-        for (const raw of page) {
-          if (seen?.has(raw.InstanceId)) continue;
-          seen?.add(raw.InstanceId);
-          const instance = toInstance(raw, target, scope.region);
-          if (keep(instance)) out.push(instance);
-        }
-        yield out;
-      }
+      for await (const page of describePages(scope, set.length ? { Filters: set } : {}, record)) yield instancesOf(page, scope, keep, seen);
     }
+  }
+
+  /** A page's instances that `keep` takes, each once across the listing's requests where `seen` tracks them. */
+  function instancesOf(page: Body<'DescribeInstances'>['InstanceSet'], scope: Scope, keep: (i: Instance) => boolean, seen?: Set<string>): Instance[] {
+    const out: Instance[] = [];
+    for (const raw of page) {
+      if (seen?.has(raw.InstanceId)) continue;
+      seen?.add(raw.InstanceId);
+      const instance = toInstance(raw, target, scope.region);
+      if (keep(instance)) out.push(instance);
+    }
+    return out;
   }
 
   /**
@@ -173,16 +176,9 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
         : call('DescribeInstances', scope.region, { ...(filters.length && { Filters: filters }), Offset: 0, Limit: 1 }).then((b) => b.TotalCount);
     counting?.catch(() => undefined); // awaited once the candidates are listed, or abandoned with the listing
     const seen = new Set<string>();
-    const fresh = (page: Body<'DescribeInstances'>['InstanceSet']) => {
-      const out: Instance[] = [];
-      for (const raw of page) {
-        if (seen.has(raw.InstanceId)) continue;
-        seen.add(raw.InstanceId);
-        const instance = toInstance(raw, target, scope.region);
-        if (keep(instance) && (scope.project === undefined || instance.project === scope.project)) out.push(instance);
-      }
-      return out;
-    };
+    // ids read by InstanceIds skip the scope's project filter: checked here
+    const inScope = (i: Instance) => keep(i) && (scope.project === undefined || i.project === scope.project);
+    const fresh = (page: Body<'DescribeInstances'>['InstanceSet']) => instancesOf(page, scope, inScope, seen);
     if (cand.tagKeys?.length) {
       for (const set of splitFilters([...filters, { Name: 'tag-key', Values: [...new Set(cand.tagKeys)] }])) {
         for await (const page of describePages(scope, { Filters: set })) yield fresh(page);
