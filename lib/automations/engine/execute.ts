@@ -1,6 +1,6 @@
 import { attemptOf, makeActionKey, type AuditRecord } from '../../audit/record';
 import { AuditConflictError } from '../../audit/store';
-import { failedOutcome, type BatchOutcome, type VendorName } from '../../vendors/core';
+import type { BatchOutcome, VendorName } from '../../vendors/core';
 import type { EngineDeps, FunctionName, Mode, NoticeAction, PlannedAction, PlanRow, RowStatus, ScopePlan, VendorAction } from './types';
 
 export interface ScopeIdentity {
@@ -317,7 +317,8 @@ async function applyVendorGroup(deps: EngineDeps, group: Item[], emit: (item: It
   try {
     outcomes = await pending[0]!.action.run(pending.map((p) => p.action.resourceId));
   } catch (e) {
-    outcomes = pending.map((p) => failedOutcome(p.action.resourceId, e));
+    const err = e as { code?: string; message?: string; name?: string };
+    outcomes = pending.map((p) => ({ id: p.action.resourceId, ok: false, error: { code: err.code ?? err.name ?? 'Error', message: err.message ?? String(e), retryable: false } }));
   }
   const byId = new Map(outcomes.map((o) => [o.id, o]));
   const events = [];
