@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AuditRecord, AuditStore } from '../audit';
 import { spotStatePath } from '../automations/spot-prices';
+import { WORK_ITEM_TIME } from '../fanout/timings';
 import { functionNames, type AutomationConfig } from '../config';
 import type { VendorClient } from '../vendors/core';
 import { displayZone, formatTime, localizeTimes, zoneOffset } from './time';
@@ -90,7 +91,8 @@ export async function readTrail(store: AuditStore): Promise<Pick<ReportData, 'la
   const open: ReportData['open'] = [];
   for (const fn of functionNames) {
     // records carry the wall-clock `at`; the latest run is the last one written, whatever the business time
-    const records = await store.query({ function: fn });
+    // the fan-out's work item times say how long, not what a run did (fanout/timings.ts)
+    const records = (await store.query({ function: fn })).filter((r) => r.action !== WORK_ITEM_TIME);
     const latest = records.filter((r) => r.phase !== 'intent').at(-1);
     if (!latest) continue;
     const run = records.filter((r) => r.runId === latest.runId);

@@ -4,3 +4,4 @@ export * from './plan';
 export * from './queue';
 export * from './worker';
 export * from './dispatcher';
+export * from './timings';

@@ -3,9 +3,10 @@ import type { RunReport } from '../automations/engine/types';
 import type { AutomationConfig, FunctionName } from '../config/schema';
 import type { DispatchReport } from '../fanout/dispatcher';
 import type { WorkQueue } from '../fanout/queue';
+import type { lastTimes as LastTimesOfStore } from '../fanout/timings';
 import { configFromSsm, loadConfig } from './ssm-config';
 import { createHandler } from './handler';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { automationHandler, type AutomationHandlerOptions } from './run-automation';
 
 export interface FanoutHandlerOptions extends AutomationHandlerOptions {
@@ -33,8 +34,11 @@ export function fanoutHandler(name: FunctionName, options: FanoutHandlerOptions 
   const dispatcher = createHandler<DispatchReport>(
     name,
     async (ctx) => {
-      const [{ dispatch }, queue] = await Promise.all([import('../fanout/dispatcher'), queueOf()]);
-      return dispatch(name, ctx.config, ctx.now, ctx.runId, queue!);
+      // one after the other: both graphs hold the work item module, and jest's ESM linker fails
+      // on overlapping graphs imported at once ("request for … is not in cache"); Node does not
+      const { dispatch, lastTimes } = await import('../fanout/dispatcher');
+      const queue = await queueOf();
+      return dispatch(name, ctx.config, ctx.now, ctx.runId, queue!, (limit) => lastTimesOf(lastTimes, name, ctx.config, limit, ctx.logger));
     },
     shared,
   );
@@ -57,6 +61,25 @@ export function fanoutHandler(name: FunctionName, options: FanoutHandlerOptions 
     if (isScheduledEvent(event) && queueConfigured(options.queue)) return dispatcher(event, context);
     return inProcess(event, context);
   };
+}
+
+/**
+ * The last run's work item times, for the queue's order only: a trail that cannot be read leaves
+ * the plan order (logged), never a failed dispatch.
+ */
+async function lastTimesOf(lastTimes: typeof LastTimesOfStore, name: FunctionName, config: AutomationConfig, limit: number, logger: Logger): Promise<ReadonlyMap<string, number>> {
+  try {
+    const { auditStoreConfigOf, openAuditStore } = await import('../audit/open');
+    const store = await openAuditStore(auditStoreConfigOf(config.audit));
+    try {
+      return await lastTimes(store, name, limit);
+    } finally {
+      await store.close?.();
+    }
+  } catch (e) {
+    logger.warn('last work item times not read: the queue keeps the plan order', { error: (e as Error).message });
+    return new Map();
+  }
 }
 
 export function isSqsEvent(event: unknown): event is SQSEvent {
