@@ -13,7 +13,11 @@
  *   one-worker run;
  * - the speed-up the 16-worker run could reach on this machine: 1-worker time / the larger floor.
  *
- *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1] [--audit file|dynamodb]
+ *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1] [--audit file|dynamodb] [--plan-order]
+ *
+ * Each run finds the work item times of the run before in its trail (the warm-up's for the first), as
+ * a scheduled dispatch finds the hour before's, and sends the longest message groups first;
+ * `--plan-order` leaves them out.
  *
  * A fresh, identically seeded fleet per worker count (auto-delete changes the clouds).
  */
@@ -23,8 +27,10 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { AuditRecord } from '../lib/audit';
+import { auditStoreConfigOf, openAuditStore } from '../lib/audit/open';
 import { automationConfigSchema, type AutomationConfigInput } from '../lib/config/schema';
-import type { DispatchReport } from '../lib/fanout';
+import { timesPartition, WORK_ITEM_TIME, type DispatchReport } from '../lib/fanout';
 import { fanoutHandler } from '../lib/runtime/fanout-handler';
 import { simCredentials, type SimVendorName } from '../sim/core';
 import { lambdaContext, startSqsServer } from '../test/support/sqs-server';
@@ -47,6 +53,8 @@ const { values } = parseArgs({
     // where the workers write the audit trail: the local file store, or DynamoDB as deployed
     // (dynalite in the simulators' process, so its CPU is not charged to the workers, as AWS's is not)
     audit: { type: 'string', default: 'file' },
+    // dispatch in the plan's order: without the work item times of the run before (longest first)
+    'plan-order': { type: 'boolean', default: false },
   },
 });
 if (!['file', 'dynamodb'].includes(values.audit)) throw new Error(`--audit: expected file or dynamodb, got ${values.audit}`);
@@ -101,15 +109,19 @@ async function startFleetProcess() {
   };
 }
 
-/** `size` warm worker processes; `invoke` hands an SQS event to a free one. */
-async function startWorkerPool(size: number, config: unknown) {
+/**
+ * `size` worker processes, started once and kept for every run (warm containers: the warm-up run
+ * loads their modules and JIT, as Lambda's earlier invocations would); `configure` gives them each
+ * run's fleet, `invoke` hands an SQS event to a free one.
+ */
+async function startWorkerPool(size: number) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(FANOUT_|AWS_|FLEET_|POWERTOOLS_)/.test(k))) as Record<string, string>;
   const children = await Promise.all(
     Array.from({ length: size }, async () => {
       const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       await new Promise<void>((resolve) => {
         child.once('message', () => resolve());
-        child.send({ type: 'init', config, env });
+        child.send({ type: 'init', env });
       });
       return child;
     }),
@@ -135,6 +147,7 @@ async function startWorkerPool(size: number, config: unknown) {
   };
   return {
     usage,
+    configure: (config: unknown) => Promise.all(children.map((c) => ask(c, { type: 'config', config }))),
     invoke: async (event: unknown) => {
       const child = free.pop();
       if (!child) throw new Error('no free worker process: the drain ran more invocations than workers');
@@ -148,7 +161,25 @@ async function startWorkerPool(size: number, config: unknown) {
   };
 }
 
-async function once(workers: number) {
+/**
+ * The work item times the run before left in its trail, written into this run's fresh one: what a
+ * scheduled dispatch finds from the hour before, so it sends the longest message groups first.
+ */
+async function carryTimes(config: Parameters<typeof auditStoreConfigOf>[0], previous: AuditRecord[] | undefined): Promise<() => Promise<AuditRecord[]>> {
+  const store = await openAuditStore(auditStoreConfigOf(config));
+  if (!values['plan-order']) for (const r of previous ?? []) await store.putRecord(r);
+  await store.close?.();
+  return async () => {
+    const s = await openAuditStore(auditStoreConfigOf(config));
+    try {
+      return await s.query({ resourceId: timesPartition('auto-delete'), action: WORK_ITEM_TIME, function: 'auto-delete' });
+    } finally {
+      await s.close?.();
+    }
+  };
+}
+
+async function once(workers: number, previous?: AuditRecord[]) {
   const fleet = await startFleetProcess();
   const sqs = await startSqsServer({ fifo: true });
   process.env.FANOUT_QUEUE_URL = sqs.queueUrl;
@@ -160,8 +191,9 @@ async function once(workers: number) {
     policies: { autoDelete: [{ name: 'expiry', mode: 'enforce', source: { tag: 'auto-delete-at' } }] },
     safety: { maxDestructivePercent: 100, maxDestructivePerRun: 10_000, requestBudget: 1_000_000 },
   });
+  const timesOfThisRun = await carryTimes(config.audit, previous);
   const handler = fanoutHandler('auto-delete', { config });
-  const pool = values.processes ? await startWorkerPool(workers, config) : undefined;
+  await pool?.configure(config);
   const items: { group: string; ms: number }[] = [];
   const timed = async (event: { Records: { body: string }[] }, context: unknown) => {
     const t = performance.now();
@@ -189,11 +221,11 @@ async function once(workers: number) {
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const sched = schedstat();
   const pool1 = await pool?.usage();
-  await pool?.stop();
   const sims = await fleet.stats();
   const byGroup = new Map<string, number>();
   for (const i of items) byGroup.set(i.group, (byGroup.get(i.group) ?? 0) + i.ms);
   const failed = sqs.deadLetters().length;
+  const times = await timesOfThisRun();
   await sqs.close();
   await fleet.stop();
   return {
@@ -203,6 +235,8 @@ async function once(workers: number) {
     items,
     dispatchMs,
     workItems: dispatched.workItems,
+    order: `${dispatched.order === 'longest-first' ? 'longest first' : 'plan order'} (${dispatched.timed} of ${dispatched.workItems} timed by the run before)`,
+    times,
     invocations: stats.invocations,
     peak: stats.peakConcurrency,
     failed,
@@ -245,18 +279,22 @@ function scheduleFloor(queued: string[], oneWorker: { group: string; ms: number 
 }
 
 console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms, workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, audit ${values.audit === 'dynamodb' ? 'DynamoDB (dynalite in the simulators\' process)' : 'file store'}, node ${process.version}, simulators in a child process, workers ${values.processes ? 'each in its own warm process' : 'all in this process'}`);
-for (let n = 1; n <= Number(values.warmup) && !values.processes; n++) {
-  const r = await once(Math.max(...workerCounts));
+const pool = values.processes ? await startWorkerPool(Math.max(...workerCounts)) : undefined;
+let previous: AuditRecord[] | undefined;
+for (let n = 1; n <= Number(values.warmup); n++) {
+  const r = await once(Math.max(...workerCounts), previous);
+  previous = r.times;
   console.log(`  warm-up ${n}: ${Math.max(...workerCounts)} worker(s), ${(r.ms / 1000).toFixed(2)} s (not counted)`);
 }
 for (let rep = 1; rep <= Number(values.repeat); rep++) {
   const results = [];
   for (const w of workerCounts) {
-    const r = await once(w);
+    const r = await once(w, previous);
+    previous = r.times;
     results.push(r);
     const top = Object.entries(r.sims.byAction).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.FANOUT_TOP_ACTIONS ?? 4)).map(([a, n]) => `${a} ${n}`).join(', ');
     console.log(
-      `  ${String(w).padStart(2)} worker(s): ${(r.ms / 1000).toFixed(2)} s, ${r.workItems} work items, ${r.invocations} invocations, peak ${r.peak} concurrent, ` +
+      `  ${String(w).padStart(2)} worker(s): ${(r.ms / 1000).toFixed(2)} s, ${r.workItems} work items in ${r.order}, ${r.invocations} invocations, peak ${r.peak} concurrent, ` +
         `${r.sims.requests} vendor requests (${Object.entries(r.sims.byVendor).map(([v, n]) => `${v} ${n}`).join(', ')}; ${r.sims.throttled} throttled; most: ${top}), ${r.failed} dead-lettered${r.sims.auditOperations ? `; audit table: ${Object.entries(r.sims.auditOperations).map(([o, n]) => `${o} ${n}`).join(', ')}` : ''}`,
     );
     console.log(
@@ -286,3 +324,4 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
     );
   }
 }
+await pool?.stop();

@@ -7,10 +7,15 @@ import { loadVendorClient } from '../../lib/vendors';
 
 /**
  * One fan-out worker in its own process, as a warm Lambda container: `bench/fanout.ts --processes`
- * hands it one SQS event at a time over IPC. Its modules are loaded before the clock starts (every
- * vendor client and the automation), so the bench compares warm workers, one JS thread each.
+ * hands it one SQS event at a time over IPC, and each run's config (its fleet's endpoints) before
+ * the run. Its modules are loaded before the clock starts (every vendor client and the automation)
+ * and it lives through every run, the warm-up's included, so the bench compares warm workers.
  */
-type Message = { type: 'init'; config: AutomationConfig; env: Record<string, string> } | { type: 'invoke'; id: number; event: unknown } | { type: 'usage'; id: number };
+type Message =
+  | { type: 'init'; env: Record<string, string> }
+  | { type: 'config'; id: number; config: AutomationConfig }
+  | { type: 'invoke'; id: number; event: unknown }
+  | { type: 'usage'; id: number };
 
 let handler: ((event: unknown, context: Context) => Promise<unknown>) | undefined;
 
@@ -34,8 +39,13 @@ process.on('message', (raw) => {
   const msg = raw as Message;
   if (msg.type === 'init') {
     Object.assign(process.env, msg.env);
-    handler = fanoutHandler('auto-delete', { config: msg.config }) as never;
     void Promise.all([loadAutomation('auto-delete'), ...(['tencent', 'kec', 'alibaba', 'cecstack'] as const).map((v) => loadVendorClient(v))]).then(() => process.send!({ type: 'ready' }));
+    return;
+  }
+  if (msg.type === 'config') {
+    // each run's fleet has its own endpoints; the modules stay loaded and warm
+    handler = fanoutHandler('auto-delete', { config: msg.config }) as never;
+    process.send!({ id: msg.id, data: null });
     return;
   }
   if (msg.type === 'usage') {
