@@ -2,9 +2,10 @@ import type { AutomationConfig, FunctionName } from '../config/schema';
 import { planWorkItems } from './plan';
 import type { WorkQueue } from './queue';
 import { longestFirst } from './timings';
-
-export { lastTimes } from './timings';
 import { scopeKey } from './work-item';
+
+/** The dispatch path's reader of the times (fanout-handler.ts loads this module alone). */
+export { lastTimes } from './timings';
 
 export interface DispatchReport {
   function: FunctionName;
