@@ -1,11 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AuditStore } from '../../lib/audit';
+import { DynamoAuditStore } from '../../lib/audit/dynamo-store';
 import { FileAuditStore } from '../../lib/audit/file-store';
 import { readTrail } from '../../lib/cli/report';
 import { automationConfigSchema } from '../../lib/config/schema';
 import { lastTimes, longestFirst, messageGroupOf, planWorkItems, scopeKey, WORK_ITEM_TIME, workItemTimeRecord, type DispatchReport, type WorkItem } from '../../lib/fanout';
 import { fanoutHandler } from '../../lib/runtime/fanout-handler';
+import { startDynalite } from '../audit/dynalite-server';
 import { lambdaContext, startSqsServer } from '../support/sqs-server';
 import { startFleet, type Fleet } from './fleet';
 
@@ -53,9 +56,19 @@ describe('the times in the trail', () => {
     policies: { autoDelete: [{ name: 'p', source: { tag: 'auto-delete-at' } }] },
   });
 
-  it("a scope's time is its newest dispatch, the attempts of that dispatch added up", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ca-times-'));
-    const store = new FileAuditStore(join(dir, 'audit.jsonl'));
+  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(() => dynamo.close());
+  const stores: [string, () => Promise<AuditStore>][] = [
+    ['the file store', async () => new FileAuditStore(join(mkdtempSync(join(tmpdir(), 'ca-times-')), 'audit.jsonl'))],
+    // as deployed: no scan allowed, the byResource index serves it
+    ['DynamoDB', async () => new DynamoAuditStore({ tableName: await dynamo.createAuditTable(), client: dynamo.client })],
+  ];
+
+  it.each(stores)("a scope's time is its newest dispatch, the attempts of that dispatch added up (%s)", async (_name, open) => {
+    const store = await open();
     const put = (i: WorkItem, ms: number, at: string) => store.putRecord(workItemTimeRecord(i, ms, config, 'run', new Date(at))!);
     await put(item('a', 'r1', { origin: 'old' }), 900, '2026-11-24T01:00:00Z');
     await put(item('a', 'r1', { origin: 'new' }), 300, '2026-11-24T02:00:00Z');
@@ -65,8 +78,13 @@ describe('the times in the trail', () => {
       [scopeKey(item('a', 'r1')), 350],
       [scopeKey(item('a', 'r2')), 70],
     ]));
-    expect(workItemTimeRecord(item('gone', 'r1'), 5, config, 'run')).toBeUndefined(); // a target no longer configured
-    await store.close();
+    // the newest 2 notices: the newest dispatch of a/r1 only
+    expect(await lastTimes(store, 'auto-delete', 2)).toEqual(new Map([[scopeKey(item('a', 'r1')), 350]]));
+    await store.close?.();
+  });
+
+  it('a target no longer configured leaves no notice', () => {
+    expect(workItemTimeRecord(item('gone', 'r1'), 5, config, 'run')).toBeUndefined();
   });
 
   it("the report's last run is the last run that did something, not the last work item time", async () => {
