@@ -89,9 +89,9 @@ describe('the times in the trail', () => {
 
   it("the report's last run is the last run that did something, not the last work item time", async () => {
     const store = new FileAuditStore(join(mkdtempSync(join(tmpdir(), 'ca-times-')), 'audit.jsonl'));
-    const result = { ...workItemTimeRecord(item('a', 'r1'), 1, config, 'did')!, phase: 'result' as const, actionKey: 'k1', region: 'r1', resourceId: 'ins-1', resourceKind: 'instance' as const, action: 'terminate', outcome: 'success' as const };
+    const result = { ...workItemTimeRecord(item('a', 'r1'), 1, config, 'did', new Date('2026-11-24T02:00:00Z'))!, phase: 'result' as const, actionKey: 'k1', region: 'r1', resourceId: 'ins-1', resourceKind: 'instance' as const, action: 'terminate', outcome: 'success' as const };
     await store.putResult(result);
-    await store.putRecord(workItemTimeRecord(item('a', 'r1'), 1, config, 'timed', new Date(Date.now() + 1000))!);
+    await store.putRecord(workItemTimeRecord(item('a', 'r1'), 1, config, 'timed', new Date('2026-11-24T03:00:00Z'))!);
     const { lastRuns } = await readTrail(store);
     expect(lastRuns).toEqual([expect.objectContaining({ function: 'auto-delete', runId: 'did', byVendor: { tencent: { success: 1 } } })]);
     await store.close();
@@ -148,7 +148,8 @@ describe('dispatch and workers over the loopback SQS', () => {
     // newer times: the CECSTACK groups longest, then Alibaba, KEC (a group: its three projects added up), Tencent
     const rank: Record<string, number> = { cecstack: 10_000, alibaba: 8000, kec: 2000, tencent: 1000 };
     const planned = planWorkItems(config, 'auto-delete', NOW, 'timed');
-    const later = new Date(Date.now() + 60_000);
+    // after every notice the workers wrote (their wall-clock `at`), read from the trail, not the clock
+    const later = new Date(Math.max(...notices.map((n) => Date.parse(n.at))) + 60_000);
     for (const [n, i] of planned.entries()) {
       const vendor = config.targets.find((t) => t.name === i.target)!.vendor;
       await store.putRecord(workItemTimeRecord(i, rank[vendor]! + n, config, 'r', later)!);
