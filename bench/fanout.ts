@@ -164,15 +164,17 @@ async function startWorkerPool(size: number) {
 /**
  * The work item times the run before left in its trail, written into this run's fresh one: what a
  * scheduled dispatch finds from the hour before, so it sends the longest message groups first.
+ * Returns the reader of this run's own times (its dispatch's), for the run after.
  */
-async function carryTimes(config: Parameters<typeof auditStoreConfigOf>[0], previous: AuditRecord[] | undefined): Promise<() => Promise<AuditRecord[]>> {
+async function carryTimes(config: Parameters<typeof auditStoreConfigOf>[0], previous: AuditRecord[] | undefined): Promise<(origin: string) => Promise<AuditRecord[]>> {
   const store = await openAuditStore(auditStoreConfigOf(config));
   if (!values['plan-order']) for (const r of previous ?? []) await store.putRecord(r);
   await store.close?.();
-  return async () => {
+  return async (origin) => {
     const s = await openAuditStore(auditStoreConfigOf(config));
     try {
-      return await s.query({ resourceId: timesPartition('auto-delete'), action: WORK_ITEM_TIME, function: 'auto-delete' });
+      const all = await s.query({ resourceId: timesPartition('auto-delete'), action: WORK_ITEM_TIME, function: 'auto-delete' });
+      return all.filter((r) => r.details?.origin === origin);
     } finally {
       await s.close?.();
     }
@@ -225,7 +227,7 @@ async function once(workers: number, previous?: AuditRecord[]) {
   const byGroup = new Map<string, number>();
   for (const i of items) byGroup.set(i.group, (byGroup.get(i.group) ?? 0) + i.ms);
   const failed = sqs.deadLetters().length;
-  const times = await timesOfThisRun();
+  const times = await timesOfThisRun(dispatched.runId);
   await sqs.close();
   await fleet.stop();
   return {
