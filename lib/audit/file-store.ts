@@ -16,7 +16,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { attemptOf, auditRecordSchema, type AuditRecord } from './record';
 import {
@@ -39,6 +39,12 @@ export const DEFAULT_AUDIT_PATH = '.automation/audit.jsonl';
 /** A lock left by a killed process is taken over after this long (proper-lockfile refreshes live locks). */
 const LOCK_STALE_MS = 5_000;
 const LOCK_OPTIONS = { stale: LOCK_STALE_MS, realpath: false } as const;
+/**
+ * The operations pending on each log path in this process, across its stores (fan-out workers
+ * sharing one process, a bench): they take the OS lock one after another, woken by the one
+ * before, where each store on its own would poll the lock and sleep between tries.
+ */
+const pendingHere = new Map<string, { tail: Promise<unknown>; count: number }>();
 /** Hash buckets of the key and resource indexes: 65536, as <2 hex>/<2 hex>.idx (1M records: ~15 entries a bucket). */
 const bucket = (s: string) => {
   const h = hash(s);
@@ -105,6 +111,7 @@ export class FileAuditStore implements AuditStore {
   readonly path: string;
   readonly indexDir: string;
   private fd: number | undefined;
+  /** This store's last operation (after those before it on this log in this process). */
   private queue: Promise<unknown> = Promise.resolve();
 
   private wrote = false;
@@ -117,7 +124,9 @@ export class FileAuditStore implements AuditStore {
     this.indexDir = `${path}.idx`;
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a+');
-    if (this.stale()) {
+    // a store of this process holding the lock could not release it while this thread waits for
+    // it; the first operation catches up instead (as every operation does)
+    if (!pendingHere.has(resolve(this.path)) && this.stale()) {
       this.withLockSync(() => {
         this.reopenIfReplaced();
         this.catchUp(true);
@@ -394,8 +403,15 @@ export class FileAuditStore implements AuditStore {
         await release().catch(() => undefined);
       }
     };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
+    const key = resolve(this.path);
+    const here = pendingHere.get(key) ?? { tail: Promise.resolve(), count: 0 };
+    pendingHere.set(key, here);
+    here.count++;
+    const next = here.tail.then(run, run).finally(() => {
+      if (--here.count === 0 && pendingHere.get(key) === here) pendingHere.delete(key);
+    });
+    here.tail = next.catch(() => undefined);
+    this.queue = here.tail;
     return next;
   }
 

@@ -1,4 +1,5 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { jest } from '@jest/globals';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -81,6 +82,61 @@ describe('FileAuditStore on disk', () => {
     await store.putResult(resultOf(a));
     await store.close();
     expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  describe('several stores of one file in one process (fan-out workers, a bench)', () => {
+    // Only the timers are faked, and never advanced: a store that polled for the file lock
+    // (proper-lockfile's retry timer) would wait for ever. Taking turns in the process needs none.
+    const fakeTimersOnly = () =>
+      jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+    /** Lets I/O and promises run (no timer fires) until `p` settles or a bound on turns is reached. */
+    async function settles(p: Promise<unknown>, turns = 200_000): Promise<boolean> {
+      let done = false;
+      void p.then(() => (done = true), () => (done = true));
+      for (let turn = 0; turn < turns && !done; turn++) await new Promise((r) => setImmediate(r));
+      return done;
+    }
+    /** A failed case leaves stores asleep on fake timers: wake them so the folder can go. */
+    async function wake(p: Promise<unknown>): Promise<void> {
+      for (let i = 0; i < 2_000 && !(await settles(p, 100)); i++) jest.advanceTimersByTime(100);
+    }
+    afterEach(() => jest.useRealTimers());
+
+    it('take turns without sleeping on the lock: every write lands, none waits on a timer', async () => {
+      const path = join(dir, 'audit.jsonl');
+      fakeTimersOnly();
+      const stores = Array.from({ length: 8 }, () => new FileAuditStore(path));
+      const records = stores.flatMap(() => [sampleRecord(), sampleRecord()]);
+      const writes = Promise.all(records.map((r, i) => stores[i >> 1]!.putIntent(r)));
+      const landed = await settles(writes);
+      if (!landed) await wake(writes);
+      jest.useRealTimers();
+      expect(landed).toBe(true);
+      expect(await writes).toEqual(records.map(() => 'written'));
+      await Promise.all(stores.map((s) => s.close()));
+      const reader = new FileAuditStore(path);
+      expect((await reader.query({ phase: 'intent' })).map((r) => r.actionKey).sort()).toEqual(records.map((r) => r.actionKey).sort());
+      await reader.close();
+    });
+
+    it('a store opened while another writes the file opens at once and reads what was written', async () => {
+      const path = join(dir, 'audit.jsonl');
+      const before = sampleRecord();
+      appendFileSync(path, `${JSON.stringify(before)}\n`); // not indexed yet: the next store to open catches up
+      fakeTimersOnly();
+      const writer = new FileAuditStore(path);
+      const during = sampleRecord();
+      const write = writer.putIntent(during);
+      for (let turn = 0; turn < 200_000 && !existsSync(`${path}.lock`); turn++) await new Promise((r) => setImmediate(r));
+      const opened = new FileAuditStore(path); // while the writer holds the file lock
+      const read = write.then(() => opened.query({ phase: 'intent' }));
+      const landed = await settles(read);
+      if (!landed) await wake(read);
+      jest.useRealTimers();
+      expect(landed).toBe(true);
+      expect((await read).map((r) => r.actionKey).sort()).toEqual([before.actionKey, during.actionKey].sort());
+      await Promise.all([writer.close(), opened.close()]);
+    });
   });
 
   // The lock's staleness compares the lock directory's mtime with Date.now(). Under `npm run
