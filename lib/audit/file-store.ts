@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   closeSync,
-  existsSync,
   fstatSync,
   fsyncSync,
   mkdirSync,
@@ -105,7 +104,9 @@ const scopeOf = (r: { function: string; target: string; region: string }) => `${
  *
  * Crash safety: a line cut short by a crash is skipped (counted in `skippedLines`) and the next
  * append starts on a fresh line. A crash between the log append and its index entries is repaired
- * by the next writer, which indexes every log byte past the meta's `indexed`.
+ * by the next writer, which indexes every log byte past the meta's `indexed` (an entry indexed
+ * twice is read once). The meta is rewritten in place: one cut short by a crash does not parse,
+ * and costs a re-index of the log.
  */
 export class FileAuditStore implements AuditStore {
   readonly path: string;
@@ -115,6 +116,8 @@ export class FileAuditStore implements AuditStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   private wrote = false;
+  /** The index's meta while this store holds the lock: the log is indexed to its end. */
+  private held: Meta | undefined;
 
   constructor(path: string = DEFAULT_AUDIT_PATH, private readonly options: FileAuditStoreOptions = {}) {
     if (options.retentionDays !== undefined && !(Number.isInteger(options.retentionDays) && options.retentionDays > 0)) {
@@ -395,11 +398,12 @@ export class FileAuditStore implements AuditStore {
       });
       try {
         this.reopenIfReplaced();
-        this.catchUp(true);
+        this.held = this.catchUp(true);
         const out = fn();
         if (compromised) throw new Error(`audit store ${this.path}: the file lock was lost (${compromised.message})`);
         return out;
       } finally {
+        this.held = undefined;
         await release().catch(() => undefined);
       }
     };
@@ -460,8 +464,7 @@ export class FileAuditStore implements AuditStore {
 
   private writeMeta(meta: Meta): void {
     const file = join(this.indexDir, 'meta.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(meta));
-    renameSync(`${file}.tmp`, file);
+    writeFileSync(file, JSON.stringify(meta));
   }
 
   private fingerprint(end: number): string {
@@ -476,17 +479,18 @@ export class FileAuditStore implements AuditStore {
    * index (rewritten, truncated) is indexed afresh. A last line without its newline is torn by a
    * crash (writers append whole lines under the lock): taken if it is a whole record, else skipped.
    */
-  private catchUp(final: boolean): void {
+  private catchUp(final: boolean): Meta {
     let meta = this.readMeta();
     const size = fstatSync(this.fd!).size;
+    if (meta && size === meta.indexed && this.fingerprint(meta.indexed) === meta.fingerprint) return meta;
     if (!meta || size < meta.indexed || this.fingerprint(meta.indexed) !== meta.fingerprint) {
       rmSync(this.indexDir, { recursive: true, force: true });
       meta = { version: 1, indexed: 0, fingerprint: this.fingerprint(0), skipped: 0, openLine: false };
     }
     mkdirSync(this.indexDir, { recursive: true });
     if (size === meta.indexed) {
-      if (!existsSync(join(this.indexDir, 'meta.json'))) this.writeMeta(meta);
-      return;
+      this.writeMeta(meta);
+      return meta;
     }
     let pos = meta.indexed;
     let skipped = meta.skipped;
@@ -525,7 +529,9 @@ export class FileAuditStore implements AuditStore {
       if (got === 0) break;
     }
     const indexed = pos - carry.length;
-    this.writeMeta({ version: 1, indexed, fingerprint: this.fingerprint(indexed), skipped, openLine });
+    const caughtUp: Meta = { version: 1, indexed, fingerprint: this.fingerprint(indexed), skipped, openLine };
+    this.writeMeta(caughtUp);
+    return caughtUp;
   }
 
   /** Adds one log line's index entries; 1 when the line is not a record. */
@@ -533,7 +539,12 @@ export class FileAuditStore implements AuditStore {
     if (!line.toString('latin1').trim()) return 0;
     const record = parseLine(line.toString('utf8'));
     if (!record) return 1;
-    const loc: Loc = [offset, line.length];
+    this.indexRecord(record, [offset, line.length], batch);
+    return 0;
+  }
+
+  /** A record's index entries, at `loc` in the log. */
+  private indexRecord(record: AuditRecord, loc: Loc, batch: IndexBatch): void {
     const day = dayOf(record.at);
     if (record.phase === 'intent' || record.phase === 'result') {
       batch.add(join('keys', bucket(record.actionKey)), [record.actionKey, ...loc]);
@@ -543,18 +554,30 @@ export class FileAuditStore implements AuditStore {
     batch.add(join('scope', hash(scopeOf(record)), `${day}.idx`), loc);
     batch.add(join('res', bucket(record.resourceId)), [record.resourceId, ...loc]);
     batch.add(join('day', `${day}.idx`), loc);
-    return 0;
   }
 
   private append(record: AuditRecord): void {
     if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
     this.wrote = true;
-    const meta = this.readMeta()!;
+    // under the lock the log is indexed to its end (locked() caught up), so the line is indexed
+    // from the record in hand, not read back
+    const meta = this.held ?? this.catchUp(true);
+    const json = JSON.stringify(record);
     // One write call per record, so a crash tears at most the last line.
-    const line = Buffer.from(`${meta.openLine ? '\n' : ''}${JSON.stringify(record)}\n`);
+    const line = Buffer.from(`${meta.openLine ? '\n' : ''}${json}\n`);
+    const at = fstatSync(this.fd).size;
     writeSync(this.fd, line);
     if (this.options.fsync !== false) fsyncSync(this.fd);
-    this.catchUp(true);
+    if (at !== meta.indexed) {
+      this.held = this.catchUp(true); // not where the index ends: index what is there
+      return;
+    }
+    const batch = new IndexBatch();
+    this.indexRecord(record, [at + (meta.openLine ? 1 : 0), line.length - (meta.openLine ? 2 : 1)], batch);
+    batch.flush(this.indexDir);
+    const indexed = at + line.length;
+    this.held = { ...meta, indexed, fingerprint: this.fingerprint(indexed), openLine: false };
+    this.writeMeta(this.held);
   }
 
   // ---------------------------------------------------------------- reads
@@ -646,6 +669,9 @@ export class FileAuditStore implements AuditStore {
   }
 }
 
+/** Index folders this process made or found (a hint: an index rebuilt meanwhile loses them). */
+const madeFolders = new Set<string>();
+
 /** Index lines gathered while indexing, appended file by file. */
 class IndexBatch {
   private readonly files = new Map<string, string[]>();
@@ -657,9 +683,19 @@ class IndexBatch {
   flush(dir: string): void {
     for (const [file, lines] of this.files) {
       const path = join(dir, file);
-      mkdirSync(dirname(path), { recursive: true });
       // each entry starts its own line, so an entry torn by a crash never swallows the next one
-      appendFileSync(path, `\n${lines.join('\n')}`);
+      const text = `\n${lines.join('\n')}`;
+      const folder = dirname(path);
+      if (!madeFolders.has(folder)) mkdirSync(folder, { recursive: true });
+      try {
+        appendFileSync(path, text);
+      } catch (e) {
+        // the index was rebuilt by another process since: the folder is gone
+        if ((e as { code?: string }).code !== 'ENOENT' || !madeFolders.has(folder)) throw e;
+        mkdirSync(folder, { recursive: true });
+        appendFileSync(path, text);
+      }
+      madeFolders.add(folder);
     }
     this.files.clear();
   }

@@ -286,6 +286,37 @@ describe('FileAuditStore on disk', () => {
     await store.close();
   });
 
+  it('writes on after its index is rebuilt under it (folders it made are gone), and finds every record', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const store = new FileAuditStore(path);
+    const a = sampleRecord({ resourceId: 'ins-a' });
+    await store.putIntent(a);
+    rmSync(`${path}.idx`, { recursive: true }); // another process found the index unusable and rebuilds it
+    await store.putResult(resultOf(a));
+    const b = sampleRecord({ resourceId: 'ins-a' });
+    await store.putIntent(b);
+    expect((await store.get(a.actionKey)).result?.outcome).toBe('success');
+    expect(await store.query({ resourceId: 'ins-a' })).toHaveLength(3);
+    await store.close();
+  });
+
+  it('a crash while the index meta was rewritten (empty or cut short) costs a re-index, never a record', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const store = new FileAuditStore(path);
+    const records = [sampleRecord({ resourceId: 'ins-m' }), sampleRecord({ resourceId: 'ins-m' })];
+    for (const r of records) await store.putIntent(r);
+    await store.close();
+    const meta = join(`${path}.idx`, 'meta.json');
+    const whole = readFileSync(meta, 'utf8');
+    for (const torn of ['', whole.slice(0, whole.length - 5)]) {
+      writeFileSync(meta, torn);
+      const reopened = new FileAuditStore(path);
+      expect((await reopened.query({ resourceId: 'ins-m' })).map((r) => r.actionKey).sort()).toEqual(records.map((r) => r.actionKey).sort());
+      await expect(reopened.putIntent(records[0]!)).resolves.toBe('exists');
+      await reopened.close();
+    }
+  });
+
   it('is what openAuditStore gives for kind "file"', async () => {
     const path = join(dir, 'x', 'audit.jsonl');
     const store = await openAuditStore({ kind: 'file', path });
