@@ -38,12 +38,30 @@ export const DEFAULT_AUDIT_PATH = '.automation/audit.jsonl';
 /** A lock left by a killed process is taken over after this long (proper-lockfile refreshes live locks). */
 const LOCK_STALE_MS = 5_000;
 const LOCK_OPTIONS = { stale: LOCK_STALE_MS, realpath: false } as const;
+/** A lock session's view of the index: the meta its writes advanced, written to meta.json once, before the lock is released. */
+interface SessionIndex {
+  meta?: Meta;
+  /** The log (inode) `meta` describes: a compaction in the session replaces it. */
+  ino?: number;
+  behind: boolean;
+}
+
+/** An operation waiting for the file lock: a store's function to run holding it. */
+interface LockedOp {
+  store: FileAuditStore;
+  fn: () => unknown;
+  resolve: (out: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
- * The operations pending on each log path in this process, across its stores (fan-out workers
- * sharing one process, a bench): they take the OS lock one after another, woken by the one
- * before, where each store on its own would poll the lock and sleep between tries.
+ * The operations waiting on each log path in this process, across its stores (a run's groups
+ * side by side, fan-out workers sharing one process). One lock session runs them all: the OS
+ * lock is taken once for every operation that waits meanwhile (no store polls it against another
+ * store here), and one fsync makes their records durable before any of them is answered (group
+ * commit).
  */
-const pendingHere = new Map<string, { tail: Promise<unknown>; count: number }>();
+const waiting = new Map<string, LockedOp[]>();
 /** Hash buckets of the key and resource indexes: 65536, as <2 hex>/<2 hex>.idx (1M records: ~15 entries a bucket). */
 const bucket = (s: string) => {
   const h = hash(s);
@@ -105,8 +123,8 @@ const scopeOf = (r: { function: string; target: string; region: string }) => `${
  * Crash safety: a line cut short by a crash is skipped (counted in `skippedLines`) and the next
  * append starts on a fresh line. A crash between the log append and its index entries is repaired
  * by the next writer, which indexes every log byte past the meta's `indexed` (an entry indexed
- * twice is read once). The meta is rewritten in place: one cut short by a crash does not parse,
- * and costs a re-index of the log.
+ * twice is read once). Writes that wait on the lock together in one process are appended in one
+ * lock session, made durable by one fsync and recorded in the meta once, before any is answered.
  */
 export class FileAuditStore implements AuditStore {
   readonly path: string;
@@ -118,6 +136,8 @@ export class FileAuditStore implements AuditStore {
   private wrote = false;
   /** The index's meta while this store holds the lock: the log is indexed to its end. */
   private held: Meta | undefined;
+  /** Appended in this lock session, not yet fsynced. */
+  private unsynced = false;
 
   constructor(path: string = DEFAULT_AUDIT_PATH, private readonly options: FileAuditStoreOptions = {}) {
     if (options.retentionDays !== undefined && !(Number.isInteger(options.retentionDays) && options.retentionDays > 0)) {
@@ -129,7 +149,7 @@ export class FileAuditStore implements AuditStore {
     this.fd = openSync(path, 'a+');
     // a store of this process holding the lock could not release it while this thread waits for
     // it; the first operation catches up instead (as every operation does)
-    if (!pendingHere.has(resolve(this.path)) && this.stale()) {
+    if (!waiting.has(resolve(this.path)) && this.stale()) {
       this.withLockSync(() => {
         this.reopenIfReplaced();
         this.catchUp(true);
@@ -298,7 +318,7 @@ export class FileAuditStore implements AuditStore {
     const next = new FileAuditStore(tmp, { fsync: false }); // indexes the copy (its own lock: nobody else's)
     try {
       await this.locked(() => {
-        this.copyLive(out, copied, this.readMeta()!.indexed, cutoff, counts);
+        this.copyLive(out, copied, this.held!.indexed, cutoff, counts); // the session's meta: its writes so far are in the log, not yet in meta.json
         fsyncSync(out);
         next.catchUp(true);
         rmSync(join(this.indexDir, 'meta.json'), { force: true }); // readers meanwhile find the index stale and wait for the lock
@@ -384,39 +404,108 @@ export class FileAuditStore implements AuditStore {
 
   // ---------------------------------------------------------------- locking and indexing
 
-  /** Runs `fn` holding the file lock, after indexing what others appended. */
+  /** Runs `fn` holding the file lock, after indexing what others appended; answered once its records are durable. */
   private locked<T>(fn: () => T): Promise<T> {
-    const run = async () => {
-      if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
+    const key = resolve(this.path);
+    const queue = waiting.get(key);
+    const answer = new Promise<T>((resolve, reject) => {
+      const op: LockedOp = { store: this, fn, resolve: resolve as (out: unknown) => void, reject };
+      if (queue) queue.push(op);
+      else {
+        waiting.set(key, [op]);
+        void FileAuditStore.lockSessions(key, this.path);
+      }
+    });
+    this.queue = answer.catch(() => undefined);
+    return answer;
+  }
+
+  /**
+   * Runs the operations waiting on `path` in lock sessions until none is left: takes the OS lock
+   * (proper-lockfile, retried while another process holds it), runs every operation waiting by then
+   * in order, also those that come meanwhile, fsyncs, releases, then answers them. An operation that
+   * throws fails alone; a lost lock or a failed fsync fails every operation of the session that ran.
+   */
+  private static async lockSessions(key: string, path: string): Promise<void> {
+    for (;;) {
+      const queue = waiting.get(key)!;
+      if (queue.length === 0) {
+        waiting.delete(key);
+        return;
+      }
       let compromised: Error | undefined;
-      const release = await lockfile.lock(this.path, {
-        ...LOCK_OPTIONS,
-        retries: { retries: 400, minTimeout: 5, maxTimeout: 100, factor: 1.5 },
-        onCompromised: (e) => {
-          compromised = e;
-        },
-      });
+      let release: () => Promise<void>;
       try {
-        this.reopenIfReplaced();
-        this.held = this.catchUp(true);
-        const out = fn();
-        if (compromised) throw new Error(`audit store ${this.path}: the file lock was lost (${compromised.message})`);
-        return out;
+        release = await lockfile.lock(path, {
+          ...LOCK_OPTIONS,
+          retries: { retries: 400, minTimeout: 5, maxTimeout: 100, factor: 1.5 },
+          onCompromised: (e) => {
+            compromised = e;
+          },
+        });
+      } catch (e) {
+        for (const op of queue.splice(0)) op.reject(e);
+        continue;
+      }
+      const answers: (() => void)[] = [];
+      const ran: LockedOp[] = [];
+      const index: SessionIndex = { behind: false };
+      let sessionError: unknown;
+      try {
+        while (queue.length) {
+          const op = queue.shift()!;
+          ran.push(op);
+          try {
+            const out = op.store.runHeld(op.fn, index);
+            answers.push(() => op.resolve(out));
+          } catch (e) {
+            answers.push(() => op.reject(e));
+          }
+        }
+        if (index.behind) ran[0]!.store.writeMeta(index.meta!);
+        for (const store of new Set(ran.map((op) => op.store))) store.syncUnsynced();
+        if (compromised) throw new Error(`audit store ${path}: the file lock was lost (${compromised.message})`);
+      } catch (e) {
+        sessionError = e;
       } finally {
-        this.held = undefined;
         await release().catch(() => undefined);
       }
-    };
-    const key = resolve(this.path);
-    const here = pendingHere.get(key) ?? { tail: Promise.resolve(), count: 0 };
-    pendingHere.set(key, here);
-    here.count++;
-    const next = here.tail.then(run, run).finally(() => {
-      if (--here.count === 0 && pendingHere.get(key) === here) pendingHere.delete(key);
-    });
-    here.tail = next.catch(() => undefined);
-    this.queue = here.tail;
-    return next;
+      if (sessionError !== undefined) for (const op of ran) op.reject(sessionError);
+      else for (const answer of answers) answer();
+    }
+  }
+
+  /**
+   * One operation of a lock session, on an index caught up with the log: the session's meta when
+   * this store reads the log the session's earlier operations wrote, else caught up from disk.
+   * The meta and the fsync are the session's.
+   */
+  private runHeld(fn: () => unknown, index: SessionIndex): unknown {
+    if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
+    this.reopenIfReplaced();
+    const ino = fstatSync(this.fd).ino;
+    if (index.meta && index.ino === ino) this.held = index.meta;
+    else {
+      if (index.behind) this.writeMeta(index.meta!);
+      this.held = this.catchUp(true);
+      Object.assign(index, { meta: this.held, ino, behind: false });
+    }
+    try {
+      return fn();
+    } finally {
+      if (this.fd !== undefined && fstatSync(this.fd).ino === ino) {
+        index.behind ||= this.held !== index.meta;
+        index.meta = this.held;
+      } else Object.assign(index, { meta: undefined, ino: undefined, behind: false }); // compacted: a new log and index
+      this.held = undefined;
+    }
+  }
+
+  /** After a lock session that wrote: its records on disk (one fsync covers the file's writes through every descriptor). */
+  private syncUnsynced(): void {
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    if (this.fd !== undefined && this.options.fsync !== false) fsyncSync(this.fd);
   }
 
   private withLockSync(fn: () => void): void {
@@ -464,7 +553,9 @@ export class FileAuditStore implements AuditStore {
 
   private writeMeta(meta: Meta): void {
     const file = join(this.indexDir, 'meta.json');
-    writeFileSync(file, JSON.stringify(meta));
+    // replaced whole (rename): readers without the lock (stale(), compact()) never see it half written
+    writeFileSync(`${file}.tmp`, JSON.stringify(meta));
+    renameSync(`${file}.tmp`, file);
   }
 
   private fingerprint(end: number): string {
@@ -567,7 +658,7 @@ export class FileAuditStore implements AuditStore {
     const line = Buffer.from(`${meta.openLine ? '\n' : ''}${json}\n`);
     const at = fstatSync(this.fd).size;
     writeSync(this.fd, line);
-    if (this.options.fsync !== false) fsyncSync(this.fd);
+    this.unsynced = true; // fsynced before the lock session answers (lockSessions)
     if (at !== meta.indexed) {
       this.held = this.catchUp(true); // not where the index ends: index what is there
       return;
@@ -576,8 +667,11 @@ export class FileAuditStore implements AuditStore {
     this.indexRecord(record, [at + (meta.openLine ? 1 : 0), line.length - (meta.openLine ? 2 : 1)], batch);
     batch.flush(this.indexDir);
     const indexed = at + line.length;
-    this.held = { ...meta, indexed, fingerprint: this.fingerprint(indexed), openLine: false };
-    this.writeMeta(this.held);
+    // meta.json is written once the lock session's writes are done (lockSessions); a crash before
+    // leaves them past `indexed`, indexed again by the next writer
+    // the fingerprint is of the bytes before `indexed`: the line's own when it is long enough
+    const fingerprint = line.length >= FINGERPRINT_BYTES ? hash(line.subarray(line.length - FINGERPRINT_BYTES).toString('latin1')) : this.fingerprint(indexed);
+    this.held = { ...meta, indexed, fingerprint, openLine: false };
   }
 
   // ---------------------------------------------------------------- reads

@@ -137,6 +137,51 @@ describe('FileAuditStore on disk', () => {
       expect((await read).map((r) => r.actionKey).sort()).toEqual([before.actionKey, during.actionKey].sort());
       await Promise.all([writer.close(), opened.close()]);
     });
+
+    it('writes that wait together are answered together: one that conflicts fails alone, the rest land and read back', async () => {
+      const path = join(dir, 'audit.jsonl');
+      const stores = Array.from({ length: 4 }, () => new FileAuditStore(path));
+      const done = sampleRecord();
+      await stores[0]!.putIntent(done);
+      await stores[0]!.putResult(resultOf(done));
+      const records = Array.from({ length: 12 }, () => sampleRecord());
+      const outcomes = await Promise.allSettled([
+        ...records.map((r, i) => stores[i % 4]!.putIntent(r)),
+        stores[1]!.putResult(resultOf(done, { outcome: 'reconciled' })), // a second result: refused, nothing overwritten
+        ...records.map((r, i) => stores[(i + 1) % 4]!.putResult(resultOf(r))),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason.name)).toEqual(['AuditConflictError']);
+      await Promise.all(stores.map((s) => s.close()));
+      const reader = new FileAuditStore(path);
+      for (const r of records) expect((await reader.get(r.actionKey)).result?.outcome).toBe('success');
+      expect((await reader.get(done.actionKey)).result?.outcome).toBe('success');
+      expect(reader.skippedLines).toBe(0);
+      await reader.close();
+    });
+
+    it('a compaction among other stores\' writes keeps every record they wrote, before and after it', async () => {
+      const NOW = Date.parse('2026-03-10T00:00:00Z');
+      const path = join(dir, 'audit.jsonl');
+      const seed = new FileAuditStore(path, { fsync: false });
+      for (let i = 0; i < 10; i++) await seed.putRecord(sampleRecord({ at: '2025-06-01T00:00:00Z', phase: 'notice', resourceId: `ins-old-${i}` }));
+      await seed.close();
+      const compacting = new FileAuditStore(path, { retentionDays: 90, clock: () => NOW });
+      const writers = Array.from({ length: 3 }, () => new FileAuditStore(path, { retentionDays: 90, clock: () => NOW }));
+      const fresh = (n: number) => Array.from({ length: n }, (_, i) => sampleRecord({ at: '2026-03-01T02:00:00Z', resourceId: `ins-new-${i}` }));
+      const before = fresh(15);
+      const after = fresh(15);
+      const [, compacted] = await Promise.all([
+        Promise.all(before.map((r, i) => writers[i % 3]!.putIntent(r))),
+        compacting.compact(),
+        Promise.all(after.map((r, i) => writers[i % 3]!.putIntent(r))),
+      ]);
+      expect(compacted.dropped).toBe(10);
+      await Promise.all([compacting, ...writers].map((s) => s.close()));
+      const reader = new FileAuditStore(path);
+      expect((await reader.query({ phase: 'intent' })).map((r) => r.actionKey).sort()).toEqual([...before, ...after].map((r) => r.actionKey).sort());
+      expect(readFileSync(path, 'utf8')).not.toContain('ins-old-');
+      await reader.close();
+    });
   });
 
   // The lock's staleness compares the lock directory's mtime with Date.now(). Under `npm run
@@ -300,7 +345,7 @@ describe('FileAuditStore on disk', () => {
     await store.close();
   });
 
-  it('a crash while the index meta was rewritten (empty or cut short) costs a re-index, never a record', async () => {
+  it('an index meta lost or cut short (a crash, a hand edit) costs a re-index, never a record', async () => {
     const path = join(dir, 'audit.jsonl');
     const store = new FileAuditStore(path);
     const records = [sampleRecord({ resourceId: 'ins-m' }), sampleRecord({ resourceId: 'ins-m' })];
