@@ -13,7 +13,7 @@
  *   one-worker run;
  * - the speed-up the 16-worker run could reach on this machine: 1-worker time / the larger floor.
  *
- *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1] [--audit file|dynamodb] [--plan-order]
+ *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1] [--audit file|dynamodb] [--plan-order] [--timeline]
  *
  * Each run finds the work item times of the run before in its trail (the warm-up's for the first), as
  * a scheduled dispatch finds the hour before's, and sends the longest message groups first;
@@ -34,7 +34,7 @@ import { timesPartition, WORK_ITEM_TIME, type DispatchReport } from '../lib/fano
 import { fanoutHandler } from '../lib/runtime/fanout-handler';
 import { simCredentials, type SimVendorName } from '../sim/core';
 import { lambdaContext, startSqsServer } from '../test/support/sqs-server';
-import type { FleetCommand, FleetStats } from './lib/fleet-child';
+import type { FleetCommand, FleetStats, RequestTime } from './lib/fleet-child';
 import { forkIpcChild, stopChild } from './lib/sim-process';
 
 const { values } = parseArgs({
@@ -55,6 +55,8 @@ const { values } = parseArgs({
     audit: { type: 'string', default: 'file' },
     // dispatch in the plan's order: without the work item times of the run before (longest first)
     'plan-order': { type: 'boolean', default: false },
+    // print each work item's span and its simulator's requests (runs with more than one worker)
+    timeline: { type: 'boolean', default: false },
   },
 });
 if (!['file', 'dynamodb'].includes(values.audit)) throw new Error(`--audit: expected file or dynamodb, got ${values.audit}`);
@@ -102,6 +104,7 @@ async function startFleetProcess() {
   return {
     ...ready,
     stats: () => ask<FleetStats>({ type: 'stats' }),
+    requests: () => ask<RequestTime[]>({ type: 'requests' }),
     stop: async () => {
       await ask({ type: 'stop' });
       await stopChild(child);
@@ -197,6 +200,7 @@ async function once(workers: number, previous?: AuditRecord[]) {
   const handler = fanoutHandler('auto-delete', { config });
   await pool?.configure(config);
   const items: { group: string; ms: number }[] = [];
+  const spans: Span[] = [];
   const timed = async (event: { Records: { body: string }[] }, context: unknown) => {
     const t = performance.now();
     try {
@@ -204,6 +208,7 @@ async function once(workers: number, previous?: AuditRecord[]) {
     } finally {
       const item = JSON.parse(event.Records[0]!.body) as { target: string; region: string };
       items.push({ group: `${item.target}|${item.region}`, ms: performance.now() - t });
+      spans.push({ target: item.target, region: item.region, startMs: t, endMs: performance.now() });
     }
   };
   const cpu0 = process.cpuUsage();
@@ -224,6 +229,7 @@ async function once(workers: number, previous?: AuditRecord[]) {
   const sched = schedstat();
   const pool1 = await pool?.usage();
   const sims = await fleet.stats();
+  if (values.timeline && workers > 1) printTimeline(started, dispatchMs, spans, await fleet.requests());
   const byGroup = new Map<string, number>();
   for (const i of items) byGroup.set(i.group, (byGroup.get(i.group) ?? 0) + i.ms);
   const failed = sqs.deadLetters().length;
@@ -250,6 +256,28 @@ async function once(workers: number, previous?: AuditRecord[]) {
     sims,
     byGroup,
   };
+}
+
+interface Span {
+  target: string;
+  region: string;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * `--timeline`: each work item's start and end (ms from the run's start, performance.now()) and
+ * what its account's simulator served meanwhile (ms, when the answer was made, after the latency).
+ * One simulator serves every region of an account, so items of one account list each other's
+ * requests too. Where an item waited between answers, its worker did not have the CPU.
+ */
+function printTimeline(started: number, dispatchMs: number, spans: Span[], requests: RequestTime[]): void {
+  const at = (wallMs: number) => wallMs - performance.timeOrigin - started;
+  console.log(`    timeline: dispatch ${dispatchMs.toFixed(0)} ms; then each item (start → end) and its account's requests (answered at)`);
+  for (const s of [...spans].sort((a, b) => a.endMs - b.endMs)) {
+    const served = requests.filter((r) => s.target.startsWith(`${r.account}-`) && at(r.wallMs) >= s.startMs - started && at(r.wallMs) <= s.endMs - started);
+    console.log(`    ${(s.startMs - started).toFixed(0).padStart(5)} → ${(s.endMs - started).toFixed(0).padStart(5)} ${s.target}: ${served.map((r) => `${r.action}@${at(r.wallMs).toFixed(0)}`).join(' ')}`);
+  }
 }
 
 /**

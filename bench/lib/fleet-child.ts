@@ -7,7 +7,14 @@ import { startFleet } from '../../test/fanout/fleet';
  * process spends its CPU on the workers only. Forked by bench/fanout.ts; talks over IPC.
  * argv: seed perTarget latencyMs now rateLimits(0|1) [audit: file|dynamodb]
  */
-export type FleetCommand = { type: 'stats' } | { type: 'stop' };
+export type FleetCommand = { type: 'stats' } | { type: 'requests' } | { type: 'stop' };
+
+/** A request a simulator answered: its account (one simulator per vendor account), action and wall-clock time (ms since the epoch). */
+export interface RequestTime {
+  account: string;
+  action: string;
+  wallMs: number;
+}
 
 export interface FleetStats {
   requests: number;
@@ -45,6 +52,10 @@ const elu0 = performance.eventLoopUtilization();
 process.on('message', (raw) => {
   const cmd = raw as FleetCommand & { id: number };
   const reply = (data: unknown) => process.send!({ id: cmd.id, data });
+  if (cmd.type === 'requests') {
+    reply(fleet.sims.flatMap((s) => s.running.requests.map((r) => ({ account: s.name, action: r.action, wallMs: r.wallMs }))) satisfies RequestTime[]);
+    return;
+  }
   if (cmd.type === 'stop') {
     void Promise.all([fleet.stop(), dynamo?.close()]).then(() => reply(null));
     return;

@@ -32,16 +32,37 @@ function sdkClient<T>(kind: string, config: { endpoint?: string; region?: string
 export const sdkClientCount = (): number => sdkClients.size;
 
 /**
+ * A module imported on first use and kept for the container's life: a warm invocation does not
+ * ask the module loader (and its resolve hooks, where there are any) again. A failed import is
+ * not kept.
+ */
+function importedOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let kept: Promise<T> | undefined;
+  return () => {
+    if (!kept) {
+      kept = load();
+      kept.catch(() => (kept = undefined));
+    }
+    return kept;
+  };
+}
+
+const fileStoreModule = importedOnce(() => import('./file-store'));
+const dynamoStoreModules = importedOnce(() => Promise.all([import('@aws-sdk/client-dynamodb'), import('./dynamo-store')]));
+const eventsModule = importedOnce(() => import('./events'));
+const eventBridgeModule = importedOnce(() => import('@aws-sdk/client-eventbridge'));
+
+/**
  * Opens the configured audit store. Async so the AWS SDK is imported only when the DynamoDB
  * store is chosen (a function bundled for local runs never loads it).
  */
 export async function openAuditStore(config: AuditStoreConfig): Promise<AuditStore> {
   if (config.kind === 'file') {
-    const { FileAuditStore, DEFAULT_AUDIT_PATH } = await import('./file-store');
+    const { FileAuditStore, DEFAULT_AUDIT_PATH } = await fileStoreModule();
     return new FileAuditStore(config.path ?? DEFAULT_AUDIT_PATH, { retentionDays: config.retentionDays });
   }
   if (config.kind === 'dynamodb') {
-    const [{ DynamoDBClient }, { DynamoAuditStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('./dynamo-store')]);
+    const [{ DynamoDBClient }, { DynamoAuditStore }] = await dynamoStoreModules();
     const client = sdkClient('dynamodb', config, () =>
       new DynamoDBClient({
         ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
@@ -56,14 +77,11 @@ export async function openAuditStore(config: AuditStoreConfig): Promise<AuditSto
 /** Opens the configured event publisher (memory/JSON-lines locally, EventBridge when deployed). */
 export async function openEventPublisher(config: EventPublisherConfig): Promise<EventPublisher> {
   if (config.kind === 'memory') {
-    const { MemoryPublisher } = await import('./events');
+    const { MemoryPublisher } = await eventsModule();
     return new MemoryPublisher(config.path !== undefined ? { path: config.path } : {});
   }
   if (config.kind === 'eventbridge') {
-    const [{ EventBridgeClient }, { EventBridgePublisher }] = await Promise.all([
-      import('@aws-sdk/client-eventbridge'),
-      import('./events'),
-    ]);
+    const [{ EventBridgeClient }, { EventBridgePublisher }] = await Promise.all([eventBridgeModule(), eventsModule()]);
     const client = sdkClient('eventbridge', config, () =>
       new EventBridgeClient({
         ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
