@@ -4,6 +4,9 @@
 export default {
   // node, holding what the code under test prints until a test fails (a green run is quiet)
   testEnvironment: '<rootDir>/test/support/quiet-environment.cjs',
+  // one temp folder per run, removed after it (os.tmpdir() points into it)
+  globalSetup: '<rootDir>/test/support/temp-root-setup.cjs',
+  globalTeardown: '<rootDir>/test/support/temp-root-teardown.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditRecord } from '../../lib/audit/record';
@@ -106,6 +106,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         : [],
     stop: async () => {
       for (const s of sims) await s.running.stop();
+      rmSync(dir, { recursive: true, force: true }); // a test or bench run leaves nothing in the temp folder
     },
   };
 }
