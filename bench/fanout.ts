@@ -13,7 +13,7 @@
  *   one-worker run;
  * - the speed-up the 16-worker run could reach on this machine: 1-worker time / the larger floor.
  *
- *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1] [--audit file|dynamodb] [--plan-order] [--timeline]
+ *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1] [--audit file|dynamodb] [--plan-order] [--timeline] [--json out.json]
  *
  * Each run finds the work item times of the run before in its trail (the warm-up's for the first), as
  * a scheduled dispatch finds the hour before's, and sends the longest message groups first;
@@ -22,7 +22,7 @@
  * A fresh, identically seeded fleet per worker count (auto-delete changes the clouds).
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,8 @@ const { values } = parseArgs({
     'plan-order': { type: 'boolean', default: false },
     // print each work item's span and its simulator's requests (runs with more than one worker)
     timeline: { type: 'boolean', default: false },
+    // also write the runs to this file as JSON (npm run bench's `fanout` section reads it)
+    json: { type: 'string' },
   },
 });
 if (!['file', 'dynamodb'].includes(values.audit)) throw new Error(`--audit: expected file or dynamodb, got ${values.audit}`);
@@ -316,6 +318,19 @@ for (let n = 1; n <= Number(values.warmup); n++) {
   previous = r.times;
   console.log(`  warm-up ${n}: ${Math.max(...workerCounts)} worker(s), ${(r.ms / 1000).toFixed(2)} s (not counted)`);
 }
+/** What `--json` writes: per repetition, each worker count's time, speed-up over the first, floors and bound. */
+export interface FanoutBenchRun {
+  rep: number;
+  workers: number;
+  ms: number;
+  speedUp: number;
+  requests: number;
+  throttled: number;
+  deadLettered: number;
+  order: string;
+  floors?: { cpuMs: number; groupMs: number; scheduleMs: number; bound: string; atMost: number };
+}
+const jsonRuns: FanoutBenchRun[] = [];
 for (let rep = 1; rep <= Number(values.repeat); rep++) {
   const results = [];
   for (const w of workerCounts) {
@@ -339,6 +354,7 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
   const groups = [...one.byGroup].sort((a, b) => b[1] - a[1]);
   const [group, groupMs] = groups[0]!;
   console.log(`  run ${rep}: speed-up vs ${one.workers} worker: ` + results.map((r) => `${r.workers}: ${(one.ms / r.ms).toFixed(2)}x`).join(', '));
+  for (const r of results) jsonRuns.push({ rep, workers: r.workers, ms: r.ms, speedUp: one.ms / r.ms, requests: r.sims.requests, throttled: r.sims.throttled, deadLettered: r.failed, order: r.order });
   console.log(`    longest message groups in the ${one.workers}-worker run: ${groups.slice(0, 4).map(([g, ms]) => `${g.split('|')[0]} ${ms.toFixed(0)} ms`).join(', ')} (of ${groups.length}, ${(one.ms / 1000).toFixed(2)} s in all)`);
   for (const r of results.slice(1)) {
     // one thread for all workers, or (--processes) as many threads as workers on this machine's cores
@@ -347,6 +363,7 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
     const schedule = r.dispatchMs + scheduleFloor(r.queued, one.items, r.workers);
     const floor = Math.max(cpuFloor, groupMs, schedule);
     const bound = floor === cpuFloor ? 'CPU' : floor === groupMs ? 'the longest message group' : `the queue: ${r.queued.length} items on ${r.workers} workers`;
+    jsonRuns.find((j) => j.rep === rep && j.workers === r.workers)!.floors = { cpuMs: cpuFloor, groupMs, scheduleMs: schedule, bound, atMost: one.ms / floor };
     console.log(
       `    ${r.workers} workers: CPU floor ${cpuFloor.toFixed(0)} ms (${values.processes ? `their CPU over ${Math.min(r.workers, cpus().length)} cores` : 'one thread'}), group floor ${groupMs.toFixed(0)} ms (${group} in the ${one.workers}-worker run), ` +
         `schedule floor ${schedule.toFixed(0)} ms (the queue in its order on ${r.workers} workers that share no CPU, each item as long as in the ${one.workers}-worker run); ` +
@@ -355,3 +372,7 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
   }
 }
 await pool?.stop();
+if (values.json) {
+  const settings = { instances, latencyMs, workers: workerCounts, rateLimits: values['rate-limits'], audit: values.audit, order: values['plan-order'] ? 'plan' : 'longest-first', processes: values.processes };
+  writeFileSync(values.json, `${JSON.stringify({ settings, runs: jsonRuns }, null, 2)}\n`);
+}

@@ -1,5 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { FanoutBenchRun } from './fanout';
 import type { FunctionName, Mode } from '../lib/automations/engine/types';
 import { requestRatios, type RatioRow } from './lib/ratios';
 import { ACTIONS as TENCENT_ACTIONS } from '../lib/vendors/tencent/actions';
@@ -25,14 +30,18 @@ import { VENDORS } from './lib/targets';
  *   BENCH_RATE_RUNS=fn:mode[:fleet],…  the rate-limit runs; BENCH_RATE_SIZE=10000 the fleet where none is given
  *   BENCH_RATE_REPEAT=1             runs of each
  *   BENCH_COLD_RUNS=20              fresh-process loads per bundle
- *   BENCH_SECTIONS=sweep,api,rate,cold,signing
+ *   BENCH_FANOUT_RUNS=100,100:rate-limits,20  fan-out runs: latency ms a call[:rate-limits]; 10k instances over 20 targets, 1 and 16 workers
+ *   BENCH_FANOUT_REPEAT=2           repetitions of each (after one warm-up)
+ *   BENCH_SECTIONS=sweep,api,rate,cold,signing,fanout
  *   BENCH_OUT=bench/results.json
  */
 const env = process.env;
-/** `npm run bench -- --quick`: request ratios at 1k (in one process), the Tencent rate run, a short cold-start run; under 3 minutes. */
+/** `npm run bench -- --quick`: request ratios at 1k (in one process), the Tencent rate run, a short cold-start run, one fan-out run at 100 ms; under 3 minutes. */
 const quick = process.argv.includes('--quick');
 if (quick) {
-  env.BENCH_SECTIONS ??= 'ratios,rate,cold';
+  env.BENCH_SECTIONS ??= 'ratios,rate,cold,fanout';
+  env.BENCH_FANOUT_RUNS ??= '100';
+  env.BENCH_FANOUT_REPEAT ??= '1';
   env.BENCH_SIZES ??= '1000';
   env.BENCH_RATE_RUNS ??= 'recycle-bin:dry-run:40000,auto-delete:dry-run:40000';
   env.BENCH_COLD_RUNS ??= '5';
@@ -49,12 +58,15 @@ const apiSize = Number(env.BENCH_API_SIZE ?? 1000);
 const rateSize = Number(env.BENCH_RATE_SIZE ?? 10000);
 const coldRuns = Number(env.BENCH_COLD_RUNS ?? 20);
 // `ratios` (in one process, no timeout) is opt-in: the sweep table has the same ratios, each sweep bounded by BENCH_TIMEOUT_S
-const sections = new Set(list(env.BENCH_SECTIONS, ['sweep', 'api', 'rate', 'cold', 'signing']));
+const sections = new Set(list(env.BENCH_SECTIONS, ['sweep', 'api', 'rate', 'cold', 'signing', 'fanout']));
+const fanoutRuns = list(env.BENCH_FANOUT_RUNS, ['100', '100:rate-limits', '20']).map((r) => ({ latencyMs: Number(r.split(':')[0]), rateLimits: r.endsWith(':rate-limits') }));
+const fanoutRepeat = Number(env.BENCH_FANOUT_REPEAT ?? 2);
 // function:mode[:fleet]; recycle-bin lists the whole fleet (DescribeInstances, 40/s), auto-delete also reads each page's timers (10/s)
 const rateRuns = list(env.BENCH_RATE_RUNS, ['recycle-bin:dry-run:40000', 'auto-delete:dry-run:40000', 'auto-delete:enforce:40000']).map((r) => r.split(':') as [FunctionName, Mode, string?]);
 const rateRepeat = Number(env.BENCH_RATE_REPEAT ?? 1);
 const out = env.BENCH_OUT ?? fileURLToPath(new URL('./results.json', import.meta.url));
 const log = (s: string) => process.stderr.write(`${s}\n`);
+const execFileAsync = promisify(execFile);
 const started = Date.now();
 
 /** Median/min/max of one figure over the completed repetitions of a run. */
@@ -200,7 +212,28 @@ async function rateLimitSection() {
   return { vendors: DOCUMENTED_RATES, results };
 }
 
-const results: Record<string, unknown> = { machine: machine(), date: new Date().toISOString(), settings: { quick, sizes, reps, repsLarge, vendors, functions, timeoutMs, apiSize, rateSize, coldRuns } };
+interface FanoutResult {
+  latencyMs: number;
+  rateLimits: boolean;
+  command: string;
+  runs: FanoutBenchRun[];
+}
+
+/** One `bench/fanout.ts` configuration in its own process (its simulators in theirs), read back from its --json. */
+async function fanoutSection(run: { latencyMs: number; rateLimits: boolean }): Promise<FanoutResult> {
+  const args = ['--instances', '10000', '--workers', '1,16', '--repeat', String(fanoutRepeat), '--latency', String(run.latencyMs), ...(run.rateLimits ? ['--rate-limits'] : [])];
+  const dir = mkdtempSync(join(tmpdir(), 'ca-bench-fanout-'));
+  try {
+    const json = join(dir, 'fanout.json');
+    await execFileAsync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fanout.ts', import.meta.url)), ...args, '--json', json], { env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 64 * 1024 * 1024 });
+    const { runs } = JSON.parse(readFileSync(json, 'utf8')) as { runs: FanoutBenchRun[] };
+    return { ...run, command: `npx tsx bench/fanout.ts ${args.join(' ')}`, runs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const results: Record<string, unknown> = { machine: machine(), date: new Date().toISOString(), settings: { quick, sizes, reps, repsLarge, vendors, functions, timeoutMs, apiSize, rateSize, coldRuns, fanoutRuns, fanoutRepeat } };
 const save = () => writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 
 if (sections.has('signing')) {
@@ -237,6 +270,14 @@ if (sections.has('rate')) {
   log('rate-limit utilisation (tencent)');
   results.rateLimit = await rateLimitSection();
   save();
+}
+if (sections.has('fanout')) {
+  results.fanout = [];
+  for (const run of fanoutRuns) {
+    log(`fan-out: 10k instances over 20 targets, 1 and 16 workers, ${run.latencyMs} ms a call${run.rateLimits ? ', documented rates enforced' : ''}`);
+    (results.fanout as FanoutResult[]).push(await fanoutSection(run));
+    save();
+  }
 }
 results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
 save();
@@ -292,6 +333,15 @@ if (cold) {
   const per = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? (a / b).toFixed(2) : '');
   for (const b of cold.bundles) {
     lines.push(`| ${b.name} | ${b.kind} | ${b.bytes} | ${b.gzipBytes} | ${b.totalBytes ?? b.bytes} (${b.files ?? 1}) | ${fmt(b.loadMs, 1)} | ${b.firstInvokeMs ? fmt(b.firstInvokeMs, 1) : ''} | ${per(b.loadMs.median, cvm?.loadMs.median)} | ${per(b.firstInvokeMs?.median, cvm?.loadMs.median)} | ${b.kind === 'function' ? per(b.loadMs.median, naive?.loadMs.median) : ''} |`);
+  }
+}
+const fanout = results.fanout as FanoutResult[] | undefined;
+if (fanout?.length) {
+  lines.push('', '### Fan-out (10k instances over 20 targets, the audit trail in the file store; all workers on this process\'s one JS thread)', '', 'Speed-up = the 1-worker run\'s time / the 16-worker run\'s, per repetition (after a warm-up). The floors are what the 16-worker run could not beat here: the one thread\'s CPU, the longest message group, and the queue on 16 workers that share no CPU (Lambda\'s case).', '', '| latency a call | rates | 16 workers / 1 worker | bound (floors: CPU · group · schedule, ms) | vendor requests (throttled) | command |', '|---|---|---|---|---|---|');
+  for (const f of fanout) {
+    const sixteen = f.runs.filter((r) => r.workers === 16);
+    const floors = sixteen.map((r) => (r.floors ? `${r.floors.bound.replace(/:.*/, '')} (${r.floors.cpuMs.toFixed(0)} · ${r.floors.groupMs.toFixed(0)} · ${r.floors.scheduleMs.toFixed(0)})` : '')).join('; ');
+    lines.push(`| ${f.latencyMs} ms | ${f.rateLimits ? 'documented, enforced' : 'not enforced'} | ${sixteen.map((r) => `${r.speedUp.toFixed(2)}×`).join(', ')} | ${floors} | ${sixteen.map((r) => `${r.requests} (${r.throttled})`).join(', ')} | \`${f.command}\` |`);
   }
 }
 const signing = results.signing as Awaited<ReturnType<typeof benchSigning>> | undefined;
