@@ -463,7 +463,8 @@ export class FileAuditStore implements AuditStore {
           }
         }
         if (index.behind) ran[0]!.store.writeMeta(index.meta!);
-        for (const store of new Set(ran.map((op) => op.store))) store.syncUnsynced();
+        const synced = new Set<number>();
+        for (const store of new Set(ran.map((op) => op.store))) store.syncUnsynced(synced);
         if (compromised) throw new Error(`audit store ${path}: the file lock was lost (${compromised.message})`);
       } catch (e) {
         sessionError = e;
@@ -501,11 +502,18 @@ export class FileAuditStore implements AuditStore {
     }
   }
 
-  /** After a lock session that wrote: its records on disk (one fsync covers the file's writes through every descriptor). */
-  private syncUnsynced(): void {
+  /**
+   * After a lock session that wrote: its records on disk. One fsync covers a file's writes through
+   * every descriptor, so a log (inode) in `synced` is not synced again.
+   */
+  private syncUnsynced(synced: Set<number>): void {
     if (!this.unsynced) return;
     this.unsynced = false;
-    if (this.fd !== undefined && this.options.fsync !== false) fsyncSync(this.fd);
+    if (this.fd === undefined || this.options.fsync === false) return;
+    const ino = fstatSync(this.fd).ino;
+    if (synced.has(ino)) return;
+    fsyncSync(this.fd);
+    synced.add(ino);
   }
 
   private withLockSync(fn: () => void): void {
@@ -667,9 +675,9 @@ export class FileAuditStore implements AuditStore {
     this.indexRecord(record, [at + (meta.openLine ? 1 : 0), line.length - (meta.openLine ? 2 : 1)], batch);
     batch.flush(this.indexDir);
     const indexed = at + line.length;
-    // meta.json is written once the lock session's writes are done (lockSessions); a crash before
-    // leaves them past `indexed`, indexed again by the next writer
-    // the fingerprint is of the bytes before `indexed`: the line's own when it is long enough
+    // meta.json is written once the lock session's writes are done (lockSessions): a crash before
+    // leaves them past its `indexed`, indexed again by the next writer. The fingerprint is of the
+    // bytes before `indexed`: the line's own when it is long enough.
     const fingerprint = line.length >= FINGERPRINT_BYTES ? hash(line.subarray(line.length - FINGERPRINT_BYTES).toString('latin1')) : this.fingerprint(indexed);
     this.held = { ...meta, indexed, fingerprint, openLine: false };
   }
