@@ -434,14 +434,18 @@ export class FileAuditStore implements AuditStore {
         return;
       }
       let compromised: Error | undefined;
+      const options = {
+        ...LOCK_OPTIONS,
+        onCompromised: (e: Error) => {
+          compromised = e;
+        },
+      };
       let release: () => Promise<void>;
       try {
-        release = await lockfile.lock(path, {
-          ...LOCK_OPTIONS,
-          retries: { retries: 400, minTimeout: 5, maxTimeout: 100, factor: 1.5 },
-          onCompromised: (e) => {
-            compromised = e;
-          },
+        // tried once first: the retry schedule (400 timeouts) is built only when another process holds it
+        release = await lockfile.lock(path, options).catch((e: { code?: string }) => {
+          if (e.code !== 'ELOCKED') throw e;
+          return lockfile.lock(path, { ...options, retries: { retries: 400, minTimeout: 5, maxTimeout: 100, factor: 1.5 } });
         });
       } catch (e) {
         for (const op of queue.splice(0)) op.reject(e);
