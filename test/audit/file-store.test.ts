@@ -90,7 +90,7 @@ describe('FileAuditStore on disk', () => {
     const fakeTimersOnly = () =>
       jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
     /** Lets I/O and promises run (no timer fires) until `p` settles or a bound on turns is reached. */
-    async function settles(p: Promise<unknown>, turns = 200_000): Promise<boolean> {
+    async function settles(p: Promise<unknown>, turns = 2_000_000): Promise<boolean> {
       let done = false;
       void p.then(() => (done = true), () => (done = true));
       for (let turn = 0; turn < turns && !done; turn++) await new Promise((r) => setImmediate(r));
