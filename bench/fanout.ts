@@ -201,16 +201,15 @@ async function once(workers: number, previous?: AuditRecord[]) {
   const timesOfThisRun = await carryTimes(config.audit, previous);
   const handler = fanoutHandler('auto-delete', { config });
   await pool?.configure(config);
-  const items: { group: string; ms: number }[] = [];
-  const spans: Span[] = [];
+  const items: ItemSpan[] = [];
   const timed = async (event: { Records: { body: string }[] }, context: unknown) => {
     const t = performance.now();
     try {
       return await (pool ? pool.invoke(event) : (handler as (e: unknown, c: unknown) => Promise<unknown>)(event, context));
     } finally {
       const item = JSON.parse(event.Records[0]!.body) as { target: string; region: string };
-      items.push({ group: `${item.target}|${item.region}`, ms: performance.now() - t });
-      spans.push({ target: item.target, region: item.region, startMs: t, endMs: performance.now() });
+      const endMs = performance.now();
+      items.push({ group: `${item.target}|${item.region}`, target: item.target, startMs: t, endMs, ms: endMs - t });
     }
   };
   const cpu0 = process.cpuUsage();
@@ -231,7 +230,7 @@ async function once(workers: number, previous?: AuditRecord[]) {
   const sched = schedstat();
   const pool1 = await pool?.usage();
   const sims = await fleet.stats();
-  if (values.timeline && workers > 1) printTimeline(started, dispatchMs, spans, await fleet.requests());
+  if (values.timeline && workers > 1) printTimeline(started, dispatchMs, items, await fleet.requests());
   const byGroup = new Map<string, number>();
   for (const i of items) byGroup.set(i.group, (byGroup.get(i.group) ?? 0) + i.ms);
   const failed = sqs.deadLetters().length;
@@ -260,11 +259,13 @@ async function once(workers: number, previous?: AuditRecord[]) {
   };
 }
 
-interface Span {
+/** One invocation's work item: its message group (target|region), when it started and ended (performance.now()), and for how long. */
+interface ItemSpan {
+  group: string;
   target: string;
-  region: string;
   startMs: number;
   endMs: number;
+  ms: number;
 }
 
 /**
@@ -273,7 +274,7 @@ interface Span {
  * One simulator serves every region of an account, so items of one account list each other's
  * requests too. Where an item waited between answers, its worker did not have the CPU.
  */
-function printTimeline(started: number, dispatchMs: number, spans: Span[], requests: RequestTime[]): void {
+function printTimeline(started: number, dispatchMs: number, spans: ItemSpan[], requests: RequestTime[]): void {
   const at = (wallMs: number) => wallMs - performance.timeOrigin - started;
   console.log(`    timeline: dispatch ${dispatchMs.toFixed(0)} ms; then each item (start → end) and its account's requests (answered at)`);
   for (const s of [...spans].sort((a, b) => a.endMs - b.endMs)) {

@@ -662,7 +662,7 @@ export class FileAuditStore implements AuditStore {
   private append(record: AuditRecord): void {
     if (this.fd === undefined) throw new Error(`audit store ${this.path} is closed`);
     this.wrote = true;
-    // under the lock the log is indexed to its end (locked() caught up), so the line is indexed
+    // in a lock session the log is indexed to its end (runHeld caught up), so the line is indexed
     // from the record in hand, not read back
     const meta = this.held ?? this.catchUp(true);
     const json = JSON.stringify(record);
