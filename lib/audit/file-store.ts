@@ -62,11 +62,14 @@ interface LockedOp {
  * commit).
  */
 const waiting = new Map<string, LockedOp[]>();
-/** Hash buckets of the key and resource indexes: 65536, as <2 hex>/<2 hex>.idx (1M records: ~15 entries a bucket). */
-const bucket = (s: string) => {
-  const h = hash(s);
-  return join(h.slice(0, 2), `${h.slice(2, 4)}.idx`);
-};
+/**
+ * Hash buckets of the key and resource indexes: 65536, as <4 hex>.idx in the index's one folder
+ * (1M records: ~15 entries a bucket). One folder, not one per two hex digits: a young trail made a
+ * folder for nearly every record it wrote (a mkdir costs ten appends).
+ */
+const bucket = (s: string) => `${hash(s).slice(0, 4)}.idx`;
+/** Index layout version in meta.json: an index of another version is rebuilt on open (1: a folder per bucket). */
+const INDEX_VERSION = 2;
 /** An open-intents file is rewritten with only its open entries once it holds this many lines more. */
 const OPEN_COMPACT_LINES = 64;
 /** Bytes before the indexed end that identify the log the index was built from. */
@@ -86,7 +89,7 @@ export interface FileAuditStoreOptions {
 }
 
 interface Meta {
-  version: 1;
+  version: typeof INDEX_VERSION;
   /** Log bytes indexed so far. */
   indexed: number;
   /** sha1 of the FINGERPRINT_BYTES before `indexed`: a log rewritten under us is re-indexed. */
@@ -557,7 +560,7 @@ export class FileAuditStore implements AuditStore {
   private readMeta(): Meta | undefined {
     try {
       const meta = JSON.parse(readFileSync(join(this.indexDir, 'meta.json'), 'utf8')) as Meta;
-      return meta.version === 1 ? meta : undefined;
+      return meta.version === INDEX_VERSION ? meta : undefined;
     } catch {
       return undefined;
     }
@@ -588,7 +591,7 @@ export class FileAuditStore implements AuditStore {
     if (meta && size === meta.indexed && this.fingerprint(meta.indexed) === meta.fingerprint) return meta;
     if (!meta || size < meta.indexed || this.fingerprint(meta.indexed) !== meta.fingerprint) {
       rmSync(this.indexDir, { recursive: true, force: true });
-      meta = { version: 1, indexed: 0, fingerprint: this.fingerprint(0), skipped: 0, openLine: false };
+      meta = { version: INDEX_VERSION, indexed: 0, fingerprint: this.fingerprint(0), skipped: 0, openLine: false };
     }
     mkdirSync(this.indexDir, { recursive: true });
     if (size === meta.indexed) {
@@ -632,7 +635,7 @@ export class FileAuditStore implements AuditStore {
       if (got === 0) break;
     }
     const indexed = pos - carry.length;
-    const caughtUp: Meta = { version: 1, indexed, fingerprint: this.fingerprint(indexed), skipped, openLine };
+    const caughtUp: Meta = { version: INDEX_VERSION, indexed, fingerprint: this.fingerprint(indexed), skipped, openLine };
     this.writeMeta(caughtUp);
     return caughtUp;
   }

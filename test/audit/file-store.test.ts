@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -343,6 +343,40 @@ describe('FileAuditStore on disk', () => {
     expect((await store.get(a.actionKey)).result?.outcome).toBe('success');
     expect(await store.query({ resourceId: 'ins-a' })).toHaveLength(3);
     await store.close();
+  });
+
+  it('keeps each hash-bucket index in one folder, so writing to a young trail makes no folder per bucket', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const store = new FileAuditStore(path);
+    for (let i = 0; i < 40; i++) await store.putIntent(sampleRecord({ resourceId: `ins-${i}` }));
+    await store.close();
+    for (const index of ['keys', 'res']) {
+      const entries = readdirSync(join(`${path}.idx`, index), { withFileTypes: true });
+      expect(entries.filter((e) => e.isDirectory()).map((e) => e.name)).toEqual([]);
+      expect(entries.length).toBeGreaterThan(30); // 40 records over 65536 buckets: nearly one file each
+    }
+  });
+
+  it('rebuilds an index written in the earlier layout (a folder per bucket, meta version 1) and finds every record', async () => {
+    const path = join(dir, 'audit.jsonl');
+    const store = new FileAuditStore(path);
+    const records = Array.from({ length: 12 }, (_, i) => sampleRecord({ resourceId: `ins-${i % 3}` }));
+    for (const r of records) await store.putIntent(r);
+    await store.close();
+    // what an earlier version left: keys/<2 hex>/<2 hex>.idx and res/<2 hex>/<2 hex>.idx
+    const idx = `${path}.idx`;
+    for (const index of ['keys', 'res']) {
+      for (const f of readdirSync(join(idx, index)).filter((f) => /^[0-9a-f]{4}\.idx$/.test(f))) {
+        mkdirSync(join(idx, index, f.slice(0, 2)), { recursive: true });
+        renameSync(join(idx, index, f), join(idx, index, f.slice(0, 2), `${f.slice(2, 4)}.idx`));
+      }
+    }
+    const meta = join(idx, 'meta.json');
+    writeFileSync(meta, JSON.stringify({ ...JSON.parse(readFileSync(meta, 'utf8')), version: 1 }));
+    const reopened = new FileAuditStore(path);
+    for (const r of records) await expect(reopened.putIntent(r)).resolves.toBe('exists');
+    expect(await reopened.query({ resourceId: 'ins-1' })).toHaveLength(4);
+    await reopened.close();
   });
 
   it('an index meta lost or cut short (a crash, a hand edit) costs a re-index, never a record', async () => {
