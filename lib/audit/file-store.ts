@@ -3,6 +3,7 @@ import {
   appendFileSync,
   closeSync,
   fstatSync,
+  fsync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -15,6 +16,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { attemptOf, auditRecordSchema, type AuditRecord } from './record';
@@ -38,12 +40,18 @@ export const DEFAULT_AUDIT_PATH = '.automation/audit.jsonl';
 /** A lock left by a killed process is taken over after this long (proper-lockfile refreshes live locks). */
 const LOCK_STALE_MS = 5_000;
 const LOCK_OPTIONS = { stale: LOCK_STALE_MS, realpath: false } as const;
-/** A lock session's view of the index: the meta its writes advanced, written to meta.json once, before the lock is released. */
+/**
+ * A lock session's view of the index: the meta its writes advanced and the index entries of its
+ * appends, both written once, before the lock is released (entries first, then the meta that
+ * claims them).
+ */
 interface SessionIndex {
   meta?: Meta;
   /** The log (inode) `meta` describes: a compaction in the session replaces it. */
   ino?: number;
   behind: boolean;
+  /** Index entries of the session's appends, not yet in their files (read by the session's own ledger checks). */
+  pending: IndexBatch;
 }
 
 /** An operation waiting for the file lock: a store's function to run holding it. */
@@ -141,6 +149,8 @@ export class FileAuditStore implements AuditStore {
   private held: Meta | undefined;
   /** Appended in this lock session, not yet fsynced. */
   private unsynced = false;
+  /** While this store runs in a lock session: the session's index entries not yet written. */
+  private pending: IndexBatch | undefined;
 
   constructor(path: string = DEFAULT_AUDIT_PATH, private readonly options: FileAuditStoreOptions = {}) {
     if (options.retentionDays !== undefined && !(Number.isInteger(options.retentionDays) && options.retentionDays > 0)) {
@@ -229,6 +239,7 @@ export class FileAuditStore implements AuditStore {
 
   /** Rewrites an open-intents file with its open entries only (under the lock; an index, not the trail). */
   private compactOpen(file: string): void {
+    this.pending?.flush(this.indexDir); // the session's entries are in the file it rewrites
     const { open } = this.openEntries(file);
     const path = join(this.indexDir, file);
     const text = [...open].flatMap(([key, locs]) => locs.map((l) => `\n${JSON.stringify(['+', key, ...l])}`)).join('');
@@ -321,6 +332,7 @@ export class FileAuditStore implements AuditStore {
     const next = new FileAuditStore(tmp, { fsync: false }); // indexes the copy (its own lock: nobody else's)
     try {
       await this.locked(() => {
+        this.pending?.flush(this.indexDir); // into the index being replaced, before the meta claims them
         this.copyLive(out, copied, this.held!.indexed, cutoff, counts); // the session's meta: its writes so far are in the log, not yet in meta.json
         fsyncSync(out);
         next.catchUp(true);
@@ -456,7 +468,7 @@ export class FileAuditStore implements AuditStore {
       }
       const answers: (() => void)[] = [];
       const ran: LockedOp[] = [];
-      const index: SessionIndex = { behind: false };
+      const index: SessionIndex = { behind: false, pending: new IndexBatch() };
       let sessionError: unknown;
       try {
         while (queue.length) {
@@ -469,9 +481,12 @@ export class FileAuditStore implements AuditStore {
             answers.push(() => op.reject(e));
           }
         }
-        if (index.behind) ran[0]!.store.writeMeta(index.meta!);
+        // written off this thread (the thread pool), so the other stores' work goes on meanwhile:
+        // the index entries and the log's fsync, then the meta that says the entries are there
         const synced = new Set<number>();
-        for (const store of new Set(ran.map((op) => op.store))) store.syncUnsynced(synced);
+        const stores = [...new Set(ran.map((op) => op.store))];
+        await Promise.all([index.pending.write(stores[0]!.indexDir), ...stores.map((store) => store.syncUnsynced(synced))]);
+        if (index.behind) await stores[0]!.writeMetaAsync(index.meta!);
         if (compromised) throw new Error(`audit store ${path}: the file lock was lost (${compromised.message})`);
       } catch (e) {
         sessionError = e;
@@ -494,13 +509,18 @@ export class FileAuditStore implements AuditStore {
     const ino = fstatSync(this.fd).ino;
     if (index.meta && index.ino === ino) this.held = index.meta;
     else {
-      if (index.behind) this.writeMeta(index.meta!);
+      if (index.behind) {
+        index.pending.flush(this.indexDir);
+        this.writeMeta(index.meta!);
+      }
       this.held = this.catchUp(true);
       Object.assign(index, { meta: this.held, ino, behind: false });
     }
+    this.pending = index.pending;
     try {
       return fn();
     } finally {
+      this.pending = undefined;
       if (this.fd !== undefined && fstatSync(this.fd).ino === ino) {
         index.behind ||= this.held !== index.meta;
         index.meta = this.held;
@@ -513,14 +533,15 @@ export class FileAuditStore implements AuditStore {
    * After a lock session that wrote: its records on disk. One fsync covers a file's writes through
    * every descriptor, so a log (inode) in `synced` is not synced again.
    */
-  private syncUnsynced(synced: Set<number>): void {
+  private async syncUnsynced(synced: Set<number>): Promise<void> {
     if (!this.unsynced) return;
     this.unsynced = false;
     if (this.fd === undefined || this.options.fsync === false) return;
     const ino = fstatSync(this.fd).ino;
     if (synced.has(ino)) return;
-    fsyncSync(this.fd);
     synced.add(ino);
+    const fd = this.fd;
+    await new Promise<void>((done, fail) => fsync(fd, (e) => (e ? fail(e) : done())));
   }
 
   private withLockSync(fn: () => void): void {
@@ -571,6 +592,13 @@ export class FileAuditStore implements AuditStore {
     // replaced whole (rename): readers without the lock (stale(), compact()) never see it half written
     writeFileSync(`${file}.tmp`, JSON.stringify(meta));
     renameSync(`${file}.tmp`, file);
+  }
+
+  /** writeMeta off this thread, at the end of a lock session. */
+  private async writeMetaAsync(meta: Meta): Promise<void> {
+    const file = join(this.indexDir, 'meta.json');
+    await writeFile(`${file}.tmp`, JSON.stringify(meta));
+    await rename(`${file}.tmp`, file);
   }
 
   private fingerprint(end: number): string {
@@ -678,9 +706,10 @@ export class FileAuditStore implements AuditStore {
       this.held = this.catchUp(true); // not where the index ends: index what is there
       return;
     }
-    const batch = new IndexBatch();
+    // the entries are written with the session's meta (lockSessions); this session's ledger checks read them from `pending`
+    const batch = this.pending ?? new IndexBatch();
     this.indexRecord(record, [at + (meta.openLine ? 1 : 0), line.length - (meta.openLine ? 2 : 1)], batch);
-    batch.flush(this.indexDir);
+    if (!this.pending) batch.flush(this.indexDir);
     const indexed = at + line.length;
     // meta.json is written once the lock session's writes are done (lockSessions): a crash before
     // leaves them past its `indexed`, indexed again by the next writer. The fingerprint is of the
@@ -711,7 +740,8 @@ export class FileAuditStore implements AuditStore {
   }
 
   private keyRecords(key: string): AuditRecord[] {
-    const locs = this.readIndex(join('keys', bucket(key)))
+    const file = join('keys', bucket(key));
+    const locs = [...this.readIndex(file), ...(this.pending?.entries(file) ?? [])]
       .filter((e) => e[0] === key)
       .map((e) => [e[1], e[2]] as Loc);
     return this.readLocs(locs).filter((r) => r.actionKey === key);
@@ -789,6 +819,33 @@ class IndexBatch {
     if (lines) lines.push(JSON.stringify(entry));
     else this.files.set(file, [JSON.stringify(entry)]);
   }
+  /** The entries gathered for one file, not yet written. */
+  entries(file: string): unknown[][] {
+    return (this.files.get(file) ?? []).map((line) => JSON.parse(line) as unknown[]);
+  }
+
+  /** flush, off this thread: the files are appended at once. */
+  async write(dir: string): Promise<void> {
+    const files = [...this.files];
+    this.files.clear();
+    await Promise.all(
+      files.map(async ([file, lines]) => {
+        const path = join(dir, file);
+        const text = `\n${lines.join('\n')}`;
+        const folder = dirname(path);
+        if (!madeFolders.has(folder)) await mkdir(folder, { recursive: true });
+        try {
+          await appendFile(path, text);
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'ENOENT' || !madeFolders.has(folder)) throw e;
+          await mkdir(folder, { recursive: true });
+          await appendFile(path, text);
+        }
+        madeFolders.add(folder);
+      }),
+    );
+  }
+
   flush(dir: string): void {
     for (const [file, lines] of this.files) {
       const path = join(dir, file);

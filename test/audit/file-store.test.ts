@@ -159,6 +159,26 @@ describe('FileAuditStore on disk', () => {
       await reader.close();
     });
 
+    it('a session whose index entries cannot be written fails its writes and leaves the meta behind them, so the next writer indexes them', async () => {
+      const path = join(dir, 'audit.jsonl');
+      const stores = Array.from({ length: 3 }, () => new FileAuditStore(path));
+      const first = sampleRecord();
+      await stores[0]!.putIntent(first);
+      const keys = join(`${path}.idx`, 'keys');
+      renameSync(keys, `${keys}.aside`);
+      writeFileSync(keys, 'not a folder'); // every key entry of the next session fails to land (ENOTDIR)
+      const records = Array.from({ length: 6 }, () => sampleRecord());
+      const outcomes = await Promise.allSettled(records.map((r, i) => stores[i % 3]!.putIntent(r)));
+      expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+      rmSync(keys);
+      renameSync(`${keys}.aside`, keys);
+      // the lines are in the log; the meta still ends before them, so they are indexed again
+      const reader = new FileAuditStore(path);
+      for (const r of [first, ...records]) expect((await reader.get(r.actionKey)).intent?.actionKey).toBe(r.actionKey);
+      for (const r of records) await expect(reader.putIntent(r)).resolves.toBe('exists');
+      await Promise.all([...stores, reader].map((s) => s.close()));
+    });
+
     it('a compaction among other stores\' writes keeps every record they wrote, before and after it', async () => {
       const NOW = Date.parse('2026-03-10T00:00:00Z');
       const path = join(dir, 'audit.jsonl');
