@@ -6,8 +6,9 @@
  * speed-up over 1 worker, and what bounds it:
  * - the simulators run in a child process (bench/lib/fleet-child.ts), so this process's CPU time
  *   and event-loop use are the workers' (and the loopback SQS's) alone;
- * - `CPU floor`: the workers' CPU time; all workers share this one thread (Lambda would give each
- *   its own), so no worker count finishes sooner;
+ * - `CPU floor`: the main thread's CPU time; all workers' JavaScript runs on it (Lambda would give
+ *   each worker its own), so no worker count finishes sooner; their file I/O runs on the thread
+ *   pool, so the process's CPU over the machine's cores is a floor too, the larger one counts;
  * - `group floor`: the longest FIFO message group (one target × region; KEC projects share one),
  *   whose items run one after another whatever the worker count: the sum of their times in the
  *   one-worker run;
@@ -251,6 +252,8 @@ async function once(workers: number, previous?: AuditRecord[]) {
     failed,
     // with --processes: the worker processes' CPU (this one only dispatches and serves SQS)
     workerCpuMs: pool0 && pool1 ? pool1.cpuMs - pool0.cpuMs : (cpu.user + cpu.system) / 1000,
+    // the thread every in-process worker's JavaScript shares (the thread pool's I/O is beside it)
+    mainThreadCpuMs: sched.onCpuMs - sched0.onCpuMs,
     parentCpuMs: (cpu.user + cpu.system) / 1000,
     workerEventLoopBusy: elu,
     workerWaitingForCpuMs: pool0 && pool1 ? pool1.waitingMs - pool0.waitingMs : sched.waitingMs - sched0.waitingMs,
@@ -346,7 +349,7 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
     console.log(
       (values.processes
         ? `      ${w} worker processes (summed): CPU ${r.workerCpuMs.toFixed(0)} ms = ${((r.workerCpuMs / r.ms) * 100).toFixed(0)} % of one core over the run, runnable but waiting for a CPU ${r.workerWaitingForCpuMs.toFixed(0)} ms; dispatching process CPU ${r.parentCpuMs.toFixed(0)} ms; `
-        : `      workers' process: CPU ${r.workerCpuMs.toFixed(0)} ms = ${((r.workerCpuMs / r.ms) * 100).toFixed(0)} % of one core over the run, event loop busy ${(r.workerEventLoopBusy * 100).toFixed(0)} %, ` +
+        : `      workers' process: CPU ${r.workerCpuMs.toFixed(0)} ms, of it the main thread ${r.mainThreadCpuMs.toFixed(0)} ms = ${((r.mainThreadCpuMs / r.ms) * 100).toFixed(0)} % of one core over the run, event loop busy ${(r.workerEventLoopBusy * 100).toFixed(0)} %, ` +
           `main thread runnable but waiting for a CPU ${r.workerWaitingForCpuMs.toFixed(0)} ms (${((r.workerWaitingForCpuMs / r.ms) * 100).toFixed(0)} % of the run); `) +
         `simulators' process: CPU ${r.sims.cpuMs.toFixed(0)} ms, waiting for a CPU ${r.sims.waitingForCpuMs.toFixed(0)} ms; CPU per work item ${(r.workerCpuMs / r.invocations).toFixed(0)} ms`,
     );
@@ -358,15 +361,17 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
   for (const r of results) jsonRuns.push({ rep, workers: r.workers, ms: r.ms, speedUp: one.ms / r.ms, requests: r.sims.requests, throttled: r.sims.throttled, deadLettered: r.failed, order: r.order });
   console.log(`    longest message groups in the ${one.workers}-worker run: ${groups.slice(0, 4).map(([g, ms]) => `${g.split('|')[0]} ${ms.toFixed(0)} ms`).join(', ')} (of ${groups.length}, ${(one.ms / 1000).toFixed(2)} s in all)`);
   for (const r of results.slice(1)) {
-    // one thread for all workers, or (--processes) as many threads as workers on this machine's cores
-    const cpuFloor = r.workerCpuMs / (values.processes ? Math.min(r.workers, cpus().length) : 1);
+    // one thread for all workers (and the process over the cores), or (--processes) as many threads as workers on this machine's cores
+    const cpuFloor = values.processes
+      ? r.workerCpuMs / Math.min(r.workers, cpus().length)
+      : Math.max(Number.isNaN(r.mainThreadCpuMs) ? r.workerCpuMs : r.mainThreadCpuMs, r.workerCpuMs / cpus().length);
     // the dispatch before the drain is in both runs
     const schedule = r.dispatchMs + scheduleFloor(r.queued, one.items, r.workers);
     const floor = Math.max(cpuFloor, groupMs, schedule);
     const bound = floor === cpuFloor ? 'CPU' : floor === groupMs ? 'the longest message group' : `the queue: ${r.queued.length} items on ${r.workers} workers`;
     jsonRuns.find((j) => j.rep === rep && j.workers === r.workers)!.floors = { cpuMs: cpuFloor, groupMs, scheduleMs: schedule, bound, atMost: one.ms / floor };
     console.log(
-      `    ${r.workers} workers: CPU floor ${cpuFloor.toFixed(0)} ms (${values.processes ? `their CPU over ${Math.min(r.workers, cpus().length)} cores` : 'one thread'}), group floor ${groupMs.toFixed(0)} ms (${group} in the ${one.workers}-worker run), ` +
+      `    ${r.workers} workers: CPU floor ${cpuFloor.toFixed(0)} ms (${values.processes ? `their CPU over ${Math.min(r.workers, cpus().length)} cores` : 'the main thread'}), group floor ${groupMs.toFixed(0)} ms (${group} in the ${one.workers}-worker run), ` +
         `schedule floor ${schedule.toFixed(0)} ms (the queue in its order on ${r.workers} workers that share no CPU, each item as long as in the ${one.workers}-worker run); ` +
         `bound: ${bound}; at most ${(one.ms / floor).toFixed(1)}x here, measured ${(one.ms / r.ms).toFixed(2)}x (${((floor / r.ms) * 100).toFixed(0)} % of the floor)`,
     );
