@@ -71,13 +71,18 @@ interface LockedOp {
  */
 const waiting = new Map<string, LockedOp[]>();
 /**
- * Hash buckets of the key and resource indexes: 65536, as <4 hex>.idx in the index's one folder
- * (1M records: ~15 entries a bucket). One folder, not one per two hex digits: a young trail made a
- * folder for nearly every record it wrote (a mkdir costs ten appends).
+ * Index layout, in meta.json. 2: the hash buckets of the key and resource indexes are <4 hex>.idx
+ * in the index's one folder; 1 (earlier versions) kept them as <2 hex>/<2 hex>.idx, so a young
+ * trail made a folder for nearly every record it wrote (a mkdir costs ten appends). A new or
+ * rebuilt index is 2; an index of 1 is read and written as it is (no rebuild on upgrade).
  */
-const bucket = (s: string) => `${hash(s).slice(0, 4)}.idx`;
-/** Index layout version in meta.json: an index of another version is rebuilt on open (1: a folder per bucket). */
-const INDEX_VERSION = 2;
+type IndexVersion = 1 | 2;
+const INDEX_VERSION: IndexVersion = 2;
+/** A key's or resource's bucket file: 65536 buckets (1M records: ~15 entries a bucket). */
+const bucket = (s: string, version: IndexVersion) => {
+  const h = hash(s);
+  return version === 1 ? join(h.slice(0, 2), `${h.slice(2, 4)}.idx`) : `${h.slice(0, 4)}.idx`;
+};
 /** An open-intents file is rewritten with only its open entries once it holds this many lines more. */
 const OPEN_COMPACT_LINES = 64;
 /** Bytes before the indexed end that identify the log the index was built from. */
@@ -97,7 +102,7 @@ export interface FileAuditStoreOptions {
 }
 
 interface Meta {
-  version: typeof INDEX_VERSION;
+  version: IndexVersion;
   /** Log bytes indexed so far. */
   indexed: number;
   /** sha1 of the FINGERPRINT_BYTES before `indexed`: a log rewritten under us is re-indexed. */
@@ -151,6 +156,8 @@ export class FileAuditStore implements AuditStore {
   private unsynced = false;
   /** While this store runs in a lock session: the session's index entries not yet written. */
   private pending: IndexBatch | undefined;
+  /** The layout of the index as this store last read its meta (or holds it in a lock session). */
+  private layout: IndexVersion = INDEX_VERSION;
 
   constructor(path: string = DEFAULT_AUDIT_PATH, private readonly options: FileAuditStoreOptions = {}) {
     if (options.retentionDays !== undefined && !(Number.isInteger(options.retentionDays) && options.retentionDays > 0)) {
@@ -263,7 +270,7 @@ export class FileAuditStore implements AuditStore {
     const since = cutoff !== undefined && (nq.since === undefined || nq.since < cutoff) ? cutoff : nq.since;
     if (nq.resourceId !== undefined) {
       const id = nq.resourceId;
-      return this.readLocs(this.readIndex(join('res', bucket(id))).filter((e) => e[0] === id).map((e) => [e[1], e[2]] as Loc));
+      return this.readLocs(this.readIndex(join('res', bucket(id, this.layout))).filter((e) => e[0] === id).map((e) => [e[1], e[2]] as Loc));
     }
     if (nq.function !== undefined && nq.target !== undefined && nq.region !== undefined) {
       return this.readDays(join('scope', hash(scopeOf({ function: nq.function, target: nq.target, region: nq.region }))), since, nq.until);
@@ -516,6 +523,7 @@ export class FileAuditStore implements AuditStore {
       this.held = this.catchUp(true);
       Object.assign(index, { meta: this.held, ino, behind: false });
     }
+    this.layout = this.held.version; // another store of the session may have read (or rebuilt) the index
     this.pending = index.pending;
     try {
       return fn();
@@ -581,7 +589,9 @@ export class FileAuditStore implements AuditStore {
   private readMeta(): Meta | undefined {
     try {
       const meta = JSON.parse(readFileSync(join(this.indexDir, 'meta.json'), 'utf8')) as Meta;
-      return meta.version === INDEX_VERSION ? meta : undefined;
+      if (meta.version !== 1 && meta.version !== 2) return undefined;
+      this.layout = meta.version;
+      return meta;
     } catch {
       return undefined;
     }
@@ -620,6 +630,7 @@ export class FileAuditStore implements AuditStore {
     if (!meta || size < meta.indexed || this.fingerprint(meta.indexed) !== meta.fingerprint) {
       rmSync(this.indexDir, { recursive: true, force: true });
       meta = { version: INDEX_VERSION, indexed: 0, fingerprint: this.fingerprint(0), skipped: 0, openLine: false };
+      this.layout = INDEX_VERSION;
     }
     mkdirSync(this.indexDir, { recursive: true });
     if (size === meta.indexed) {
@@ -663,7 +674,7 @@ export class FileAuditStore implements AuditStore {
       if (got === 0) break;
     }
     const indexed = pos - carry.length;
-    const caughtUp: Meta = { version: INDEX_VERSION, indexed, fingerprint: this.fingerprint(indexed), skipped, openLine };
+    const caughtUp: Meta = { version: meta.version, indexed, fingerprint: this.fingerprint(indexed), skipped, openLine };
     this.writeMeta(caughtUp);
     return caughtUp;
   }
@@ -681,12 +692,12 @@ export class FileAuditStore implements AuditStore {
   private indexRecord(record: AuditRecord, loc: Loc, batch: IndexBatch): void {
     const day = dayOf(record.at);
     if (record.phase === 'intent' || record.phase === 'result') {
-      batch.add(join('keys', bucket(record.actionKey)), [record.actionKey, ...loc]);
+      batch.add(join('keys', bucket(record.actionKey, this.layout)), [record.actionKey, ...loc]);
       // open intents: + on an intent, - on a result; compacted when it grows (openIntents)
       batch.add(join('open', `${hash(ledgerScopeId(record))}.idx`), record.phase === 'intent' ? ['+', record.actionKey, ...loc] : ['-', record.actionKey]);
     }
     batch.add(join('scope', hash(scopeOf(record)), `${day}.idx`), loc);
-    batch.add(join('res', bucket(record.resourceId)), [record.resourceId, ...loc]);
+    batch.add(join('res', bucket(record.resourceId, this.layout)), [record.resourceId, ...loc]);
     batch.add(join('day', `${day}.idx`), loc);
   }
 
@@ -740,7 +751,7 @@ export class FileAuditStore implements AuditStore {
   }
 
   private keyRecords(key: string): AuditRecord[] {
-    const file = join('keys', bucket(key));
+    const file = join('keys', bucket(key, this.layout));
     const locs = [...this.readIndex(file), ...(this.pending?.entries(file) ?? [])]
       .filter((e) => e[0] === key)
       .map((e) => [e[1], e[2]] as Loc);

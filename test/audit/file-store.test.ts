@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -377,7 +378,7 @@ describe('FileAuditStore on disk', () => {
     }
   });
 
-  it('rebuilds an index written in the earlier layout (a folder per bucket, meta version 1) and finds every record', async () => {
+  it('reads and writes an index of the earlier layout (a folder per bucket, meta version 1) as it is: no rebuild on upgrade', async () => {
     const path = join(dir, 'audit.jsonl');
     const store = new FileAuditStore(path);
     const records = Array.from({ length: 12 }, (_, i) => sampleRecord({ resourceId: `ins-${i % 3}` }));
@@ -393,10 +394,19 @@ describe('FileAuditStore on disk', () => {
     }
     const meta = join(idx, 'meta.json');
     writeFileSync(meta, JSON.stringify({ ...JSON.parse(readFileSync(meta, 'utf8')), version: 1 }));
+    const marker = join(idx, 'day', 'kept');
+    writeFileSync(marker, ''); // a rebuild would remove the index folder, and this with it
     const reopened = new FileAuditStore(path);
     for (const r of records) await expect(reopened.putIntent(r)).resolves.toBe('exists');
-    expect(await reopened.query({ resourceId: 'ins-1' })).toHaveLength(4);
+    const added = sampleRecord({ resourceId: 'ins-1' });
+    await reopened.putIntent(added);
+    expect(await reopened.query({ resourceId: 'ins-1' })).toHaveLength(5);
+    expect((await reopened.get(added.actionKey)).intent?.actionKey).toBe(added.actionKey);
     await reopened.close();
+    const h = createHash('sha1').update(added.actionKey).digest('hex');
+    expect(existsSync(join(idx, 'keys', h.slice(0, 2), `${h.slice(2, 4)}.idx`))).toBe(true);
+    expect(JSON.parse(readFileSync(meta, 'utf8')).version).toBe(1);
+    expect(existsSync(marker)).toBe(true);
   });
 
   it('an index meta lost or cut short (a crash, a hand edit) costs a re-index, never a record', async () => {
