@@ -91,6 +91,8 @@ export async function executeScopes(deps: EngineDeps, works: ScopeWork[], budget
 
 /** Groups of one wave applied at once, at most (E8). */
 export const GROUPS_IN_FLIGHT = 5;
+/** Audit writes of one group at once (E10): its leases, then its results. */
+export const WRITES_IN_FLIGHT = 10;
 
 /**
  * Applies the groups of a wave (E8): a group of `sideBySide` actions starts once the groups before
@@ -291,25 +293,23 @@ async function writeResult(deps: EngineDeps, result: AuditRecord): Promise<boole
  * instance and per policy. A run dying after the call leaves each intent open for reconciliation.
  */
 async function applyVendorGroup(deps: EngineDeps, group: Item[], emit: (item: Item, row: PlanRow) => void): Promise<void> {
+  // the leases of a group are taken side by side, and its results written so (E10): one round trip
+  // to the trail for the group, not one per action; rows come as before (skipped ones first, then
+  // the group's call's, each in the group's order)
+  const slot = slots(WRITES_IN_FLIGHT);
+  const claimed = await Promise.all(
+    group.map(async (item): Promise<{ held: boolean; row?: PlanRow }> => {
+      let out: { held: boolean; row?: PlanRow } = { held: false };
+      await slot(async () => {
+        out = await claimForGroup(deps, item.id, item.action as VendorAction);
+      });
+      return out;
+    }),
+  );
   const pending: (Item & { action: VendorAction })[] = [];
-  for (const item of group) {
-    const { id } = item;
-    const action = item.action as VendorAction;
-    let c = await claim(deps, id, action);
-    if (c.kind === 'expired') {
-      // the holder's invocation is over: ask the vendor whether its call took effect
-      if (action.confirm && (await action.confirm().catch(() => false))) {
-        const written = await writeResult(
-          deps,
-          record(deps, id, action, 'enforce', 'result', { outcome: 'reconciled', reason: `${action.reason} (found done at the vendor after run ${c.intent.runId}'s lease expired)` }),
-        );
-        emit(item, row(id, label(action), action.action, `${action.reason} (reconciled: already done at the vendor${written ? '' : '; recorded by another run'})`, 'applied'));
-        continue;
-      }
-      c = await takeOver(deps, id, action, c.intent);
-    }
-    if (c.kind === 'held') pending.push({ ...item, action });
-    else if (c.kind === 'done' || c.kind === 'busy') emit(item, skipRow(id, action, c));
+  for (const [i, item] of group.entries()) {
+    if (claimed[i]!.held) pending.push({ ...item, action: item.action as VendorAction });
+    else if (claimed[i]!.row) emit(item, claimed[i]!.row!);
   }
   if (!pending.length) return;
   const started = new Date().toISOString();
@@ -321,9 +321,7 @@ async function applyVendorGroup(deps: EngineDeps, group: Item[], emit: (item: It
     outcomes = pending.map((p) => ({ id: p.action.resourceId, ok: false, error: { code: err.code ?? err.name ?? 'Error', message: err.message ?? String(e), retryable: false } }));
   }
   const byId = new Map(outcomes.map((o) => [o.id, o]));
-  const events = [];
-  for (const item of pending) {
-    const { id, action } = item;
+  const results = pending.map(({ id, action }) => {
     const outcome = byId.get(action.resourceId) ?? { id: action.resourceId, ok: false, error: { code: 'NoOutcome', message: 'the vendor call reported nothing for this id', retryable: false } };
     const result = record(deps, id, action, 'enforce', 'result', {
       outcome: outcome.ok ? 'success' : 'failed',
@@ -333,12 +331,43 @@ async function applyVendorGroup(deps: EngineDeps, group: Item[], emit: (item: It
       startedAt: started,
       finishedAt: new Date().toISOString(),
     });
-    const first = await writeResult(deps, result);
+    return { outcome, result };
+  });
+  const firsts = await Promise.all(
+    results.map(async ({ result }) => {
+      let first = false;
+      await slot(async () => {
+        first = await writeResult(deps, result);
+      });
+      return first;
+    }),
+  );
+  const events = [];
+  for (const [i, { action }] of pending.entries()) {
+    const { outcome, result } = results[i]!;
     const reason = outcome.ok ? action.reason : `${action.reason} — failed: ${outcome.error?.code}: ${outcome.error?.message}`;
-    emit(item, row(id, label(action), action.action, first ? reason : `${reason} (another run recorded a result first)`, outcome.ok ? 'applied' : 'failed'));
-    if (first) events.push(actionEvent(result));
+    emit(pending[i]!, row(pending[i]!.id, label(action), action.action, firsts[i] ? reason : `${reason} (another run recorded a result first)`, outcome.ok ? 'applied' : 'failed'));
+    if (firsts[i]) events.push(actionEvent(result));
   }
   await publish(deps, events);
+}
+
+/** One action's lease for its group's call: held, or the row that says why not (done, busy, reconciled). */
+async function claimForGroup(deps: EngineDeps, id: ScopeIdentity, action: VendorAction): Promise<{ held: boolean; row?: PlanRow }> {
+  let c = await claim(deps, id, action);
+  if (c.kind === 'expired') {
+    // the holder's invocation is over: ask the vendor whether its call took effect
+    if (action.confirm && (await action.confirm().catch(() => false))) {
+      const written = await writeResult(
+        deps,
+        record(deps, id, action, 'enforce', 'result', { outcome: 'reconciled', reason: `${action.reason} (found done at the vendor after run ${c.intent.runId}'s lease expired)` }),
+      );
+      return { held: false, row: row(id, label(action), action.action, `${action.reason} (reconciled: already done at the vendor${written ? '' : '; recorded by another run'})`, 'applied') };
+    }
+    c = await takeOver(deps, id, action, c.intent);
+  }
+  if (c.kind === 'held') return { held: true };
+  return c.kind === 'done' || c.kind === 'busy' ? { held: false, row: skipRow(id, action, c) } : { held: false };
 }
 
 /**

@@ -2,7 +2,7 @@ import { MemoryPublisher } from '../../../lib/audit/events';
 import type { AuditRecord } from '../../../lib/audit/record';
 import type { AuditStore } from '../../../lib/audit/store';
 import { automationConfigSchema } from '../../../lib/config/schema';
-import { executeScopes, GROUPS_IN_FLIGHT, type ScopeWork } from '../../../lib/automations/engine/execute';
+import { executeScopes, GROUPS_IN_FLIGHT, WRITES_IN_FLIGHT, type ScopeWork } from '../../../lib/automations/engine/execute';
 import type { EngineDeps, NoticeAction, VendorAction } from '../../../lib/automations/engine/types';
 import { instanceNotice } from '../../../lib/automations/instance-notice';
 import type { BatchOutcome } from '../../../lib/vendors/core';
@@ -193,4 +193,78 @@ describe('engine E8: independent calls of a scope go out side by side', () => {
     expect(outcome!.rows).toHaveLength(n);
     expect(order).toEqual(actions.map((_, i) => i)); // one after another, in plan order
   }, 60_000);
+});
+
+// E10: the audit writes of one group (its leases, then its results) go out side by side, at most
+// WRITES_IN_FLIGHT at once: one round trip to the trail for a group, not one per action.
+describe('engine E10: a group takes its leases and writes its results side by side', () => {
+  /** A ledger whose writes answer only when the test releases them; counts what is in flight. */
+  function heldLedger() {
+    const inner = memoryLedger();
+    const held: (() => void)[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const hold = <T>(kind: string, write: () => Promise<T>) =>
+      new Promise<T>((resolve, reject) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        held.push(() => {
+          inFlight--;
+          write().then(resolve, reject);
+        });
+        void kind;
+      });
+    const store: AuditStore = { ...inner, putIntent: (r) => hold('intent', () => inner.putIntent(r)), putResult: (r) => hold('result', () => inner.putResult(r)) };
+    const turns = async () => {
+      for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    };
+    return { store, held, most: () => most, turns, inner };
+  }
+
+  it(`sends a group's intents at once (at most WRITES_IN_FLIGHT, ${WRITES_IN_FLIGHT}), then its one call, then its results at once, rows in order`, async () => {
+    const v = vendor();
+    const ledger = heldLedger();
+    const d = { ...deps(), audit: ledger.store };
+    const n = WRITES_IN_FLIGHT + 2;
+    const actions = Array.from({ length: n }, (_, i) => v.action(`i-${i}`, 'delete', true));
+    const done = executeScopes(d, [work(actions)], { destructiveLeft: 100 });
+    await ledger.turns();
+    expect(ledger.held).toHaveLength(WRITES_IN_FLIGHT); // one after another, one would be out
+    while (ledger.held.length) {
+      ledger.held.shift()!();
+      await ledger.turns();
+    }
+    expect(v.log).toEqual([`send delete ${actions.map((a) => a.resourceId).join(',')}`]);
+    await v.settle('delete');
+    expect(ledger.held).toHaveLength(WRITES_IN_FLIGHT);
+    while (ledger.held.length) {
+      ledger.held.shift()!();
+      await ledger.turns();
+    }
+    const [outcome] = await done;
+    expect(ledger.most()).toBe(WRITES_IN_FLIGHT);
+    expect(outcome!.rows.map((r) => [r.resource, r.status])).toEqual(actions.map((a) => [a.resourceId, 'applied']));
+    for (const a of actions) expect((await ledger.inner.get(`auto-delete|p|t|r|${a.resourceId}|delete|s`)).result ?? 'keyed differently').toBeDefined();
+  });
+
+  it('an action already done (a result in the trail) is skipped, its row first as before; the rest are sent in one call', async () => {
+    const v = vendor();
+    const d = deps();
+    const actions = Array.from({ length: 4 }, (_, i) => v.action(`i-${i}`, 'delete', true));
+    const first = executeScopes(d, [work([actions[2]!])], { destructiveLeft: 100 });
+    await v.settle();
+    await v.settle('delete');
+    await first;
+    v.log.length = 0;
+    const done = executeScopes({ ...d, runId: 'run-2' }, [work(actions)], { destructiveLeft: 100 });
+    await v.settle();
+    expect(v.log).toEqual(['send delete i-0,i-1,i-3']);
+    await v.settle('delete');
+    expect((await done)[0]!.rows.map((r) => [r.resource, r.status])).toEqual([
+      ['i-2', 'skipped'],
+      ['i-0', 'applied'],
+      ['i-1', 'applied'],
+      ['i-3', 'applied'],
+    ]);
+  });
 });
