@@ -1,4 +1,9 @@
-export type FaultKind = 'throttle' | '5xx' | 'malformed' | 'hang' | 'latency';
+/**
+ * `latency` waits before the request is handled (its answer leaves latency + the handling later);
+ * `round-trip` handles it at once and answers `latencyMs` after it arrived (the handling inside the
+ * round trip, as a cloud's servers do it beside the network's time), or when handled if later.
+ */
+export type FaultKind = 'throttle' | '5xx' | 'malformed' | 'hang' | 'latency' | 'round-trip';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -9,7 +14,7 @@ export interface FaultRule {
   times?: number;
   /** Fire with this probability per matching request (seeded, deterministic); default 1. */
   probability?: number;
-  /** For `latency` (and the delay of `hang`). */
+  /** For `latency` and `round-trip` (and the delay of `hang`). */
   latencyMs?: number;
 }
 

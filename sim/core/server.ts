@@ -111,9 +111,11 @@ async function serve(
   res: ServerResponse,
   shared: { faults: Faults; rateLimits: SimRateLimits; requests: RequestLogEntry[]; clock: SimClock },
 ): Promise<void> {
+  const arrived = Date.now();
   let status = 500;
   let action = 'unknown';
-  let wallMs = Date.now();
+  let wallMs = arrived;
+  let answerAt = 0;
   let throttled = false;
   try {
     const chunks: Buffer[] = [];
@@ -135,6 +137,7 @@ async function serve(
     let response: SimResponse | 'malformed' | undefined;
     for (const fault of shared.faults.fire(module.vendor, action)) {
       if (fault.kind === 'latency' || fault.kind === 'hang') await delay(fault.latencyMs ?? (fault.kind === 'hang' ? 60_000 : 50));
+      if (fault.kind === 'round-trip') answerAt = Math.max(answerAt, arrived + (fault.latencyMs ?? 50));
       if (fault.kind === 'throttle' && !response) {
         response = module.throttled(simReq);
         throttled = true;
@@ -148,6 +151,8 @@ async function serve(
       throttled = true;
     }
     response ??= await module.handle(simReq, ctx);
+    // the cloud's own work is done inside the round trip, not after it
+    if (answerAt > Date.now()) await delay(answerAt - Date.now());
     if (response === 'malformed') {
       status = 200;
       res.writeHead(200, { 'content-type': 'application/json' });

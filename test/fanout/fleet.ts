@@ -31,6 +31,11 @@ export interface FleetOptions {
   sims?: Partial<Record<SimVendorName, number>>;
   /** Simulated network latency on every request. */
   latencyMs?: number;
+  /**
+   * How it is spent (sim/core/faults.ts): `latency` (default) waits, then the cloud acts and answers;
+   * `round-trip` acts at once and answers `latencyMs` after the request arrived.
+   */
+  latencyKind?: 'latency' | 'round-trip';
 }
 
 export interface Fleet {
@@ -75,7 +80,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       (module as { bindClock?: (c: RunningSim['clock']) => void }).bindClock?.(running.clock);
       const regions = FLEET_REGIONS[vendor];
       module.seedFleet({ rng: new Rng(options.seed * 1000 + n++), count: options.perTarget * regions.length, now: options.now, regions, demo: true });
-      if (options.latencyMs) running.faults.inject({ kind: 'latency', latencyMs: options.latencyMs });
+      if (options.latencyMs) running.faults.inject({ kind: options.latencyKind ?? 'latency', latencyMs: options.latencyMs });
       const name = `${vendor}-${i}`;
       sims.push({ name, vendor, running, module });
       for (const region of regions)

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { collect, DryRunViolation, UnsupportedCapability, VendorError, type Instance } from '../../../lib/vendors/core';
 import { Rng, startSim, type RunningSim } from '../../../sim/core';
@@ -377,4 +378,35 @@ test('operator credentials reach the operator side only', async () => {
   const last = mod.log.at(-1)!;
   expect(last.path).toBe('/api/ecs/v1/instances/recycle-config');
   expect(last.headers.authorization).toBe(`Bearer ${SIM_CREDS.secret}`);
+});
+
+// sim/core/faults.ts: `latency` waits, then the cloud acts and answers; `round-trip` acts at once
+// and answers `latencyMs` after the request arrived (the fan-out bench's clouds: eight simulated
+// clouds share one thread there, and their work must not queue behind each other's delays).
+describe('injected latency and round trips', () => {
+  // only timers are faked (never run by themselves): the answer waits for the test to advance them
+  const fakeTimersOnly = () => jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+  afterEach(() => jest.useRealTimers());
+  const turns = async (n = 2_000, until: () => boolean = () => false) => {
+    for (let i = 0; i < n && !until(); i++) await new Promise((r) => setImmediate(r));
+  };
+
+  test.each([
+    ['round-trip', true],
+    ['latency', false],
+  ] as const)('%s: the stop is done before the answer leaves: %s', async (kind, actsFirst) => {
+    vm({ ecsId: 'ecs-rt1' });
+    sim.faults.inject({ kind, latencyMs: 10_000 });
+    fakeTimersOnly();
+    let answered = false;
+    const call = cli().stopInstances(R, ['ecs-rt1']).finally(() => (answered = true));
+    await turns(200_000, () => sim.requests.length > 0 || mod.instances()[0]!.status !== 'Running');
+    await turns();
+    expect(answered).toBe(false); // the answer waits for the round trip
+    expect(mod.instances()[0]!.status).toBe(actsFirst ? 'Stopped' : 'Running');
+    jest.advanceTimersByTime(10_000);
+    const [out] = await call;
+    expect(out).toMatchObject({ id: 'ecs-rt1', ok: true });
+    expect(mod.instances()[0]!.status).toBe('Stopped');
+  });
 });
