@@ -1,6 +1,10 @@
 /**
  * Fan-out benchmark (issue 12, issue 20): a fleet over 20 targets on the four simulated vendors,
- * simulated network latency on every request, one scheduled auto-delete run dispatched to the
+ * simulated network latency on every request (`--latency-model`: `round-trip`, the default, answers
+ * each request `--latency` ms after it arrived, the cloud's work done meanwhile; `wait-first`
+ * waits that long, then does the work and answers: the eight simulated clouds share one thread
+ * here, so their work then queues behind each other's waits and lengthens every round trip in a
+ * burst), one scheduled auto-delete run dispatched to the
  * loopback SQS FIFO queue and drained by 1, 4 and 16 concurrent worker invocations (in-process, as
  * Lambda's event source mapping would invoke the exported handler). Reports wall time and
  * speed-up over 1 worker, and what bounds it:
@@ -14,7 +18,7 @@
  *   one-worker run;
  * - the speed-up the 16-worker run could reach on this machine: 1-worker time / the larger floor.
  *
- *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1] [--audit file|dynamodb] [--plan-order] [--timeline] [--json out.json]
+ *   npx tsx bench/fanout.ts [--instances 50000] [--latency 20] [--latency-model round-trip|wait-first] [--workers 1,4,16] [--rate-limits] [--repeat 1] [--warmup 1] [--audit file|dynamodb] [--plan-order] [--timeline] [--json out.json]
  *
  * Each run finds the work item times of the run before in its trail (the warm-up's for the first), as
  * a scheduled dispatch finds the hour before's, and sends the longest message groups first;
@@ -42,6 +46,7 @@ const { values } = parseArgs({
   options: {
     instances: { type: 'string', default: process.env.FANOUT_BENCH_INSTANCES ?? '50000' },
     latency: { type: 'string', default: '20' },
+    'latency-model': { type: 'string', default: 'round-trip' },
     workers: { type: 'string', default: '1,4,16' },
     // the simulators answer the vendor's throttling error past the documented per-action rates (Tencent, seed 004)
     'rate-limits': { type: 'boolean', default: false },
@@ -63,6 +68,7 @@ const { values } = parseArgs({
   },
 });
 if (!['file', 'dynamodb'].includes(values.audit)) throw new Error(`--audit: expected file or dynamodb, got ${values.audit}`);
+if (!['round-trip', 'wait-first'].includes(values['latency-model'])) throw new Error(`--latency-model: expected round-trip or wait-first, got ${values['latency-model']}`);
 if (values.audit === 'dynamodb') {
   // dynalite checks a signature's form, not its key
   process.env.AWS_ACCESS_KEY_ID ??= 'bench-id';
@@ -101,7 +107,7 @@ async function startFleetProcess() {
   type Ready = { targets: AutomationConfigInput['targets']; dir: string; auditPath: string; dynamo?: { endpoint: string; tableName: string } };
   const { child, ready, ask } = await forkIpcChild<Ready, FleetCommand>(
     CHILD,
-    ['42', String(Math.ceil(instances / TARGETS)), String(latencyMs), now.toISOString(), values['rate-limits'] ? '1' : '0', values.audit],
+    ['42', String(Math.ceil(instances / TARGETS)), String(latencyMs), now.toISOString(), values['rate-limits'] ? '1' : '0', values.audit, values['latency-model'] === 'round-trip' ? 'round-trip' : 'latency'],
     'fleet',
   );
   return {
@@ -273,13 +279,14 @@ interface ItemSpan {
 
 /**
  * `--timeline`: each work item's start and end (ms from the run's start, performance.now()) and
- * what its account's simulator served meanwhile (ms, when the answer was made, after the latency).
+ * what its account's simulator served meanwhile (ms, when it took the request: with `round-trip`
+ * as it arrived, answered the latency after; with `wait-first` after the latency, answered then).
  * One simulator serves every region of an account, so items of one account list each other's
  * requests too. Where an item waited between answers, its worker did not have the CPU.
  */
 function printTimeline(started: number, dispatchMs: number, spans: ItemSpan[], requests: RequestTime[]): void {
   const at = (wallMs: number) => wallMs - performance.timeOrigin - started;
-  console.log(`    timeline: dispatch ${dispatchMs.toFixed(0)} ms; then each item (start → end) and its account's requests (answered at)`);
+  console.log(`    timeline: dispatch ${dispatchMs.toFixed(0)} ms; then each item (start → end) and its account's requests (${values['latency-model'] === 'round-trip' ? 'taken at, answered the latency after' : 'answered at'})`);
   for (const s of [...spans].sort((a, b) => a.endMs - b.endMs)) {
     const served = requests.filter((r) => s.target.startsWith(`${r.account}-`) && at(r.wallMs) >= s.startMs - started && at(r.wallMs) <= s.endMs - started);
     console.log(`    ${(s.startMs - started).toFixed(0).padStart(5)} → ${(s.endMs - started).toFixed(0).padStart(5)} ${s.target}: ${served.map((r) => `${r.action}@${at(r.wallMs).toFixed(0)}`).join(' ')}`);
@@ -314,7 +321,7 @@ function scheduleFloor(queued: string[], oneWorker: { group: string; ms: number 
   return end;
 }
 
-console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms, workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, audit ${values.audit === 'dynamodb' ? 'DynamoDB (dynalite in the simulators\' process)' : 'file store'}, node ${process.version}, simulators in a child process, workers ${values.processes ? 'each in its own warm process' : 'all in this process'}`);
+console.log(`fan-out bench: ${instances} instances over ${TARGETS} targets (4 vendors), latency ${latencyMs} ms (${values['latency-model']}), workers ${workerCounts.join('/')}, rate limits ${values['rate-limits'] ? 'enforced' : 'off'}, audit ${values.audit === 'dynamodb' ? 'DynamoDB (dynalite in the simulators\' process)' : 'file store'}, node ${process.version}, simulators in a child process, workers ${values.processes ? 'each in its own warm process' : 'all in this process'}`);
 const pool = values.processes ? await startWorkerPool(Math.max(...workerCounts)) : undefined;
 let previous: AuditRecord[] | undefined;
 for (let n = 1; n <= Number(values.warmup); n++) {
@@ -379,6 +386,6 @@ for (let rep = 1; rep <= Number(values.repeat); rep++) {
 }
 await pool?.stop();
 if (values.json) {
-  const settings = { instances, latencyMs, workers: workerCounts, rateLimits: values['rate-limits'], audit: values.audit, order: values['plan-order'] ? 'plan' : 'longest-first', processes: values.processes };
+  const settings = { instances, latencyMs, latencyModel: values['latency-model'], workers: workerCounts, rateLimits: values['rate-limits'], audit: values.audit, order: values['plan-order'] ? 'plan' : 'longest-first', processes: values.processes };
   writeFileSync(values.json, `${JSON.stringify({ settings, runs: jsonRuns }, null, 2)}\n`);
 }

@@ -337,7 +337,7 @@ if (cold) {
 }
 const fanout = results.fanout as FanoutResult[] | undefined;
 if (fanout?.length) {
-  lines.push('', '### Fan-out (10k instances over 20 targets, the audit trail in the file store; all workers on this process\'s one JS thread)', '', 'Speed-up = the 1-worker run\'s time / the 16-worker run\'s, per repetition (after a warm-up). The floors are what the 16-worker run could not beat here: the one thread\'s CPU, the longest message group, and the queue on 16 workers that share no CPU (Lambda\'s case).', '', '| latency a call | rates | 16 workers / 1 worker | bound (floors: CPU · group · schedule, ms) | vendor requests (throttled) | command |', '|---|---|---|---|---|---|');
+  lines.push('', '### Fan-out (10k instances over 20 targets, the audit trail in the file store; all workers on this process\'s one JS thread)', '', 'Speed-up = the 1-worker run\'s time / the 16-worker run\'s, per repetition (after a warm-up). Each simulated cloud answers a request the latency after it arrived, its own work done meanwhile (`--latency-model round-trip`). The floors are what the 16-worker run could not beat here: the main thread\'s CPU, the longest message group, and the queue on 16 workers that share no CPU (Lambda\'s case).', '', '| latency a call | rates | 16 workers / 1 worker | bound (floors: CPU · group · schedule, ms) | vendor requests (throttled) | command |', '|---|---|---|---|---|---|');
   for (const f of fanout) {
     const sixteen = f.runs.filter((r) => r.workers === 16);
     const floors = sixteen.map((r) => (r.floors ? `${r.floors.bound.replace(/:.*/, '')} (${r.floors.cpuMs.toFixed(0)} · ${r.floors.groupMs.toFixed(0)} · ${r.floors.scheduleMs.toFixed(0)})` : '')).join('; ');

@@ -38,8 +38,14 @@ const waiting = () => {
   }
 };
 
-const [seed, perTarget, latencyMs, now, rateLimits, audit] = process.argv.slice(2) as [string, string, string, string, string, string | undefined];
-const fleet = await startFleet({ seed: Number(seed), now: new Date(now), perTarget: Number(perTarget), latencyMs: Number(latencyMs) });
+const [seed, perTarget, latencyMs, now, rateLimits, audit, latencyKind] = process.argv.slice(2) as [string, string, string, string, string, string | undefined, string | undefined];
+const fleet = await startFleet({
+  seed: Number(seed),
+  now: new Date(now),
+  perTarget: Number(perTarget),
+  latencyMs: Number(latencyMs),
+  latencyKind: latencyKind === 'round-trip' ? 'round-trip' : 'latency',
+});
 // the audit table the deployed workers write to (DynamoDB), served here so its CPU is not the workers'
 const dynamo = audit === 'dynamodb' ? await startDynalite() : undefined;
 const tableName = await dynamo?.createAuditTable();
