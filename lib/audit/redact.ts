@@ -14,6 +14,8 @@ export const REDACTED = '[REDACTED]';
 const MIN_SECRET_LENGTH = 4;
 
 const registered = new Set<string>();
+/** The registered secrets longest first (a longer one may contain a shorter), kept until the set changes. */
+let longestFirst: string[] | undefined;
 
 /** Registers a credential so that any later output containing it is scrubbed. */
 export function registerSecret(secret: string | undefined | null): void {
@@ -21,11 +23,13 @@ export function registerSecret(secret: string | undefined | null): void {
   registered.add(secret);
   const encoded = encodeURIComponent(secret);
   if (encoded !== secret) registered.add(encoded);
+  longestFirst = undefined;
 }
 
 /** For tests: forget every registered secret. */
 export function clearRegisteredSecrets(): void {
   registered.clear();
+  longestFirst = undefined;
 }
 
 /** Key names (lower-cased, '-' and '_' removed) containing any of these hold secrets. */
@@ -62,14 +66,19 @@ const TEXT_RULES: Array<[RegExp, string]> = [
   [/(\b[\w-]*(?:secret|password|token)[\w-]*["']?\s*:\s*["']?)([^"'\r\n,}\s]+)/gi, `$1${REDACTED}`],
   [/\bBearer\s+[\w.~+/=-]+/g, `Bearer ${REDACTED}`],
 ];
+/** A word every TEXT_RULES match contains (rule 1 ends in `Signature=`): text without one is left as it is. */
+const MAY_MATCH_A_RULE = /authorization|signature|secret|password|token|credential|bearer/i;
 
 /** Scrubs one string: registered secrets first (longest first), then the text patterns. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  const all = [...registered, ...secrets.filter((s) => s.length >= MIN_SECRET_LENGTH)].sort((a, b) => b.length - a.length);
+  longestFirst ??= [...registered].sort((a, b) => b.length - a.length);
+  const extra = secrets.filter((s) => s.length >= MIN_SECRET_LENGTH);
+  const all = extra.length ? [...longestFirst, ...extra].sort((a, b) => b.length - a.length) : longestFirst;
   for (const s of all) {
     if (out.includes(s)) out = out.split(s).join(REDACTED);
   }
+  if (!MAY_MATCH_A_RULE.test(out)) return out;
   for (const [pattern, replacement] of TEXT_RULES) out = out.replace(pattern, replacement);
   return out;
 }
