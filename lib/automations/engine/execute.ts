@@ -122,11 +122,11 @@ async function inDependencyOrder(groups: Item[][], apply: (group: Item[], index:
 function slots(n: number) {
   let free = n;
   const waiting: (() => void)[] = [];
-  return async (fn: () => Promise<void>): Promise<void> => {
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
     if (free > 0) free--;
     else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
-      await fn();
+      return await fn();
     } finally {
       const next = waiting.shift();
       if (next) next();
@@ -297,15 +297,7 @@ async function applyVendorGroup(deps: EngineDeps, group: Item[], emit: (item: It
   // to the trail for the group, not one per action; rows come as before (skipped ones first, then
   // the group's call's, each in the group's order)
   const slot = slots(WRITES_IN_FLIGHT);
-  const claimed = await Promise.all(
-    group.map(async (item): Promise<{ held: boolean; row?: PlanRow }> => {
-      let out: { held: boolean; row?: PlanRow } = { held: false };
-      await slot(async () => {
-        out = await claimForGroup(deps, item.id, item.action as VendorAction);
-      });
-      return out;
-    }),
-  );
+  const claimed = await Promise.all(group.map((item) => slot(() => claimForGroup(deps, item.id, item.action as VendorAction))));
   const pending: (Item & { action: VendorAction })[] = [];
   for (const [i, item] of group.entries()) {
     if (claimed[i]!.held) pending.push({ ...item, action: item.action as VendorAction });
@@ -333,15 +325,7 @@ async function applyVendorGroup(deps: EngineDeps, group: Item[], emit: (item: It
     });
     return { outcome, result };
   });
-  const firsts = await Promise.all(
-    results.map(async ({ result }) => {
-      let first = false;
-      await slot(async () => {
-        first = await writeResult(deps, result);
-      });
-      return first;
-    }),
-  );
+  const firsts = await Promise.all(results.map(({ result }) => slot(() => writeResult(deps, result))));
   const events = [];
   for (const [i, { action }] of pending.entries()) {
     const { outcome, result } = results[i]!;
