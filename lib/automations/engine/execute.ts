@@ -313,7 +313,8 @@ async function applyVendorGroup(deps: EngineDeps, group: Item[], emit: (item: It
     outcomes = pending.map((p) => ({ id: p.action.resourceId, ok: false, error: { code: err.code ?? err.name ?? 'Error', message: err.message ?? String(e), retryable: false } }));
   }
   const byId = new Map(outcomes.map((o) => [o.id, o]));
-  const results = pending.map(({ id, action }) => {
+  const results = pending.map((item) => {
+    const { id, action } = item;
     const outcome = byId.get(action.resourceId) ?? { id: action.resourceId, ok: false, error: { code: 'NoOutcome', message: 'the vendor call reported nothing for this id', retryable: false } };
     const result = record(deps, id, action, 'enforce', 'result', {
       outcome: outcome.ok ? 'success' : 'failed',
@@ -323,14 +324,14 @@ async function applyVendorGroup(deps: EngineDeps, group: Item[], emit: (item: It
       startedAt: started,
       finishedAt: new Date().toISOString(),
     });
-    return { outcome, result };
+    return { item, outcome, result };
   });
   const firsts = await Promise.all(results.map(({ result }) => slot(() => writeResult(deps, result))));
   const events = [];
-  for (const [i, { action }] of pending.entries()) {
-    const { outcome, result } = results[i]!;
+  for (const [i, { item, outcome, result }] of results.entries()) {
+    const { id, action } = item;
     const reason = outcome.ok ? action.reason : `${action.reason} — failed: ${outcome.error?.code}: ${outcome.error?.message}`;
-    emit(pending[i]!, row(pending[i]!.id, label(action), action.action, firsts[i] ? reason : `${reason} (another run recorded a result first)`, outcome.ok ? 'applied' : 'failed'));
+    emit(item, row(id, label(action), action.action, firsts[i] ? reason : `${reason} (another run recorded a result first)`, outcome.ok ? 'applied' : 'failed'));
     if (firsts[i]) events.push(actionEvent(result));
   }
   await publish(deps, events);
