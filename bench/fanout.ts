@@ -61,7 +61,7 @@ const { values } = parseArgs({
     audit: { type: 'string', default: 'file' },
     // dispatch in the plan's order: without the work item times of the run before (longest first)
     'plan-order': { type: 'boolean', default: false },
-    // print each work item's span and its simulator's requests (runs with more than one worker)
+    // print each work item's span and its simulator's requests (every run: the 1-worker one shows each item alone, without the others' CPU)
     timeline: { type: 'boolean', default: false },
     // also write the runs to this file as JSON (npm run bench's `fanout` section reads it)
     json: { type: 'string' },
@@ -237,7 +237,7 @@ async function once(workers: number, previous?: AuditRecord[]) {
   const sched = schedstat();
   const pool1 = await pool?.usage();
   const sims = await fleet.stats();
-  if (values.timeline && workers > 1) printTimeline(started, dispatchMs, items, await fleet.requests());
+  if (values.timeline) printTimeline(started, dispatchMs, items, await fleet.requests());
   const byGroup = new Map<string, number>();
   for (const i of items) byGroup.set(i.group, (byGroup.get(i.group) ?? 0) + i.ms);
   const failed = sqs.deadLetters().length;
