@@ -1,9 +1,9 @@
 import type { EventPublisher } from '../audit/events';
 import { auditStoreConfigOf, openAuditStore, openEventPublisher } from '../audit/open';
+import { credentialSettings } from '../config/credential-settings';
 import type { AutomationConfig } from '../config/schema';
 import { loadVendorClient, type VendorClientFactory } from '../vendors';
 import { Transport, type Credentials, type TransportOptions, type VendorClient } from '../vendors/core';
-import { explainingClient } from './explain-errors';
 import type { CloudEventFocus, EngineDeps, Mode, TargetConfig, TriggerKind } from './engine';
 
 export interface DepsInput {
@@ -97,7 +97,7 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
       if (!client) {
         const c = creds.get(target.name);
         if (!c) throw credentialErrors.get(target.name) ?? new Error(`no credentials resolved for target ${target.name}`);
-        client = explainingClient(factories.get(target.vendor)!({
+        client = factories.get(target.vendor)!({
           vendor: target.vendor,
           target: target.name,
           endpoint: target.endpoint,
@@ -105,8 +105,9 @@ export async function buildEngineDeps(input: DepsInput): Promise<BuiltDeps> {
           operatorCredentials: c.operator,
           transport: transports[mode],
           settings: target.settings,
+          credentialSettings: credentialSettings(target),
           now: businessNow,
-        }), target);
+        });
         clients.set(key, client);
       }
       return client;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { credentialSettings } from '../automations/explain-errors';
+import { credentialSettings } from '../config/credential-settings';
 import { functionNames, functionPolicyKey, loadConfig, type AutomationConfig } from '../config';
 import { resolveConfigPath } from './config-path';
 import type { CliIo } from './io';

@@ -11,6 +11,8 @@ export interface ClientSpec {
   operatorCredentials?: Credentials;
   transport: Transport;
   settings?: unknown;
+  /** ClientOptions.credentialSettings. */
+  credentialSettings?: string;
   /** Business time (ClientOptions.now). */
   now?: () => number;
 }
@@ -25,6 +27,7 @@ function common(spec: ClientSpec) {
     credentials: spec.credentials,
     operatorCredentials: spec.operatorCredentials,
     transport: spec.transport,
+    credentialSettings: spec.credentialSettings,
     now: spec.now,
   };
 }

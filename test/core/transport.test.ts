@@ -337,3 +337,40 @@ describe('the HTTP client (httpFetch, node:http)', () => {
     }
   });
 });
+
+// What the operator must check, named by the call itself (the client passes its target as the
+// call's origin), not by a wrapper around the client.
+describe('a failed call names what to check for its target', () => {
+  const origin = { target: 'tencent-prod', endpoint: 'http://127.0.0.1:9/', credentialSettings: 'credentials.accessKeyIdEnv TC_ID, credentials.secretEnv TC_SECRET' };
+  const once = () => fast({ retry: { maxAttempts: 1 } });
+
+  it('a connection failure: the target and its endpoint', async () => {
+    const err = await once().call({ ...meta, origin }, () => ({ method: 'GET' as const, url: 'http://127.0.0.1:9/', headers: {} }), parse).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VendorError);
+    expect((err as Error).message).toMatch(/ — cannot reach target "tencent-prod" at http:\/\/127\.0\.0\.1:9\/: check its endpoint setting and the network$/);
+  });
+
+  it('an auth failure: the credential settings, never their values', async () => {
+    script = () => ({ status: 200, body: '{"code":"AuthFailure.SignatureFailure"}' });
+    const authParse = (res: HttpResponse) => {
+      const { code } = JSON.parse(res.body) as { code: string };
+      throw new VendorError({ vendor: 'tencent', action: 'DescribeInstances', code, message: 'signature mismatch', httpStatus: res.status, auth: true });
+    };
+    const err = (await once().call({ ...meta, origin }, get, authParse).catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain('target "tencent-prod" rejected the credentials: check credentials.accessKeyIdEnv TC_ID, credentials.secretEnv TC_SECRET');
+  });
+
+  it("an answer that is not the vendor's: the endpoint setting (the vendor's default when none is set)", async () => {
+    script = () => ({ status: 200, body: '<html>captive portal</html>' });
+    const err = (await once().call({ ...meta, origin: { target: 'tencent-prod' } }, get, parse).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/the answer from the tencent default endpoint \(target "tencent-prod"\) is not a tencent API response: check its endpoint setting$/);
+  });
+
+  it('a refusal by the vendor gets no hint, and a call without an origin none either', async () => {
+    script = () => ({ status: 200, body: '{"code":"InvalidParameterValue"}' });
+    const refused = (await once().call({ ...meta, origin }, get, parse).catch((e: unknown) => e)) as Error;
+    expect(refused.message).toBe('tencent DescribeInstances failed: InvalidParameterValue: failed');
+    const plain = (await once().call(meta, () => ({ method: 'GET' as const, url: 'http://127.0.0.1:9/', headers: {} }), parse).catch((e: unknown) => e)) as Error;
+    expect(plain.message).not.toContain('check');
+  });
+});

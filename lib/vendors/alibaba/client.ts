@@ -80,6 +80,7 @@ const failure = (id: string, e: unknown): BatchOutcome => {
 
 export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): AlibabaClient {
   const { target, transport, credentials } = options;
+  const origin = { target, endpoint: options.endpoint, credentialSettings: options.credentialSettings };
   const base = endpointUrl(options.endpoint, target);
 
   /**
@@ -95,7 +96,7 @@ export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): Al
     // a repeat carrying the same ClientToken returns the first result (seed 001 L9770, L9774): safe to resend after a 5xx
     const idempotent = spec.clientToken === true && params.ClientToken !== undefined;
     return transport.call(
-      { vendor: 'alibaba', action: name, region: region ?? 'global', mutating: spec.mutating, idempotent },
+      { vendor: 'alibaba', action: name, region: region ?? 'global', mutating: spec.mutating, idempotent, origin },
       () => buildRequest({ action: name, params: all, credentials, base }),
       (response) => parseEnvelope(name, response, spec.schema) as Body<K>,
     );

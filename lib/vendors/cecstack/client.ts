@@ -7,6 +7,7 @@ import {
   eachId,
   parseMoney,
   type BatchOutcome,
+  type CallOrigin,
   type Capabilities,
   type ClientOptions,
   type CecstackSettings,
@@ -75,6 +76,8 @@ export class CecstackClient implements VendorClient {
   private readonly base: string;
   private readonly signer: CecstackSigner;
   private readonly operator?: { base: string; signer: CecstackSigner };
+  /** Each side's target, endpoint and credential settings, named when a call fails for them (core `withTargetHint`). */
+  private readonly origin: { tenant: CallOrigin; operator: CallOrigin };
   private readonly pageSize: number;
 
   constructor(
@@ -89,6 +92,8 @@ export class CecstackClient implements VendorClient {
     const opSigner = extras.operatorSigner ?? (options.operatorCredentials ? configuredSigner(options.settings.auth, options.operatorCredentials, options.target) : undefined);
     if (opEndpoint && opSigner) this.operator = { base: opEndpoint, signer: opSigner };
     this.pageSize = extras.pageSize ?? PAGE_SIZE;
+    const credentialSettings = options.credentialSettings;
+    this.origin = { tenant: { target: options.target, endpoint: this.base, credentialSettings }, operator: { target: options.target, endpoint: opEndpoint, credentialSettings } };
   }
 
   /** One vendor call through the transport: built and signed per attempt, parsed into validated data. */
@@ -99,7 +104,7 @@ export class CecstackClient implements VendorClient {
     // a signing hook that cannot load is a configuration error, raised once and never retried as a network failure
     await side.signer.ready?.();
     return this.options.transport.call(
-      { vendor: 'cecstack', action: name, region, mutating: spec.mutating },
+      { vendor: 'cecstack', action: name, region, mutating: spec.mutating, origin: spec.side === 'operator' ? this.origin.operator : this.origin.tenant },
       () => buildRequest(side.base, region, { method: spec.method, path: spec.path(input.id), query: input.query, body: input.body }, side.signer),
       parseEnvelope(name, spec.schema as z.ZodType<ActionData<A>>),
     );

@@ -56,6 +56,30 @@ export class VendorError extends Error {
   }
 }
 
+/**
+ * Where a call went: its client's target, as configured. A failure the operator can fix at the
+ * target (unreachable, rejected credentials, not the vendor answering) names what to check.
+ */
+export interface CallOrigin {
+  target: string;
+  /** The endpoint setting; absent: the vendor's default. */
+  endpoint?: string;
+  /** The settings the credentials came from, by name (never their values). */
+  credentialSettings?: string;
+}
+
+/** Adds to `error`'s message what the operator must check at `origin`, when the failure is theirs to fix. */
+export function withTargetHint(error: VendorError, origin: CallOrigin): VendorError {
+  const endpoint = origin.endpoint ?? `the ${error.vendor} default endpoint`;
+  let hint: string | undefined;
+  if (error.auth) hint = `target "${origin.target}" rejected the credentials${origin.credentialSettings ? `: check ${origin.credentialSettings}` : ''}`;
+  else if (error.httpStatus === undefined) hint = `cannot reach target "${origin.target}" at ${endpoint}: check its endpoint setting and the network`;
+  else if (error.code === 'UnexpectedResponse' || error.code === 'MalformedResponse')
+    hint = `the answer from ${endpoint} (target "${origin.target}") is not a ${error.vendor} API response: check its endpoint setting`;
+  if (hint) error.message = `${error.message} — ${hint}`;
+  return error;
+}
+
 /** Thrown before any request is sent when a dry run reaches a mutating action. */
 export class DryRunViolation extends Error {
   constructor(vendor: VendorName, action: string) {

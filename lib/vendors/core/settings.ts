@@ -89,6 +89,8 @@ export interface ClientOptions<TSettings> {
   operatorCredentials?: Credentials;
   transport: Transport;
   settings: TSettings;
+  /** The settings the credentials came from, by name (never values): a call the vendor refuses for its credentials names them. */
+  credentialSettings?: string;
   /**
    * Business time in epoch ms (default: the machine clock). Vendor rules relative to "now" (KEC's
    * 30-minute timer lead) and times we stamp read it, so a run with a set clock is consistent.

@@ -1,4 +1,4 @@
-import { BudgetExceeded, DryRunViolation, VendorError } from './errors';
+import { BudgetExceeded, DryRunViolation, VendorError, withTargetHint, type CallOrigin } from './errors';
 import { httpFetch, type FetchLike } from './http-fetch';
 import type { VendorName } from './model';
 import { RateLimiter, sleep, type Release } from './rate-limit';
@@ -32,6 +32,8 @@ export interface ActionMeta {
    * it are retried only when the vendor surely did not act (throttled, refused before sending).
    */
   idempotent?: boolean;
+  /** The client's target: a failure it gives up on names what to check there (`withTargetHint`). */
+  origin?: CallOrigin;
 }
 
 export interface RetryPolicy {
@@ -142,7 +144,7 @@ export class Transport {
       }
       const last = attempt >= this.retry.maxAttempts || !error.retryable || (meta.mutating && !meta.idempotent && mayHaveActed(error));
       this.report(meta, attempt, last ? 'error' : 'retry', started, started - queued, status, error.code);
-      if (last) throw error;
+      if (last) throw meta.origin ? withTargetHint(error, meta.origin) : error;
       await sleep(this.backoff(attempt));
     }
   }

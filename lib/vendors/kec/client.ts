@@ -56,11 +56,12 @@ export interface KecClient extends VendorClient {
 export function createKecClient(options: ClientOptions<KecSettings>): KecClient {
   const now = options.now ?? Date.now;
   const { target, transport, credentials, endpoint, settings } = options;
+  const origin = { target, endpoint, credentialSettings: options.credentialSettings };
   let projectsCache: Promise<string[]> | undefined;
 
   function call<S extends z.ZodType>(spec: ActionSpec, region: string, params: Params, schema: S): Promise<z.infer<S>> {
     return transport.call(
-      { vendor: 'kec', action: spec.action, region, mutating: spec.mutating },
+      { vendor: 'kec', action: spec.action, region, mutating: spec.mutating, origin },
       () => buildRequest({ spec, region, params, credentials, endpoint }),
       (res) => parseResponse(spec.action, schema, res),
     );

@@ -95,13 +95,14 @@ export interface ActionTimerOps {
   clearAutoDeleteTime(scope: Scope, ids: string[]): Promise<BatchOutcome[]>;
 }
 
-export function actionTimers(options: Pick<ClientOptions<TencentSettings>, 'transport' | 'credentials' | 'settings' | 'endpoint'>): ActionTimerOps {
-  const { transport, credentials, settings, endpoint } = options;
+export function actionTimers(options: Pick<ClientOptions<TencentSettings>, 'target' | 'transport' | 'credentials' | 'credentialSettings' | 'settings' | 'endpoint'>): ActionTimerOps {
+  const { target, transport, credentials, settings, endpoint } = options;
+  const origin = { target, endpoint, credentialSettings: options.credentialSettings };
 
   function call<K extends TimerActionName>(name: K, region: string, params: Params): Promise<Body<K>> {
     const action = TIMER_ACTIONS[name];
     return transport.call(
-      { vendor: 'tencent', action: name, region, mutating: action.mutating, ratePerSecond: action.ratePerSecond },
+      { vendor: 'tencent', action: name, region, mutating: action.mutating, ratePerSecond: action.ratePerSecond, origin },
       () => buildRequest({ action: name, region, params, credentials, settings, endpoint }),
       (response) => parseEnvelope(name, response, action.schema) as Body<K>,
     );

@@ -77,12 +77,13 @@ const CHARGE_FILTER: Partial<Record<ChargeType, string>> = { prepaid: 'PREPAID',
 export function createTencentClient(options: ClientOptions<TencentSettings>): TencentClient {
   const now = options.now ?? Date.now;
   const { target, transport, credentials, settings, endpoint } = options;
+  const origin = { target, endpoint, credentialSettings: options.credentialSettings };
 
   function call<K extends ActionName>(name: K, region: string | undefined, params: Params = {}): Promise<Body<K>> {
     const action = ACTIONS[name];
     const r = action.regionless ? undefined : region;
     return transport.call(
-      { vendor: 'tencent', action: name, region: region ?? 'global', mutating: action.mutating, ratePerSecond: action.ratePerSecond },
+      { vendor: 'tencent', action: name, region: region ?? 'global', mutating: action.mutating, ratePerSecond: action.ratePerSecond, origin },
       () => buildRequest({ action: name, region: r, params, credentials, settings, endpoint }),
       (response) => parseEnvelope(name, response, action.schema) as Body<K>,
     );

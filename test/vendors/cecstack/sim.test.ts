@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { collect, DryRunViolation, UnsupportedCapability, VendorError, type Instance } from '../../../lib/vendors/core';
+import { collect, DryRunViolation, Transport, UnsupportedCapability, VendorError, type Instance } from '../../../lib/vendors/core';
 import { Rng, startSim, type RunningSim } from '../../../sim/core';
 import { createCecstackSim, type CecstackSim, type SimVm } from '../../../sim/cecstack';
 import { client, fastTransport, SIM_CREDS } from './helpers';
@@ -378,6 +378,14 @@ test('operator credentials reach the operator side only', async () => {
   const last = mod.log.at(-1)!;
   expect(last.path).toBe('/api/ecs/v1/instances/recycle-config');
   expect(last.headers.authorization).toBe(`Bearer ${SIM_CREDS.secret}`);
+});
+
+test('a failure names the side that failed: the operator endpoint for an operator-side call, the tenant one otherwise', async () => {
+  const transport = new Transport({ retry: { maxAttempts: 1 }, timeoutMs: 2_000 });
+  const operatorDown = client(base, { settings: { operatorEndpoint: 'http://127.0.0.1:9' }, transport });
+  await expect(operatorDown.getRecycleBinConfig(R)).rejects.toThrow(/cannot reach target "cec-test" at http:\/\/127\.0\.0\.1:9: check its endpoint setting/);
+  const tenantDown = client('http://127.0.0.1:9', { settings: { operatorEndpoint: base }, transport });
+  await expect(collect(tenantDown.listInstances(R))).rejects.toThrow(/cannot reach target "cec-test" at http:\/\/127\.0\.0\.1:9: check/);
 });
 
 // sim/core/faults.ts: `latency` waits, then the cloud acts and answers; `round-trip` acts at once
