@@ -16,6 +16,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFile as writeFileCb,
   writeFileSync,
   writeSync,
@@ -23,6 +24,8 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
+import heldLocks from 'proper-lockfile/lib/lockfile.js';
+import mtimePrecision from 'proper-lockfile/lib/mtime-precision.js';
 import { attemptOf, auditRecordSchema, type AuditRecord } from './record';
 import {
   AuditConflictError,
@@ -52,6 +55,27 @@ export const DEFAULT_AUDIT_PATH = '.automation/audit.jsonl';
 /** A lock left by a killed process is taken over after this long (proper-lockfile refreshes live locks). */
 const LOCK_STALE_MS = 5_000;
 const LOCK_OPTIONS = { stale: LOCK_STALE_MS, realpath: false } as const;
+
+/**
+ * Refreshes the locks this process holds through a long stretch of work that keeps this thread
+ * (an index build: 10–40 s at 100k–1M records). proper-lockfile refreshes a held lock on a timer,
+ * which cannot run meanwhile, and another process takes a lock over once it is LOCK_STALE_MS old.
+ * Done as that timer does it (the mtime at the probed precision, noted as the lock's own), so the
+ * timer still knows the lock as ours when it next runs; a lock gone meanwhile was lost (throws).
+ */
+function keepLocksFresh(): void {
+  FileAuditStore.onIndexProgress?.();
+  const now = Date.now();
+  for (const held of Object.values(heldLocks.getLocks())) {
+    if (held.released || now - held.lastUpdate < LOCK_STALE_MS / 4) continue;
+    const mtime = mtimePrecision.getMtime(held.mtimePrecision);
+    utimesSync(held.lockfilePath, mtime, mtime);
+    held.mtime = mtime;
+    held.lastUpdate = now;
+  }
+}
+/** Lines, and index files, between two keepLocksFresh() of a build. */
+const FRESH_EVERY = 4_096;
 /**
  * A lock session's view of the index: the meta its writes advanced and the index entries of its
  * appends, both written once, before the lock is released (entries first, then the meta that
@@ -170,6 +194,9 @@ export class FileAuditStore implements AuditStore {
   private pending: IndexBatch | undefined;
   /** The layout of the index as this store last read its meta (or holds it in a lock session). */
   private layout: IndexVersion = INDEX_VERSION;
+
+  /** Tests: called as an index build goes on (every few thousand lines and index files). */
+  static onIndexProgress: (() => void) | undefined;
 
   constructor(path: string = DEFAULT_AUDIT_PATH, private readonly options: FileAuditStoreOptions = {}) {
     if (options.retentionDays !== undefined && !(Number.isInteger(options.retentionDays) && options.retentionDays > 0)) {
@@ -668,10 +695,12 @@ export class FileAuditStore implements AuditStore {
       const batch = new IndexBatch();
       let lineStart = 0;
       const complete = end < 0 ? 0 : end + 1;
+      let lines = 0;
       while (lineStart < complete) {
         const nl = buf.indexOf(0x0a, lineStart);
         if (nl > lineStart) skipped += this.indexLine(buf.subarray(lineStart, nl), start + lineStart, batch);
         lineStart = nl + 1;
+        if (++lines % FRESH_EVERY === 0) keepLocksFresh();
       }
       carry = Buffer.from(buf.subarray(complete));
       openLine = false;
@@ -681,7 +710,7 @@ export class FileAuditStore implements AuditStore {
         openLine = true;
         carry = Buffer.alloc(0);
       }
-      batch.flush(this.indexDir);
+      batch.flush(this.indexDir, keepLocksFresh);
       if (got === 0) break;
     }
     const indexed = pos - carry.length;
@@ -868,8 +897,11 @@ class IndexBatch {
     );
   }
 
-  flush(dir: string): void {
+  /** Writes the entries on this thread; `progress` is called every FRESH_EVERY files (a build's). */
+  flush(dir: string, progress?: () => void): void {
+    let written = 0;
     for (const [file, lines] of this.files) {
+      if (progress && ++written % FRESH_EVERY === 0) progress();
       const path = join(dir, file);
       // each entry starts its own line, so an entry torn by a crash never swallows the next one
       const text = `\n${lines.join('\n')}`;

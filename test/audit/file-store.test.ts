@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import lockfile from 'proper-lockfile';
 import { auditStoreConfigOf, FileAuditStore, openAuditStore } from '../../lib/audit';
 import { resultOf, sampleRecord } from './fixtures';
 import { auditStoreContract } from './store-contract';
@@ -407,6 +408,63 @@ describe('FileAuditStore on disk', () => {
     expect(existsSync(join(idx, 'keys', h.slice(0, 2), `${h.slice(2, 4)}.idx`))).toBe(true);
     expect(JSON.parse(readFileSync(meta, 'utf8')).version).toBe(1);
     expect(existsSync(marker)).toBe(true);
+  });
+
+  // proper-lockfile refreshes a held lock on a timer, which cannot run while an index build holds
+  // the thread (10-40 s at 100k-1M records); another process takes a lock over once it is 5 s old
+  describe('a long index build keeps its lock fresh, so no other process takes it over meanwhile', () => {
+    const LOCK = { stale: 5_000, realpath: false };
+    let clock: number;
+    const realNow = Date.now;
+    const realClock = () => {
+      Date.now = realNow;
+    };
+    afterEach(() => {
+      FileAuditStore.onIndexProgress = undefined;
+      realClock();
+    });
+    // the build's clock runs 2 s per step of its progress; each step asks as another process would
+    const slowBuild = (path: string) => {
+      const seen = { steps: 0, staleAt: [] as number[] };
+      clock = Date.now();
+      Date.now = () => clock; // not a jest mock: one records every call, and a build makes many
+      FileAuditStore.onIndexProgress = () => {
+        clock += 2_000;
+        seen.steps++;
+        if (!lockfile.checkSync(path, LOCK)) seen.staleAt.push(seen.steps);
+      };
+      return seen;
+    };
+    const logOf = (path: string, n: number) => {
+      writeFileSync(path, Array.from({ length: n }, (_, i) => `${JSON.stringify(sampleRecord({ resourceId: `ins-${i % 50}` }))}\n`).join(''));
+    };
+
+    it('on open (the index missing: built under the lock taken without waiting)', async () => {
+      const path = join(dir, 'audit.jsonl');
+      logOf(path, 9_000);
+      const seen = slowBuild(path);
+      const store = new FileAuditStore(path);
+      expect(seen.steps).toBeGreaterThanOrEqual(4); // 8 s of build by its clock
+      expect(seen.staleAt).toEqual([]);
+      realClock();
+      expect(await store.query({ resourceId: 'ins-7' })).toHaveLength(180);
+      await store.close();
+    });
+
+    it('in a lock session (the index removed under an open store)', async () => {
+      const path = join(dir, 'audit.jsonl');
+      logOf(path, 10);
+      const store = new FileAuditStore(path);
+      logOf(path, 9_000);
+      rmSync(`${path}.idx`, { recursive: true, force: true });
+      const seen = slowBuild(path);
+      const found = await store.query({ resourceId: 'ins-7' });
+      expect(seen.steps).toBeGreaterThanOrEqual(4);
+      expect(seen.staleAt).toEqual([]);
+      expect(found).toHaveLength(180);
+      realClock();
+      await store.close();
+    });
   });
 
   it('an index meta lost or cut short (a crash, a hand edit) costs a re-index, never a record', async () => {
