@@ -69,7 +69,11 @@ function keepLocksFresh(): void {
   for (const held of Object.values(heldLocks.getLocks())) {
     if (held.released || now - held.lastUpdate < LOCK_STALE_MS / 4) continue;
     const mtime = mtimePrecision.getMtime(held.mtimePrecision);
-    utimesSync(held.lockfilePath, mtime, mtime);
+    try {
+      utimesSync(held.lockfilePath, mtime, mtime);
+    } catch (e) {
+      throw new Error(`the file lock ${held.lockfilePath} was lost during a long index build (${(e as Error).message})`, { cause: e });
+    }
     held.mtime = mtime;
     held.lastUpdate = now;
   }

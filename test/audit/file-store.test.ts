@@ -451,6 +451,18 @@ describe('FileAuditStore on disk', () => {
       await store.close();
     });
 
+    it('a lock another process took over meanwhile fails the build, saying so', () => {
+      const path = join(dir, 'audit.jsonl');
+      logOf(path, 9_000);
+      slowBuild(path);
+      const progress = FileAuditStore.onIndexProgress!;
+      FileAuditStore.onIndexProgress = () => {
+        progress();
+        rmSync(`${path}.lock`, { recursive: true, force: true });
+      };
+      expect(() => new FileAuditStore(path)).toThrow(/the file lock .*audit\.jsonl\.lock was lost during a long index build/);
+    });
+
     it('in a lock session (the index removed under an open store)', async () => {
       const path = join(dir, 'audit.jsonl');
       logOf(path, 10);
