@@ -354,10 +354,12 @@ describe('a failed call names what to check for its target', () => {
     script = () => ({ status: 200, body: '{"code":"AuthFailure.SignatureFailure"}' });
     const authParse = (res: HttpResponse) => {
       const { code } = JSON.parse(res.body) as { code: string };
-      throw new VendorError({ vendor: 'tencent', action: 'DescribeInstances', code, message: 'signature mismatch', httpStatus: res.status, auth: true });
+      throw new VendorError({ vendor: 'tencent', action: 'DescribeInstances', code, message: 'signature mismatch', httpStatus: res.status, auth: true, requestId: 'req-1' });
     };
-    const err = (await once().call({ ...meta, origin }, get, authParse).catch((e: unknown) => e)) as Error;
+    const err = (await once().call({ ...meta, origin }, get, authParse).catch((e: unknown) => e)) as VendorError;
     expect(err.message).toContain('target "tencent-prod" rejected the credentials: check credentials.accessKeyIdEnv TC_ID, credentials.secretEnv TC_SECRET');
+    // what a batch outcome shows for each id: the vendor's words and the hint, the request id apart
+    expect(err.vendorMessage).toBe('signature mismatch — target "tencent-prod" rejected the credentials: check credentials.accessKeyIdEnv TC_ID, credentials.secretEnv TC_SECRET');
   });
 
   it("an answer that is not the vendor's: the endpoint setting (the vendor's default when none is set)", async () => {

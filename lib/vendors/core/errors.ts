@@ -37,9 +37,9 @@ export class VendorError extends Error {
     this.mayHaveActed = init.mayHaveActed ?? false;
   }
 
-  /** The vendor's own message, without our prefix. */
+  /** The vendor's own message, without our prefix and request id (and with a `withTargetHint` hint, if any). */
   get vendorMessage(): string {
-    return this.message.replace(/^.*? failed: [^:]+: /, '').replace(/ \(request [^)]*\)$/, '');
+    return this.message.replace(/^.*? failed: [^:]+: /, '').replace(/ \(request [^)]*\)(?= — |$)/, '');
   }
 
   toJSON() {
