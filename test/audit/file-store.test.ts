@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -414,23 +414,23 @@ describe('FileAuditStore on disk', () => {
   // the thread (10-40 s at 100k-1M records); another process takes a lock over once it is 5 s old
   describe('a long index build keeps its lock fresh, so no other process takes it over meanwhile', () => {
     const LOCK = { stale: 5_000, realpath: false };
-    let clock: number;
-    const realNow = Date.now;
-    const realClock = () => {
-      Date.now = realNow;
-    };
     afterEach(() => {
       FileAuditStore.onIndexProgress = undefined;
-      realClock();
+      jest.restoreAllMocks();
     });
-    // the build's clock runs 2 s per step of its progress; each step asks as another process would
+    // The build's clock: a set clock, not the machine's. It stands at 0 until the build's first
+    // progress step, then starts from the lock's own mtime (what another process compares with
+    // its clock: so under any calendar, or libfaketime, the two agree) and runs 2 s per step.
+    // Each step asks, as another process would, whether the lock is stale.
     const slowBuild = (path: string) => {
       const seen = { steps: 0, staleAt: [] as number[] };
-      clock = Date.now();
-      Date.now = () => clock; // not a jest mock: one records every call, and a build makes many
+      let base: number | undefined;
+      let clock = 0;
+      jest.spyOn(Date, 'now').mockImplementation(() => clock);
       FileAuditStore.onIndexProgress = () => {
-        clock += 2_000;
+        base ??= statSync(`${path}.lock`).mtimeMs;
         seen.steps++;
+        clock = base + 2_000 * seen.steps;
         if (!lockfile.checkSync(path, LOCK)) seen.staleAt.push(seen.steps);
       };
       return seen;
@@ -439,16 +439,14 @@ describe('FileAuditStore on disk', () => {
       writeFileSync(path, Array.from({ length: n }, (_, i) => `${JSON.stringify(sampleRecord({ resourceId: `ins-${i % 50}` }))}\n`).join(''));
     };
 
-    // another process's view compares the lock's mtime with Date.now(): a year ahead libfaketime
-    // moves only the latter (see onRealClock above), so these two run on the real calendar only
-    onRealClock('on open (the index missing: built under the lock taken without waiting)', async () => {
+    it('on open (the index missing: built under the lock taken without waiting)', async () => {
       const path = join(dir, 'audit.jsonl');
       logOf(path, 9_000);
       const seen = slowBuild(path);
       const store = new FileAuditStore(path);
       expect(seen.steps).toBeGreaterThanOrEqual(4); // 8 s of build by its clock
       expect(seen.staleAt).toEqual([]);
-      realClock();
+      jest.restoreAllMocks();
       expect(await store.query({ resourceId: 'ins-7' })).toHaveLength(180);
       await store.close();
     });
@@ -465,7 +463,7 @@ describe('FileAuditStore on disk', () => {
       expect(() => new FileAuditStore(path)).toThrow(/the file lock .*audit\.jsonl\.lock was lost during a long index build/);
     });
 
-    onRealClock('in a lock session (the index removed under an open store)', async () => {
+    it('in a lock session (the index removed under an open store)', async () => {
       const path = join(dir, 'audit.jsonl');
       logOf(path, 10);
       const store = new FileAuditStore(path);
@@ -476,7 +474,7 @@ describe('FileAuditStore on disk', () => {
       expect(seen.steps).toBeGreaterThanOrEqual(4);
       expect(seen.staleAt).toEqual([]);
       expect(found).toHaveLength(180);
-      realClock();
+      jest.restoreAllMocks();
       await store.close();
     });
   });
