@@ -169,14 +169,15 @@ function valueAt(input: unknown, path: Path): unknown {
   return v;
 }
 
-/** Values under credentials, under a key that names a secret, or a notification URL are never echoed. */
+/** Values under credentials, under a key that names a secret, a notification URL, or a URL with a user name or password are never echoed. */
 function describe(value: unknown, path: Path): string {
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a mapping';
   const hidden =
     path.some((s) => typeof s === 'string' && (isSecretKey(s) || /credentials$/i.test(s))) ||
-    (path[0] === 'notifications' && path.includes('url')); // notification webhook URLs carry their key
+    (path[0] === 'notifications' && path.includes('url')) || // notification webhook URLs carry their key
+    (typeof value === 'string' && /^[a-z][a-z\d+.-]*:\/\/[^/?#\s]*@/i.test(value)); // scheme://user:password@host
   if (hidden) return `a ${typeof value} (value not shown)`;
   if (typeof value === 'string')
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { vendorSettings } from '../vendors/core/settings';
+import { vendorEndpoint, vendorSettings } from '../vendors/core/settings';
 import { checkCrossFields } from './cross-checks';
 import { bool, clockTime, decimal, duration, durationMs, int, isoInstant, name, nonEmpty, timeZone } from './fields';
 import { notificationsSchema } from './notifications';
@@ -36,7 +36,7 @@ const regionList = z
 const targetCommon = {
   name,
   regions: regionList,
-  endpoint: z.url({ error: 'expected a URL like "https://cvm.tencentcloudapi.com"' }).optional(),
+  endpoint: vendorEndpoint('https://cvm.tencentcloudapi.com').optional(),
   credentials: credentialsSourceSchema,
   operatorCredentials: credentialsSourceSchema.optional(),
 };

@@ -185,6 +185,35 @@ targets:
     expect(err!.message).not.toContain(secret);
   });
 
+  it('refuses a vendor endpoint that carries a user name or password (a failed call names its endpoint) and never echoes it', () => {
+    const secret = 'Zx9-endpoint-SECRET';
+    let err: ConfigError | undefined;
+    try {
+      parseConfig(`
+targets:
+  - name: t1
+    vendor: tencent
+    regions: [ap-guangzhou]
+    endpoint: https://AKIDuser:${secret}@cvm.tencentcloudapi.com
+    credentials: { accessKeyIdEnv: AK, secretEnv: SK }
+  - name: c1
+    vendor: cecstack
+    regions: [region0]
+    endpoint: https://ecs.example.com
+    credentials: { accessKeyIdEnv: AK, secretEnv: SK }
+    settings: { operatorEndpoint: 'https://op:${secret}@ops.example.com' }
+`);
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.issues.map((i) => i.path)).toEqual(['targets[0].endpoint', 'targets[1].settings.operatorEndpoint']);
+    for (const issue of err!.issues) expect(issue.message).toMatch(/user name or password.*credentials/);
+    expect(err!.message).not.toContain(secret);
+    // without them, the same endpoints are fine
+    expect(() => parseConfig(`${minimal}    endpoint: https://cvm.tencentcloudapi.com\n`)).not.toThrow();
+  });
+
   it('checks references across the file', () => {
     const issues = issuesOf(`
 targets:

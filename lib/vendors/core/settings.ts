@@ -3,6 +3,21 @@ import type { Credentials } from './model';
 import type { Transport } from './transport';
 
 /**
+ * A vendor endpoint setting: a URL without a user name or password, since a call that fails names
+ * its endpoint (core `withTargetHint`) in messages, logs and the trail.
+ */
+export function vendorEndpoint(example?: string) {
+  return z.url({ error: example ? `expected a URL like "${example}"` : 'expected a URL' }).refine(
+    (url) => {
+      if (!URL.canParse(url)) return true; // not a URL: said by the check above
+      const parsed = new URL(url);
+      return parsed.username === '' && parsed.password === '';
+    },
+    { error: 'must not carry a user name or password (a failed call names its endpoint): credentials belong in credentials / operatorCredentials' },
+  );
+}
+
+/**
  * Per-vendor target settings (the `settings:` block of a target in the automation config).
  * They live with the vendor library; the config schema embeds them per vendor.
  */
@@ -63,7 +78,7 @@ export const cecstackSettings = z
       })
       .default({ scheme: 'bearer' }),
     /** Operator-side (omphost) base URL for recycle-bin configuration and flavors. */
-    operatorEndpoint: z.string().url().optional(),
+    operatorEndpoint: vendorEndpoint().optional(),
   })
   .strict();
 
