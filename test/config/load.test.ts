@@ -16,15 +16,17 @@ targets:
     credentials: { accessKeyIdEnv: AK, secretEnv: SK }
 `;
 
-function issuesOf(text: string): { path: string; message: string }[] {
+function errorOf(text: string): ConfigError {
   try {
     parseConfig(text);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).issues;
+    return e as ConfigError;
   }
   throw new Error('expected a ConfigError');
 }
+
+const issuesOf = (text: string): { path: string; message: string }[] => errorOf(text).issues;
 
 describe('parseConfig', () => {
   it('accepts the fixture that uses every option and keeps what it says', () => {
@@ -158,9 +160,7 @@ policies:
 
   it('refuses literal secrets and never echoes them', () => {
     const secret = 'Zx9-literal-SECRET-value';
-    let err: ConfigError | undefined;
-    try {
-      parseConfig(`
+    const err = errorOf(`
 targets:
   - name: t1
     vendor: alibaba
@@ -168,28 +168,22 @@ targets:
     credentials: { accessKeyIdEnv: AK, accessKeySecret: ${secret} }
     operatorCredentials: { accessKeyIdEnv: 42, secretEnv: ['${secret}'] }
 `);
-    } catch (e) {
-      err = e as ConfigError;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err!.issues.map((i) => i.path)).toEqual([
+    expect(err.issues.map((i) => i.path)).toEqual([
       'targets[0].credentials.secretEnv',
       'targets[0].credentials.accessKeySecret',
       'targets[0].operatorCredentials.accessKeyIdEnv',
       'targets[0].operatorCredentials.secretEnv',
     ]);
-    expect(err!.issues[1]!.message).toMatch(/use|secretEnv.*secretParameter/);
-    expect(err!.issues[2]!.message).toBe(
+    expect(err.issues[1]!.message).toMatch(/use|secretEnv.*secretParameter/);
+    expect(err.issues[2]!.message).toBe(
       'expected the name of an environment variable, got a number (value not shown)',
     );
-    expect(err!.message).not.toContain(secret);
+    expect(err.message).not.toContain(secret);
   });
 
   it('refuses a vendor endpoint that carries a user name or password (a failed call names its endpoint) and never echoes it', () => {
     const secret = 'Zx9-endpoint-SECRET';
-    let err: ConfigError | undefined;
-    try {
-      parseConfig(`
+    const err = errorOf(`
 targets:
   - name: t1
     vendor: tencent
@@ -203,13 +197,9 @@ targets:
     credentials: { accessKeyIdEnv: AK, secretEnv: SK }
     settings: { operatorEndpoint: 'https://op:${secret}@ops.example.com' }
 `);
-    } catch (e) {
-      err = e as ConfigError;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err!.issues.map((i) => i.path)).toEqual(['targets[0].endpoint', 'targets[1].settings.operatorEndpoint']);
-    for (const issue of err!.issues) expect(issue.message).toMatch(/user name or password.*credentials/);
-    expect(err!.message).not.toContain(secret);
+    expect(err.issues.map((i) => i.path)).toEqual(['targets[0].endpoint', 'targets[1].settings.operatorEndpoint']);
+    for (const issue of err.issues) expect(issue.message).toMatch(/user name or password.*credentials/);
+    expect(err.message).not.toContain(secret);
     // without them, the same endpoints are fine
     expect(() => parseConfig(`${minimal}    endpoint: https://cvm.tencentcloudapi.com\n`)).not.toThrow();
   });
