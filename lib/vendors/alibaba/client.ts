@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  callOrigin,
   batchWithBisect,
   chunk,
   eachId,
@@ -80,7 +81,7 @@ const failure = (id: string, e: unknown): BatchOutcome => {
 
 export function createAlibabaClient(options: ClientOptions<AlibabaSettings>): AlibabaClient {
   const { target, transport, credentials } = options;
-  const origin = { target, endpoint: options.endpoint, credentialSettings: options.credentialSettings };
+  const origin = callOrigin(options);
   const base = endpointUrl(options.endpoint, target);
 
   /**

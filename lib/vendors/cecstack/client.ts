@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  callOrigin,
   UnsupportedCapability,
   VendorError,
   batchWithBisect,
@@ -92,8 +93,7 @@ export class CecstackClient implements VendorClient {
     const opSigner = extras.operatorSigner ?? (options.operatorCredentials ? configuredSigner(options.settings.auth, options.operatorCredentials, options.target) : undefined);
     if (opEndpoint && opSigner) this.operator = { base: opEndpoint, signer: opSigner };
     this.pageSize = extras.pageSize ?? PAGE_SIZE;
-    const credentialSettings = options.credentialSettings;
-    this.origin = { tenant: { target: options.target, endpoint: this.base, credentialSettings }, operator: { target: options.target, endpoint: opEndpoint, credentialSettings } };
+    this.origin = { tenant: callOrigin(options, this.base), operator: callOrigin(options, opEndpoint) };
   }
 
   /** One vendor call through the transport: built and signed per attempt, parsed into validated data. */

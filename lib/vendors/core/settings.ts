@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CallOrigin } from './errors';
 import type { Credentials } from './model';
 import type { Transport } from './transport';
 
@@ -111,4 +112,9 @@ export interface ClientOptions<TSettings> {
    * 30-minute timer lead) and times we stamp read it, so a run with a set clock is consistent.
    */
   now?: () => number;
+}
+
+/** Where a client's calls go, named when one fails (core `withTargetHint`): its target, endpoint (the configured one unless a side has its own) and credential settings. */
+export function callOrigin(options: Pick<ClientOptions<unknown>, 'target' | 'endpoint' | 'credentialSettings'>, endpoint = options.endpoint): CallOrigin {
+  return { target: options.target, endpoint, credentialSettings: options.credentialSettings };
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  callOrigin,
   batchWithBisect,
   chunk,
   collect,
@@ -56,7 +57,7 @@ export interface KecClient extends VendorClient {
 export function createKecClient(options: ClientOptions<KecSettings>): KecClient {
   const now = options.now ?? Date.now;
   const { target, transport, credentials, endpoint, settings } = options;
-  const origin = { target, endpoint, credentialSettings: options.credentialSettings };
+  const origin = callOrigin(options);
   let projectsCache: Promise<string[]> | undefined;
 
   function call<S extends z.ZodType>(spec: ActionSpec, region: string, params: Params, schema: S): Promise<z.infer<S>> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  callOrigin,
   batchWithBisect,
   parseIsoWithZone,
   type BatchOutcome,
@@ -96,8 +97,8 @@ export interface ActionTimerOps {
 }
 
 export function actionTimers(options: Pick<ClientOptions<TencentSettings>, 'target' | 'transport' | 'credentials' | 'credentialSettings' | 'settings' | 'endpoint'>): ActionTimerOps {
-  const { target, transport, credentials, settings, endpoint } = options;
-  const origin = { target, endpoint, credentialSettings: options.credentialSettings };
+  const { transport, credentials, settings, endpoint } = options;
+  const origin = callOrigin(options);
 
   function call<K extends TimerActionName>(name: K, region: string, params: Params): Promise<Body<K>> {
     const action = TIMER_ACTIONS[name];

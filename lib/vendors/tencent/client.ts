@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  callOrigin,
   batchWithBisect,
   chunk,
   collect,
@@ -77,7 +78,7 @@ const CHARGE_FILTER: Partial<Record<ChargeType, string>> = { prepaid: 'PREPAID',
 export function createTencentClient(options: ClientOptions<TencentSettings>): TencentClient {
   const now = options.now ?? Date.now;
   const { target, transport, credentials, settings, endpoint } = options;
-  const origin = { target, endpoint, credentialSettings: options.credentialSettings };
+  const origin = callOrigin(options);
 
   function call<K extends ActionName>(name: K, region: string | undefined, params: Params = {}): Promise<Body<K>> {
     const action = ACTIONS[name];
