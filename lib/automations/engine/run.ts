@@ -40,8 +40,14 @@ export interface AutomationSpec<P extends PolicyBase> {
   function: FunctionName;
   /** The capability this function needs; scopes whose vendor has it `unsupported` are skipped, said once per target. */
   requires?: (capabilities: Capabilities) => string | undefined;
-  /** Plans one policy in one scope on its own reads. Used when `instances` is absent. */
+  /** Plans one policy in one scope on its own reads, just before it applies. Used when `instances` and `planPolicies` are absent. */
   planScope?(args: ScopeArgs<P>): Promise<ScopePlan>;
+  /**
+   * Plans every policy of one scope together, on reads they share (DECISIONS.md E11): one answer
+   * per policy, in order; a rejected one fails that policy alone. Each plan then applies in a wave
+   * of its own, in config order, as a `planScope` plan does.
+   */
+  planPolicies?(args: ScopeArgs<P>[]): Promise<PromiseSettledResult<ScopePlan>[]>;
   /** Plans every policy of a scope from one pass over the instance listing. */
   instances?: InstancePass<P>;
 }
@@ -75,7 +81,7 @@ interface Planned<P> {
   policy: P;
   args: ScopeArgs<P>;
   id: ScopeIdentity;
-  /** Set by the shared pass; absent for a `planScope` function, which plans just before it applies (after earlier policies applied). */
+  /** Set by the shared pass or `planPolicies`; absent for a `planScope` function, which plans just before it applies (after earlier policies applied). */
   plan?: ScopePlan;
 }
 
@@ -140,10 +146,19 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
       }
     }
     await listOnce(passes, spec.instances?.detail);
+    if (spec.planPolicies && planned.length) {
+      const together = planned.splice(0);
+      const plans = await spec.planPolicies(together.map((e) => e.args)).catch((e: unknown) => together.map((): PromiseSettledResult<ScopePlan> => ({ status: 'rejected', reason: e })));
+      for (const [i, entry] of together.entries()) {
+        const answer = plans[i] ?? { status: 'rejected', reason: new Error('planPolicies gave no plan for this policy') };
+        if (answer.status === 'fulfilled') planned.push({ ...entry, plan: answer.value });
+        else failed(entry.policy, answer.reason);
+      }
+    }
     // then guard → apply → audit, policy by policy in config order. Policies of the shared pass apply
     // together (a wave), so their mutations of one kind share a batch call (E3); a policy that acts
     // on an instance an earlier policy of the wave changes waits for the wave, then decides it again
-    // (E2). A `planScope` policy plans after the earlier ones applied: a wave of its own.
+    // (E2). A `planScope` policy plans after the earlier ones applied, a `planPolicies` one before them: each a wave of its own.
     const touched = new Set<string>();
     const waveTouched = new Set<string>();
     let wave: { entry: Planned<P>; plan: ScopePlan; head: PlanRow[] }[] = [];

@@ -1,5 +1,5 @@
 import type { AutomationSpec } from '../engine/run';
-import { planSnapshots } from './plan';
+import { planSnapshotPolicies } from './plan';
 import type { SnapshotsPolicy } from './policy';
 
 export { decide, newestFirst, type RetentionItem, type RetentionVerdict, type KeepRule } from './decide';
@@ -11,7 +11,7 @@ export type { SnapshotsPolicy } from './policy';
 /** Scheduled snapshots with retention (issue 8); decisions in DECISIONS.md next to this file. */
 export const snapshotsSpec: AutomationSpec<SnapshotsPolicy> = {
   function: 'snapshots',
-  // Skipped only where neither we nor the vendor can take snapshots; engine choice is per policy, in planScope.
+  // Skipped only where neither we nor the vendor can take snapshots; engine choice is per policy, in planSnapshotPolicies.
   requires: (c) => (c.snapshots === 'unsupported' && c.snapshotPolicies !== 'native' ? 'snapshots' : undefined),
-  planScope: planSnapshots,
+  planPolicies: planSnapshotPolicies,
 };

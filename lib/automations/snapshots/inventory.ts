@@ -1,60 +1,60 @@
 import { exemptionFor, matchesSelector } from '../engine/select';
 import type { PlanNote } from '../engine/types';
-import type { Scope, Snapshot, SnapshotOwner, SnapshotSource, VendorClient } from '../../vendors/core';
+import type { Instance, ListInstancesOptions, Scope, Snapshot, SnapshotOwner, VendorClient } from '../../vendors/core';
 import { MANAGED_TAG, type SnapshotsPolicy } from './policy';
 
 /** What planning keeps of a snapshot: small, so a large history stays cheap. */
 export type SnapshotFacts = Pick<Snapshot, 'id' | 'name' | 'createdAt' | 'state' | 'inUse' | 'sourceId'> & { tags: Record<string, string> };
 
-export interface Inventory {
-  /** Snapshot sources of selected, non-exempt instances. */
-  sources: SnapshotSource[];
+/** What one policy's selection kept of a listing: the instances to take snapshots of, and why others are left out. */
+export interface Selection {
+  /** Selected, non-exempt, not busy: only the id, name, region and zone of each (memory bounded by the selection). */
+  owners: SnapshotOwner[];
   /** Instances selected (exempt ones included): the selection size. */
   selected: number;
   notes: PlanNote[];
 }
 
+/** The listing a policy asks for; policies asking the same share one pass (`selectOwners`). */
+export function listingQuery(policy: SnapshotsPolicy): ListInstancesOptions {
+  return { ids: policy.selector.ids, tagKeys: Object.keys(policy.selector.tags ?? {}) };
+}
+
 /**
- * Lists instances page by page, selects, drops exempt ones (noted), then asks the client once for the
- * snapshot sources of the whole selection (disks, local volumes, the VM, the system image): where
- * sources come from a region-wide listing (KEC local volumes, seed 000 L5657-5665; Apsara disks of
- * many instances) it is read once per scope, not once per page of instances. Only the id, name,
- * region and zone of each selected instance are kept until then (memory bounded by the selection).
+ * Lists instances page by page once for policies that ask the same listing (`listingQuery`), each
+ * page through every policy's selection (exempt ones noted, busy ones skipped), then dropped.
+ * `failure` says the listing broke off; what was selected before it is kept.
  */
-export async function listSources(client: VendorClient, scope: Scope, policy: SnapshotsPolicy, now: Date, failures: string[]): Promise<Inventory> {
-  const notes: PlanNote[] = [];
-  const chosen: SnapshotOwner[] = [];
-  let selected = 0;
+export async function selectOwners(client: VendorClient, scope: Scope, policies: SnapshotsPolicy[], now: Date): Promise<{ selections: Selection[]; failure?: string }> {
+  const selections: Selection[] = policies.map(() => ({ owners: [], selected: 0, notes: [] }));
   try {
-    for await (const page of client.listInstances(scope, { ids: policy.selector.ids, tagKeys: Object.keys(policy.selector.tags ?? {}) })) {
+    for await (const page of client.listInstances(scope, listingQuery(policies[0]!))) {
       for (const instance of page) {
-        if (!matchesSelector(instance, policy.selector)) continue;
         if (instance.state === 'deleted' || instance.state === 'deleting' || instance.state === 'recycled') continue;
-        selected++;
-        const exemption = exemptionFor(instance, policy.exemptions, now);
-        if (exemption.exempt) {
-          notes.push({ resourceId: instance.id, action: 'snapshot', reason: exemption.reason ?? 'exempt', status: 'exempt' });
-          continue;
+        for (const [i, policy] of policies.entries()) {
+          if (matchesSelector(instance, policy.selector)) take(selections[i]!, instance, policy, now);
         }
-        if (instance.busyWith) {
-          // The vendor still runs an operation on it (Tencent OPERATING): nothing new this run (sim/DECISIONS.md T17).
-          notes.push({ resourceId: instance.id, action: 'snapshot', reason: `busy: the vendor is still running ${instance.busyWith} on it; no snapshot this run, the next run retries`, status: 'skipped' });
-          continue;
-        }
-        chosen.push({ id: instance.id, name: instance.name, region: instance.region, ...(instance.zone !== undefined && { zone: instance.zone }) });
       }
     }
   } catch (e) {
-    failures.push(`listing instances or their snapshot sources: ${(e as Error).message}`);
+    return { selections, failure: `listing instances or their snapshot sources: ${(e as Error).message}` };
   }
-  let sources: SnapshotSource[] = [];
-  try {
-    // what was selected before a listing failure still gets its sources (as when they were read per page)
-    if (chosen.length) sources = await client.listSnapshotSources(scope, chosen);
-  } catch (e) {
-    failures.push(`listing instances or their snapshot sources: ${(e as Error).message}`);
+  return { selections };
+}
+
+function take(selection: Selection, instance: Instance, policy: SnapshotsPolicy, now: Date): void {
+  selection.selected++;
+  const exemption = exemptionFor(instance, policy.exemptions, now);
+  if (exemption.exempt) {
+    selection.notes.push({ resourceId: instance.id, action: 'snapshot', reason: exemption.reason ?? 'exempt', status: 'exempt' });
+    return;
   }
-  return { sources, selected, notes };
+  if (instance.busyWith) {
+    // The vendor still runs an operation on it (Tencent OPERATING): nothing new this run (sim/DECISIONS.md T17).
+    selection.notes.push({ resourceId: instance.id, action: 'snapshot', reason: `busy: the vendor is still running ${instance.busyWith} on it; no snapshot this run, the next run retries`, status: 'skipped' });
+    return;
+  }
+  selection.owners.push({ id: instance.id, name: instance.name, region: instance.region, ...(instance.zone !== undefined && { zone: instance.zone }) });
 }
 
 /** Snapshots of the given sources, grouped by source; undefined when the listing failed. */

@@ -41,13 +41,15 @@ export async function planNative(
   spec: SnapshotPolicySpec,
   sources: SnapshotSource[],
   failures: string[],
+  /** The scope's vendor policies as they were before this run applied anything (read once for all its policies). */
+  vendorPolicies: () => Promise<SnapshotPolicy[]>,
   audit?: AuditStore,
 ): Promise<{ actions: PlannedAction[]; notes: PlanNote[] }> {
   const actions: PlannedAction[] = [];
   const notes: PlanNote[] = [];
   let existing: SnapshotPolicy | undefined;
   try {
-    existing = (await ctx.client.listSnapshotPolicies(ctx.scope)).find((p) => p.name === spec.name);
+    existing = (await vendorPolicies()).find((p) => p.name === spec.name);
   } catch (e) {
     failures.push(`listing auto-snapshot policies: ${(e as Error).message}`);
     return { actions, notes };

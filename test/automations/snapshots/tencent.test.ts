@@ -205,3 +205,57 @@ describe('snapshots on the Tencent simulator (system-disk images)', () => {
     expect(sim.snapshots().map((s) => s.ImageId)).not.toContain(old.ImageId);
   });
 });
+
+describe('several snapshot policies of one scope (daily and weekly on the same instances)', () => {
+  const daily = (extra: Record<string, unknown> = {}) => policy({ name: 'daily', ...extra });
+  const weekly = (extra: Record<string, unknown> = {}) => policy({ name: 'weekly', namePrefix: 'cw-', retention: { keepWeekly: 4 }, ...extra });
+  const runAll = async (now: string, policies: SnapshotsPolicy[]) => {
+    running.clock.set(now);
+    return runAutomation(deps(now), snapshotsSpec, policies);
+  };
+  const received = (action: string) => running.requests.filter((r) => r.action === action).length;
+
+  it('share their reads: the instances, their images and the quota are each read once', async () => {
+    web();
+    sim.addInstance({ InstanceName: 'db-1', tags: { team: 'db' } });
+    const report = await runAll('2026-03-01T18:30:00Z', [daily(), weekly(), weekly({ name: 'db', selector: { tags: { team: 'db' } } })]);
+    expect(report.errors).toEqual([]);
+    // the listing, the quota (DescribeImageQuota + a count of private images) once; then each CreateImage looks its image up
+    expect([received('DescribeInstances'), received('DescribeImageQuota'), received('DescribeImages')]).toEqual([1, 1, 2 + creates().length]);
+    expect(creates()).not.toHaveLength(0);
+  });
+
+  it('share out the quota in config order: a later policy does not count room an earlier one took', async () => {
+    await running.stop();
+    sim = createTencentSim({ transitionMs: 60_000, imageQuota: 3 });
+    running = await startSim({ modules: [sim], ports: { tencent: 0 } });
+    sim.bindClock(running.clock);
+    web();
+    const db = [sim.addInstance({ InstanceName: 'db-1', tags: { team: 'db' } }).InstanceId, sim.addInstance({ InstanceName: 'db-2', tags: { team: 'db' } }).InstanceId];
+    const report = await runAll('2026-03-01T18:30:00Z', [daily(), weekly({ selector: { tags: { team: 'db' } } })]);
+    expect(creates()).toHaveLength(3);
+    expect(sim.snapshots()).toHaveLength(3);
+    const notice = events.events.find((e) => e.detailType === QUOTA_EXHAUSTED_EVENT);
+    expect(quotaExhaustedDetailSchema.parse(notice!.detail)).toMatchObject({ used: 2, limit: 3, wanted: 2, pruning: 0, shortBy: 1 });
+    expect(report.rows.filter((r) => r.action === 'create-snapshot' && r.status === 'skipped').map((r) => [r.policy, r.resource, r.reason])).toEqual([['weekly', [...db].sort()[1], expect.stringMatching(/quota 2\/3/)]]);
+  });
+
+  it('a failed image listing stops both: no image taken, none pruned, both report it', async () => {
+    web();
+    running.faults.inject({ kind: '5xx', vendor: 'tencent', action: 'DescribeImages' });
+    const report = await runAll('2026-03-01T18:30:00Z', [daily(), weekly()]);
+    expect(running.mutatingRequests()).toEqual([]);
+    expect(report.errors).toEqual([expect.stringMatching(/\(daily\): listing snapshots/), expect.stringMatching(/\(weekly\): listing snapshots/)]);
+  });
+
+  it('a snapshot an earlier policy prunes is not counted or deleted again by a later one that adopts it', async () => {
+    const [a] = web();
+    const old = sim.addImage({ ImageName: snapshotName('ca-', 'daily', a!, '202602200200', 20), ImageDescription: `src=${a}`, ImageState: 'NORMAL', createdMs: Date.parse('2026-02-20T00:00:00Z') });
+    const newer = sim.addImage({ ImageName: snapshotName('ca-', 'daily', a!, '202602280200', 20), ImageDescription: `src=${a}`, ImageState: 'NORMAL', createdMs: Date.parse('2026-02-28T00:00:00Z') });
+    await runAll('2026-03-01T18:30:00Z', [daily({ retention: { keepLast: 1 } }), weekly({ adoptForeign: true, retention: { keepLast: 2 } })]);
+    expect(running.requests.filter((r) => r.action === 'DeleteImages')).toHaveLength(1);
+    expect(sim.snapshots().map((s) => s.ImageId)).not.toContain(old.ImageId);
+    expect(sim.snapshots().map((s) => s.ImageId)).toContain(newer.ImageId);
+    expect((await audit.query({ phase: 'result', action: 'delete-snapshot' })).map((r) => `${r.policy} ${r.outcome}`)).toEqual(['daily success']);
+  });
+});
