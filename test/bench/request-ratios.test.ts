@@ -70,4 +70,34 @@ describe('requests received / documented minimum (quick-mode fleet)', () => {
       }
     });
   });
+
+  describe('two snapshot policies of one scope (a daily and a weekly of the same instances)', () => {
+    // per vendor, a selector that matches some of the simulated fleet (KEC has no tags)
+    const selectors: Record<(typeof VENDORS)[number], Record<string, unknown>> = {
+      tencent: { names: ['demo-*'] },
+      alibaba: { tags: { backup: 'daily' } },
+      cecstack: { names: ['demo-*'] },
+      kec: { names: ['db-*'] },
+    };
+    let rows: RatioRow[];
+    beforeAll(async () => {
+      rows = [];
+      for (const vendor of VENDORS) {
+        const selector = selectors[vendor];
+        const snapshots = [
+          { name: 'daily', selector, schedule: { at: '02:00', timezone: 'Asia/Shanghai' }, retention: { keepLast: 3, keepDaily: 7 } },
+          { name: 'weekly', selector, schedule: { at: '02:00', timezone: 'Asia/Shanghai' }, retention: { keepWeekly: 4 }, namePrefix: 'cw-' },
+        ];
+        rows.push(...(await requestRatios({ sizes: [vendor === 'kec' ? 2500 : 1000], vendors: [vendor], functions: ['snapshots'], policies: { snapshots } })));
+      }
+    }, 180_000);
+
+    it('list the instances, the sources and the snapshots once between them: at the documented minimum', () => {
+      expect(rows.filter((r) => r.errors.length)).toEqual([]);
+      expect(rows.map((r) => `${r.vendor} ${r.mode} ${r.received} / ${r.minimum}`)).toEqual(rows.map((r) => `${r.vendor} ${r.mode} ${r.minimum} / ${r.minimum}`));
+      // both policies have sources to read and snapshots to list (the test would say nothing otherwise)
+      for (const r of rows) expect([r.vendor, r.mode, r.received > (r.byAction[r.vendor === 'cecstack' ? 'ListInstances' : 'DescribeInstances']?.received ?? 0)]).toEqual([r.vendor, r.mode, true]);
+    });
+  });
 });
+

@@ -346,18 +346,16 @@ export class CecstackClient implements VendorClient {
   }
 
   /**
-   * Create returns no id (seed 003 L10934-10940): look for the name first (a retry finds the one it
-   * made), create, then find it again by name, newest first.
+   * One request: create returns no id (seed 003 L10934-10940) and nothing needs it (the next listing
+   * finds the snapshot by name, and so does the engine's reconciliation after a lost answer). A
+   * failure after which the vendor may have acted is checked by name, never resent.
    */
   async createSnapshot(scope: Scope, source: SnapshotSource, request: CreateSnapshotRequest): Promise<{ snapshotId?: string; requestId?: string }> {
-    const existing = await this.findSnapshotByName(scope, source.instanceId, request.name);
-    if (existing) return { snapshotId: existing.id };
     const requestId = await this.reconciled(
       () => this.mutate('CreateSnapshot', scope.region, { body: { ecsId: source.instanceId, snapshotName: request.name } }),
       async () => (await this.findSnapshotByName(scope, source.instanceId, request.name)) !== undefined,
     );
-    const made = await this.findSnapshotByName(scope, source.instanceId, request.name);
-    return { snapshotId: made?.id, requestId };
+    return { requestId };
   }
 
   /**

@@ -86,6 +86,8 @@ export const schemas = {
     InstanceStatusSet: z.array(z.looseObject({ InstanceId: z.string(), InstanceState: z.string() })),
   }),
   requestOnly: z.looseObject({ ...requestId }),
+  // ImageId: the SDK model's (CreateImageResponse, optional), not in seed 004's sample (L4553-4559)
+  createImage: z.looseObject({ ...requestId, ImageId: z.string().optional() }),
   inquiryPrice: z.looseObject({
     ...requestId,
     Price: z.looseObject({ InstancePrice: itemPriceSchema.optional(), BandwidthPrice: itemPriceSchema.optional() }),
@@ -134,7 +136,7 @@ export const ACTIONS = {
   ModifyInstancesRenewFlag: spec({ name: 'ModifyInstancesRenewFlag', mutating: true, ratePerSecond: 10, schema: schemas.requestOnly, batchLimit: 100 }), // L3390-3418
   InquiryPriceRunInstances: spec({ name: 'InquiryPriceRunInstances', mutating: false, ratePerSecond: 10, schema: schemas.inquiryPrice }), // L1452-1503
   DescribeZoneInstanceConfigInfos: spec({ name: 'DescribeZoneInstanceConfigInfos', mutating: false, ratePerSecond: 40, schema: schemas.describeZoneInstanceConfigInfos }), // L3796-3826
-  CreateImage: spec({ name: 'CreateImage', mutating: true, ratePerSecond: 10, schema: schemas.requestOnly }), // L4493-4525
+  CreateImage: spec({ name: 'CreateImage', mutating: true, ratePerSecond: 10, schema: schemas.createImage }), // L4493-4525
   DeleteImages: spec({ name: 'DeleteImages', mutating: true, ratePerSecond: 10, schema: schemas.requestOnly, batchLimit: 100 }), // L4565-4596
   DescribeImages: spec({ name: 'DescribeImages', mutating: false, ratePerSecond: 10, schema: schemas.describeImages, pageSize: 100 }), // L4697-4735
   DescribeImageQuota: spec({ name: 'DescribeImageQuota', mutating: false, ratePerSecond: 10, schema: schemas.describeImageQuota }), // L5345-5372

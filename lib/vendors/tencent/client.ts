@@ -226,6 +226,12 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     }
   }
 
+  /**
+   * Private images per region as the last page of an image listing counted them (TotalCount), until
+   * this client creates or deletes one: the snapshot quota's `used` without a request of its own.
+   */
+  const privateImages = new Map<string, number>();
+
   async function* listImages(scope: Scope): AsyncGenerator<Body<'DescribeImages'>['ImageSet']> {
     yield* offsetPages(
       async (offset, limit) => {
@@ -234,6 +240,7 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
           Offset: offset,
           Limit: limit,
         });
+        privateImages.set(scope.region, body.TotalCount);
         return { items: body.ImageSet, total: body.TotalCount };
       },
       ACTIONS.DescribeImages.pageSize!,
@@ -319,29 +326,37 @@ export function createTencentClient(options: ClientOptions<TencentSettings>): Te
     },
     listSnapshots,
 
-    /** CreateImage returns no ImageId (seed 004 L4553-4559): the image is found again by its unique name. */
+    /**
+     * One request. The seed's answer has no ImageId (004 L4553-4559), the SDK model's may
+     * (`CreateImageResponse.ImageId`): given when sent. Nothing needs it: the next listing finds the
+     * image by its unique name, and so does the engine's reconciliation after a lost answer.
+     */
     async createSnapshot(scope, source, request) {
       const description = encodeImageDescription(source.instanceId, request.tags);
       if (description.length > DESCRIPTION_MAX) {
         throw new Error(`snapshot tags do not fit the ${DESCRIPTION_MAX}-character image description (seed 004 L4656): ${description.length} characters; use fewer or shorter tags`);
       }
-      let requestId: string | undefined;
+      privateImages.delete(scope.region);
       try {
-        requestId = requestIdOf(await call('CreateImage', scope.region, { InstanceId: source.instanceId, ImageName: request.name, ImageDescription: description }));
+        const body = await call('CreateImage', scope.region, { InstanceId: source.instanceId, ImageName: request.name, ImageDescription: description });
+        return { snapshotId: body.ImageId, requestId: requestIdOf(body) };
       } catch (e) {
-        // A retried slot: the name is unique, so the image we made last time is found below.
-        if (!(e instanceof VendorError && e.code === 'InvalidImageName.Duplicate')) throw e;
+        // A retried slot: names are unique, so the image is the one made last time.
+        if (e instanceof VendorError && e.code === 'InvalidImageName.Duplicate') return {};
+        throw e;
       }
-      const [found] = await collect(listSnapshots(scope, { names: [request.name] }));
-      return { snapshotId: found?.id, requestId };
     },
 
-    deleteSnapshots: (scope, ids) => batch('DeleteImages', scope, ids, 'ImageIds'),
+    deleteSnapshots: (scope, ids) => {
+      privateImages.delete(scope.region);
+      return batch('DeleteImages', scope, ids, 'ImageIds');
+    },
 
+    /** The quota, and the private images in use: the TotalCount of this client's image listing when it read one since its last change, else a count. */
     async getSnapshotQuota(scope) {
       const quota = await call('DescribeImageQuota', scope.region);
-      const used = await call('DescribeImages', scope.region, { Filters: [{ Name: 'image-type', Values: ['PRIVATE_IMAGE'] }], Offset: 0, Limit: 1 });
-      return { used: used.TotalCount, limit: quota.ImageNumQuota };
+      const used = privateImages.get(scope.region) ?? (await call('DescribeImages', scope.region, { Filters: [{ Name: 'image-type', Values: ['PRIVATE_IMAGE'] }], Offset: 0, Limit: 1 })).TotalCount;
+      return { used, limit: quota.ImageNumQuota };
     },
 
     listSnapshotPolicies: unsupported('snapshot policies'),

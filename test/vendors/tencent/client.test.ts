@@ -263,23 +263,33 @@ describe('renewal', () => {
 });
 
 describe('snapshots (system-disk images)', () => {
-  it('creates an image, finds it by name, prunes, and reports the quota', async () => {
+  it('creates an image in one request, finds it by name, prunes, and reports the quota', async () => {
     const id = sim.addInstance({}).InstanceId;
     sim.addImage({ ImageName: 'foreign', ImageDescription: 'made by hand' });
     const c = client();
     const [source] = await c.listSnapshotSources(scope, (await collect(c.listInstances(scope))));
     expect(source).toMatchObject({ id, kind: 'system-image', instanceId: id });
-    const made = await c.createSnapshot(scope, source!, { name: 'ca-daily-0301', clientToken: 't', tags: { 'cloud-automation:managed': 'true' } });
-    expect(made.snapshotId).toMatch(/^img-/);
-    // A retry of the same slot finds the image it already made.
-    expect((await c.createSnapshot(scope, source!, { name: 'ca-daily-0301', clientToken: 't' })).snapshotId).toBe(made.snapshotId);
+    const sent = () => running.requests.map((r) => r.action);
+    let before = sent().length;
+    await c.createSnapshot(scope, source!, { name: 'ca-daily-0301', clientToken: 't', tags: { 'cloud-automation:managed': 'true' } });
+    expect(sent().slice(before)).toEqual(['CreateImage']);
+    // A retry of the same slot: the unique name is the image it already made; nothing new is made.
+    await c.createSnapshot(scope, source!, { name: 'ca-daily-0301', clientToken: 't' });
+    expect(sim.snapshots().filter((s) => s.ImageName === 'ca-daily-0301')).toHaveLength(1);
     const [snap] = await collect(c.listSnapshots(scope, { sourceIds: [id] }));
-    expect(snap).toMatchObject({ id: made.snapshotId, name: 'ca-daily-0301', sourceId: id, state: 'creating', tags: { 'cloud-automation:managed': 'true' }, sourceKind: 'system-image' });
+    expect(snap).toMatchObject({ id: expect.stringMatching(/^img-/), name: 'ca-daily-0301', sourceId: id, state: 'creating', tags: { 'cloud-automation:managed': 'true' }, sourceKind: 'system-image' });
+    // the listing counted the private images: the quota's `used` costs no request of its own
+    before = sent().length;
     expect(await c.getSnapshotQuota(scope)).toEqual({ used: 2, limit: 20 });
-    expect(await c.deleteSnapshots(scope, [made.snapshotId!])).toEqual([expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'InvalidImageId.IncorrectState' }) })]);
+    expect(sent().slice(before)).toEqual(['DescribeImageQuota']);
+    expect(await c.deleteSnapshots(scope, [snap!.id])).toEqual([expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'InvalidImageId.IncorrectState' }) })]);
     running.clock.advance(2000);
-    expect(await c.deleteSnapshots(scope, [made.snapshotId!])).toEqual([expect.objectContaining({ ok: true })]);
+    expect(await c.deleteSnapshots(scope, [snap!.id])).toEqual([expect.objectContaining({ ok: true })]);
     expect(sim.snapshots().map((s) => s.ImageName)).toEqual(['foreign']);
+    // after a change it counts them again
+    before = sent().length;
+    expect(await c.getSnapshotQuota(scope)).toEqual({ used: 1, limit: 20 });
+    expect(sent().slice(before)).toEqual(['DescribeImageQuota', 'DescribeImages']);
   });
 
   it('pages images past one page of 100', async () => {
