@@ -70,7 +70,7 @@ export async function planSnapshotPolicies(all: ScopeArgs<SnapshotsPolicy>[]): P
   // their snapshots, one listing for all
   const listFailures: string[] = [];
   const snapshots = await listSnapshotsBySource(client, scope, [...new Set(sources.map((s) => s.id))], listFailures);
-  const shared: SharedReads = { snapshotPolicies: once(() => client.listSnapshotPolicies(scope)), quota: once(() => client.getSnapshotQuota(scope)), pruned: new Set(), taken: 0, freed: 0 };
+  const shared: SharedReads = { snapshotPolicies: once(() => client.listSnapshotPolicies(scope)), quota: once(() => client.getSnapshotQuota(scope)), pruned: new Set(), starting: new Map(), taken: 0, freed: 0 };
 
   const out: PromiseSettledResult<ScopePlan>[] = [];
   for (const p of plans) {
@@ -94,6 +94,8 @@ interface SharedReads {
   quota: () => Promise<Quota | undefined>;
   /** Snapshots an earlier policy plans to delete: no later one counts or deletes them. */
   pruned: Set<string>;
+  /** Sources an earlier policy takes a snapshot of in this run, and which policy. */
+  starting: Map<string, string>;
   /** Creations earlier policies plan, and deletions: the quota room they took and freed. */
   taken: number;
   freed: number;
@@ -171,7 +173,7 @@ async function planPolicy(p: PolicyPlan, sources: SnapshotSource[], all: Map<str
     const pattern = ourNamePattern(policy.namePrefix, policy.name, source.id);
     const ours = (s: SnapshotFacts) => policy.adoptForeign || isOurs(s, pattern);
     if (!native) {
-      const creation = planCreation(ctx, source, history, ours, policy, maxName);
+      const creation = planCreation(ctx, source, history, ours, policy, maxName, shared.starting.get(source.id));
       if ('action' in creation) creations.push(creation.action);
       else notes.push(creation.note);
     }
@@ -185,6 +187,7 @@ async function planPolicy(p: PolicyPlan, sources: SnapshotSource[], all: Map<str
   for (const d of deletions) shared.pruned.add(d.resourceId);
   shared.freed += deletions.length;
   const fitting = await fitQuota(ctx, creations, notes, shared);
+  for (const a of fitting) if (a.kind === 'vendor') shared.starting.set(a.resourceId, policy.name);
   shared.taken += fitting.filter((a) => a.kind === 'vendor').length;
   actions.push(...deletions, ...fitting);
   return { actions, notes, selected, readFailures };
@@ -198,6 +201,8 @@ function planCreation(
   ours: (s: SnapshotFacts) => boolean,
   policy: SnapshotsPolicy,
   maxName: number,
+  /** The earlier policy of the scope that takes a snapshot of this source in this run, if one does. */
+  takenBy?: string,
 ): { action: VendorAction } | { note: PlanNote } {
   const { slot } = ctx;
   const note = (reason: string, status: PlanNote['status'] = 'skipped') => ({ note: { resourceId: source.id, action: 'create-snapshot', reason, status } });
@@ -215,6 +220,11 @@ function planCreation(
     const still = existing.state === 'creating' ? '; still creating, not counted until ready' : existing.state === 'failed' ? '; it failed at the vendor (next slot tries again)' : '';
     return note(`exists: ${existing.id} (${existing.name}) is this slot's snapshot, state ${existing.state}${still}`);
   }
+  // one snapshot of a disk at a time (seed 001 L3517; Tencent answers MutexOperation.TaskRunning, 004 L4537): a
+  // create now would fail and close this slot's action; left for the next run in the slot instead (DECISIONS.md 12)
+  const creating = history.find((s) => s.state === 'creating');
+  const busy = creating ? `${creating.id} (${creating.name}) is still being taken` : takenBy ? `policy ${takenBy} takes one in this run` : undefined;
+  if (busy) return note(`busy: ${busy}; a source takes one snapshot at a time, so the next run in the slot takes this one`);
   return { action: createAction(ctx, source, name, `engine ours: ${slot.reason}: snapshot ${source.kind} of ${source.instanceId} as ${name}`) };
 }
 

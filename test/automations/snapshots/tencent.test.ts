@@ -226,6 +226,22 @@ describe('several snapshot policies of one scope (daily and weekly on the same i
     expect((await audit.query({ phase: 'result', action: 'create-snapshot' })).map((r) => `${r.policy} ${r.outcome}`).sort()).toEqual(['daily success', 'daily success', 'weekly success']);
   });
 
+  it('take one snapshot of a source at a time: a later policy leaves it for the next run in the slot, which takes it', async () => {
+    const [a, b] = web();
+    const first = await runAll('2026-03-01T18:30:00Z', [daily(), weekly()]);
+    // Tencent refuses a second image of an instance while one is being made (MutexOperation.TaskRunning)
+    expect(creates()).toHaveLength(2);
+    expect(first.rows.filter((r) => r.policy === 'weekly' && r.action === 'create-snapshot').map((r) => [r.status, r.reason])).toEqual([
+      ['skipped', expect.stringMatching(/busy: policy daily takes one in this run/)],
+      ['skipped', expect.stringMatching(/busy: policy daily takes one in this run/)],
+    ]);
+    // the next run in the slot (the daily images ready by then) takes the weekly ones
+    await runAll('2026-03-01T19:30:00Z', [daily(), weekly()]);
+    const slot = slotAt(weekly().schedule, new Date('2026-03-01T19:30:00Z'));
+    expect(sim.snapshots().map((s) => s.ImageName).sort()).toEqual([a!, b!].flatMap((id) => [snapshotName('ca-', 'daily', id, slot.stamp, 20), snapshotName('cw-', 'weekly', id, slot.stamp, 20)]).sort());
+    expect((await audit.query({ phase: 'result', action: 'create-snapshot' })).map((r) => `${r.policy} ${r.outcome}`).sort()).toEqual(['daily success', 'daily success', 'weekly success', 'weekly success']);
+  });
+
   it('share out the quota in config order: a later policy does not count room an earlier one took', async () => {
     await running.stop();
     sim = createTencentSim({ transitionMs: 60_000, imageQuota: 3 });
