@@ -3,7 +3,6 @@ import {
   callOrigin,
   batchWithBisect,
   chunk,
-  collect,
   offsetPages,
   UnsupportedCapability,
   VendorError,
