@@ -99,5 +99,23 @@ describe('requests received / documented minimum (quick-mode fleet)', () => {
       for (const r of rows) expect([r.vendor, r.mode, r.received > (r.byAction[r.vendor === 'cecstack' ? 'ListInstances' : 'DescribeInstances']?.received ?? 0)]).toEqual([r.vendor, r.mode, true]);
     });
   });
+
+  describe('two spot-price policies of one scope (different thresholds)', () => {
+    let rows: RatioRow[];
+    beforeAll(async () => {
+      const spotPrices = [
+        { name: 'by-price', watches: 'running', thresholds: { maxPrice: '0.50000' } },
+        { name: 'by-ratio', watches: 'running', thresholds: { maxRatioToOnDemand: '0.6' } },
+      ];
+      // the vendors with spot prices (Apsara and CECSTACK have none)
+      rows = await requestRatios({ sizes: [1000], vendors: ['tencent', 'kec'], functions: ['spot-prices'], policies: { spotPrices } });
+    }, 120_000);
+
+    it('list the running spot instances and read their prices once between them: at the documented minimum', () => {
+      expect(rows.filter((r) => r.errors.length)).toEqual([]);
+      expect(rows.map((r) => `${r.vendor} ${r.mode} ${r.received} / ${r.minimum}`)).toEqual(rows.map((r) => `${r.vendor} ${r.mode} ${r.minimum} / ${r.minimum}`));
+      for (const r of rows) expect([r.vendor, r.mode, r.received > r.byAction.DescribeInstances!.received]).toEqual([r.vendor, r.mode, true]);
+    });
+  });
 });
 

@@ -13,7 +13,7 @@ import {
   type SpotStateStore,
 } from '../../state/price-history';
 import { AuditSpotStateStore } from '../../state/audit-state';
-import type { SpotPricePoint } from '../../vendors/core';
+import type { SpotPricePoint, SpotWatch } from '../../vendors/core';
 import type { AutomationSpec } from '../engine/run';
 import { exemptionFor, matchesSelector } from '../engine/select';
 import type { EngineDeps, NoticeAction, PlannedAction, ScopeArgs, ScopePlan } from '../engine/types';
@@ -80,50 +80,81 @@ export function createSpotPricesSpec(options: SpotPricesOptions = {}): Automatio
   return {
     function: 'spot-prices',
     requires: (c) => (c.spotPrices === 'unsupported' ? 'spotPrices' : undefined),
-    planScope: (args) => planSpotScope(args, stateFor(args.deps)),
+    planPolicies: (all) => planSpotPolicies(all, stateFor(all[0]!.deps)),
   };
 }
 
 export const spotPricesSpec = createSpotPricesSpec();
 
-async function planSpotScope(args: ScopeArgs<SpotPolicy>, store: SpotState): Promise<ScopePlan> {
+/** One policy's plan in a scope, and the running spot instances it selected. */
+interface PolicySpot {
+  args: ScopeArgs<SpotPolicy>;
+  plan: ScopePlan;
+  running: SpotInstanceRef[];
+  watches: SpotWatch[];
+}
+
+/**
+ * Every policy of one target × region on shared reads (engine DECISIONS.md E11, DECISIONS.md S12):
+ * one listing of running spot instances per distinct query, each page through every policy's
+ * selection; one price read for the watches of all policies, from the earliest time any of them
+ * needs; the history appended once. Then each policy decides on its own thresholds and conditions.
+ */
+async function planSpotPolicies(all: ScopeArgs<SpotPolicy>[], store: SpotState): Promise<PromiseSettledResult<ScopePlan>[]> {
+  const { deps, client, scope, target } = all[0]!;
+  const now = deps.now;
+  const interruption = deps.focus?.detailType === SPOT_INTERRUPTION_EVENT ? deps.focus : undefined;
+  const policies: PolicySpot[] = all.map((args) => ({ args, plan: { actions: [], notes: [], selected: 0, readFailures: [] }, running: [], watches: [] }));
+
+  const byQuery = new Map<string, PolicySpot[]>();
+  for (const p of policies) {
+    const key = JSON.stringify(Object.keys(p.args.policy.selector.tags ?? {}));
+    byQuery.set(key, [...(byQuery.get(key) ?? []), p]);
+  }
+  for (const riders of byQuery.values()) await listRunningSpot(riders, interruption ? [interruption.instanceId] : undefined);
+
+  for (const p of policies) {
+    for (const inst of p.running) {
+      const d = decideReclaim(inst, now);
+      if (d.alert) p.plan.actions.push(reclaimNotice(p.args, inst, 'vendor', d.slot, d.reason, { reclaimAt: inst.reclaimAt }));
+    }
+    if (interruption) {
+      // An interruption event is urgent: alert for its instance and leave the price checks to the schedule.
+      const inst = p.running.find((i) => i.id === interruption.instanceId) ?? { id: interruption.instanceId, name: interruption.instanceId };
+      const eventAt = interruption.at ? new Date(interruption.at).toISOString() : now.toISOString();
+      const reason = `spot interruption event for ${inst.id}${interruption.at ? ` at ${eventAt}` : ''}: the vendor is reclaiming it`;
+      p.plan.actions.push(reclaimNotice(p.args, inst, 'event', `interruption:${eventAt}`, reason, { eventAt }));
+      continue;
+    }
+    p.watches = watchesFor(p.args.policy.watches, target.name, scope.region, p.running);
+    if (!p.watches.length) p.plan.notes.push({ resourceId: '-', action: 'check-prices', reason: p.args.policy.watches === 'running' ? 'no running spot instances to watch' : 'no watch applies to this region', status: 'info' });
+  }
+  const watching = policies.filter((p) => p.watches.length);
+  if (watching.length) {
+    // the prices of every policy's watches in one read, from the earliest its windows need
+    const watches = [...new Map(watching.flatMap((p) => p.watches.map((w) => [`${w.zone}|${w.instanceType}`, w] as const))).values()];
+    const windowMs = (p: PolicySpot) => durationMs(p.args.policy.thresholds.jumpWindow);
+    const since = new Date(now.getTime() - Math.min(Math.max(...watching.map(windowMs)), MAX_FETCH_MS)).toISOString();
+    let fresh: SpotPricePoint[] | undefined;
+    try {
+      fresh = atMostNow(await client.getSpotPrices(scope, watches, since), now);
+    } catch (e) {
+      for (const p of watching) p.plan.readFailures.push(`reading spot prices: ${(e as Error).message}`);
+    }
+    if (fresh) {
+      const keep = Math.max(...watching.map((p) => Math.max(p.args.policy.historyHours * 3_600_000, windowMs(p))));
+      await store.prices.append(fresh, new Date(now.getTime() - keep).toISOString());
+    }
+    for (const p of watching) if (fresh) await decidePrices(p, fresh, store);
+  }
+  return policies.map((p) => ({ status: 'fulfilled', value: p.plan }));
+}
+
+/** One policy's price alerts from the points read for the scope. */
+async function decidePrices({ args, plan, running, watches }: PolicySpot, fresh: SpotPricePoint[], store: SpotState): Promise<void> {
   const { deps, policy, target, client, scope } = args;
   const now = deps.now;
-  const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
-  const interruption = deps.focus?.detailType === SPOT_INTERRUPTION_EVENT ? deps.focus : undefined;
-
-  const running = await listRunningSpot(args, plan, interruption ? [interruption.instanceId] : undefined);
-  for (const inst of running) {
-    const d = decideReclaim(inst, now);
-    if (d.alert) plan.actions.push(reclaimNotice(args, inst, 'vendor', d.slot, d.reason, { reclaimAt: inst.reclaimAt }));
-  }
-  if (interruption) {
-    // An interruption event is urgent: alert for its instance and leave the price checks to the schedule.
-    const inst = running.find((i) => i.id === interruption.instanceId) ?? { id: interruption.instanceId, name: interruption.instanceId };
-    const eventAt = interruption.at ? new Date(interruption.at).toISOString() : now.toISOString();
-    const reason = `spot interruption event for ${inst.id}${interruption.at ? ` at ${eventAt}` : ''}: the vendor is reclaiming it`;
-    plan.actions.push(reclaimNotice(args, inst, 'event', `interruption:${eventAt}`, reason, { eventAt }));
-    return plan;
-  }
-
-  const watches = watchesFor(policy.watches, target.name, scope.region, running);
-  if (!watches.length) {
-    plan.notes.push({ resourceId: '-', action: 'check-prices', reason: policy.watches === 'running' ? 'no running spot instances to watch' : 'no watch applies to this region', status: 'info' });
-    return plan;
-  }
-  const windowMs = durationMs(policy.thresholds.jumpWindow);
-  const historyMs = policy.historyHours * 3_600_000;
-  const since = new Date(now.getTime() - Math.min(windowMs, MAX_FETCH_MS)).toISOString();
-  let fresh: SpotPricePoint[];
-  try {
-    fresh = atMostNow(await client.getSpotPrices(scope, watches, since), now);
-  } catch (e) {
-    plan.readFailures.push(`reading spot prices: ${(e as Error).message}`);
-    return plan;
-  }
-  await store.prices.append(fresh, new Date(now.getTime() - Math.max(historyMs, windowMs)).toISOString());
-
-  const windowStart = new Date(now.getTime() - windowMs).toISOString();
+  const windowStart = new Date(now.getTime() - durationMs(policy.thresholds.jumpWindow)).toISOString();
   for (const watch of watches) {
     const key: PriceKey = { vendor: client.vendor, target: target.name, region: scope.region, zone: watch.zone, instanceType: watch.instanceType };
     const label = `${watch.zone}/${watch.instanceType}`;
@@ -148,7 +179,6 @@ async function planSpotScope(args: ScopeArgs<SpotPolicy>, store: SpotState): Pro
     for (const c of decision.cleared) plan.notes.push({ resourceId: label, action: 'check-prices', reason: `condition ${c} cleared`, status: 'info' });
     if (!decision.alerts.length) plan.notes.push({ resourceId: label, action: 'check-prices', reason: `spot price ${current.price} ${current.currency}/h: no threshold crossed`, status: 'info' });
   }
-  return plan;
 }
 
 /**
@@ -161,27 +191,29 @@ function atMostNow(points: SpotPricePoint[], now: Date): SpotPricePoint[] {
   return points.map((p) => (Date.parse(p.at) > now.getTime() ? { ...p, at: nowIso } : p));
 }
 
-/** Running spot instances of the selection, compact; exempt ones become notes. A failed listing is a read failure. */
-async function listRunningSpot({ deps, policy, client, scope }: ScopeArgs<SpotPolicy>, plan: ScopePlan, ids?: string[]): Promise<SpotInstanceRef[]> {
-  const out: SpotInstanceRef[] = [];
+/**
+ * Running spot instances, listed once for policies whose listing is the same (their selectors' tag
+ * keys): each policy's selection, compact; exempt ones become notes. A failed listing is a read failure of each.
+ */
+async function listRunningSpot(riders: PolicySpot[], ids?: string[]): Promise<void> {
+  const { deps, client, scope, policy } = riders[0]!.args;
   const tagKeys = Object.keys(policy.selector.tags ?? {});
   try {
     for await (const page of client.listInstances(scope, { chargeTypes: ['spot'], states: ['running'], ...(ids && { ids }), ...(tagKeys.length && { tagKeys }) })) {
       for (const inst of page) {
-        if (inst.chargeType !== 'spot' || inst.state !== 'running' || !matchesSelector(inst, policy.selector)) continue;
-        plan.selected++;
-        const exempt = exemptionFor(inst, policy.exemptions, deps.now);
-        if (exempt.exempt) {
-          plan.notes.push({ resourceId: inst.id, action: 'check-prices', reason: exempt.reason ?? 'exempt', status: 'exempt' });
-          continue;
+        if (inst.chargeType !== 'spot' || inst.state !== 'running') continue;
+        for (const { args, plan, running } of riders) {
+          if (!matchesSelector(inst, args.policy.selector)) continue;
+          plan.selected++;
+          const exempt = exemptionFor(inst, args.policy.exemptions, deps.now);
+          if (exempt.exempt) plan.notes.push({ resourceId: inst.id, action: 'check-prices', reason: exempt.reason ?? 'exempt', status: 'exempt' });
+          else running.push(spotRef(inst));
         }
-        out.push(spotRef(inst));
       }
     }
   } catch (e) {
-    plan.readFailures.push(`listing spot instances: ${(e as Error).message}`);
+    for (const { plan } of riders) plan.readFailures.push(`listing spot instances: ${(e as Error).message}`);
   }
-  return out;
 }
 
 function priceNotice({ policy, scope }: ScopeArgs<SpotPolicy>, key: PriceKey, alert: SpotAlert): NoticeAction {

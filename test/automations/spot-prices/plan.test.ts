@@ -134,4 +134,30 @@ describe('spot-prices planScope through the engine (in-memory client)', () => {
     const report = await runAutomation(h.deps(T0, 'run-1'), spec, [policy()]);
     expect(report.rows).toEqual([expect.objectContaining({ status: 'info', reason: 'kec does not support spotPrices: skipped' })]);
   });
+
+  it('several policies of one scope read the listing and the prices once; each decides on its own thresholds and exemptions', async () => {
+    const { client, h, spec } = setup();
+    client.add({ id: 'spot-x', chargeType: 'spot', zone: 'r1a', instanceType: 'N3.2B', tags: { 'automation-exempt': 'true' } });
+    let listings = 0;
+    let priceReads = 0;
+    const base = client.asClient();
+    const counting = {
+      ...base,
+      listInstances: (...a: Parameters<typeof base.listInstances>) => (listings++, base.listInstances(...a)),
+      getSpotPrices: (...a: Parameters<typeof base.getSpotPrices>) => (priceReads++, base.getSpotPrices(...a)),
+    };
+    const h2 = harness([targetConfig('kec-prod', 'kec', ['r1'])], () => counting);
+    client.prices = [{ vendor: client.vendor, target: 'kec-prod', region: 'r1', zone: 'r1a', instanceType: 'N3.2B', at: at(0).toISOString(), price: '0.30000', onDemandPrice: '0.52400', currency: 'CNY' }];
+    const byPrice = policy({ name: 'by-price', thresholds: { maxPrice: '0.25000' } });
+    const byRatio = policy({ name: 'by-ratio', thresholds: { maxRatioToOnDemand: '0.9' }, exemptions: { tag: 'none-such' } });
+    const report = await runAutomation(h2.deps(at(0), 'run-both'), spec, [byPrice, byRatio]);
+    expect(report.errors).toEqual([]);
+    expect([listings, priceReads]).toEqual([1, 1]);
+    // 0.30000 is over by-price's 0.25000, and under 0.9 × 0.52400 = 0.4716
+    expect(alerts(h2).map((a) => [a.policy, a.condition])).toEqual([['by-price', 'max-price']]);
+    // spot-x carries the default exemption tag: exempt for by-price, watched by by-ratio (its exemption tag differs)
+    expect(report.rows.filter((r) => r.resource === 'spot-x').map((r) => [r.policy, r.status])).toEqual([['by-price', 'exempt']]);
+    expect(h.events.events).toEqual([]);
+  });
 });
+
