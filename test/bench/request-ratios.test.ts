@@ -117,5 +117,21 @@ describe('requests received / documented minimum (quick-mode fleet)', () => {
       for (const r of rows) expect([r.vendor, r.mode, r.received > r.byAction.DescribeInstances!.received]).toEqual([r.vendor, r.mode, true]);
     });
   });
+
+  describe('two renewal-reminder policies of one scope (different lead days)', () => {
+    let rows: RatioRow[];
+    beforeAll(async () => {
+      const renewalReminders = [
+        { name: 'prepaid', leadDays: [30, 7, 1], ownerTag: 'owner' },
+        { name: 'last-call', leadDays: [3, 1], ownerTag: 'owner' },
+      ];
+      rows = await requestRatios({ sizes: [1000], vendors: VENDORS, functions: ['renewal-reminders'], policies: { renewalReminders } });
+    }, 120_000);
+
+    it('list the prepaid instances and quote each once between them: at the documented minimum', () => {
+      expect(rows.filter((r) => r.errors.length)).toEqual([]);
+      expect(rows.map((r) => `${r.vendor} ${r.mode} ${r.received} / ${r.minimum}`)).toEqual(rows.map((r) => `${r.vendor} ${r.mode} ${r.minimum} / ${r.minimum}`));
+    });
+  });
 });
 

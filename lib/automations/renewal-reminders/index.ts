@@ -26,115 +26,186 @@ export * from './events';
 export const renewalRemindersSpec: AutomationSpec<RenewalPolicy> = {
   function: 'renewal-reminders',
   requires: (c) => (c.renewal === 'unsupported' ? 'renewal' : undefined),
-  planScope: planRenewalScope,
+  planPolicies: planRenewalPolicies,
 };
 
-async function planRenewalScope(args: ScopeArgs<RenewalPolicy>): Promise<ScopePlan> {
-  const { deps, policy, client, capabilities, scope } = args;
-  const now = deps.now;
+/** One policy's planning in a scope, filled instance by instance from the shared listing. */
+interface PolicyRenewal {
+  args: ScopeArgs<RenewalPolicy>;
+  plan: ScopePlan;
+  rules: RenewalRules;
+  canAct: boolean;
+  quotePeriod: number;
+  digest: DigestEntry[];
+  unknownCharge: number;
+  /** Past this an instance needs nothing from this policy (the listing may leave it out); undefined: every prepaid one. */
+  expiringBy?: string;
+}
+
+/** What the policies of a scope share: one quote per instance and period, and which policy changes an instance this run. */
+interface Shared {
+  quote: (instanceId: string, periodMonths: number) => Promise<PriceQuote[]>;
+  /** Instances a policy sets auto-renew on or renews in this run: no later policy acts on them too (a second renewal would buy twice). */
+  acting: Map<string, string>;
+}
+
+/**
+ * Every policy of one target × region on shared reads (engine DECISIONS.md E11, DECISIONS.md R11):
+ * one listing of prepaid instances per distinct selector tag keys, to the widest expiry any of its
+ * policies needs, each instance through every policy's decision; one quote per instance and period.
+ */
+async function planRenewalPolicies(all: ScopeArgs<RenewalPolicy>[]): Promise<PromiseSettledResult<ScopePlan>[]> {
+  const { client, scope } = all[0]!;
+  const policies = all.map(startPolicy);
+  const asked = new Map<string, Promise<PriceQuote[]>>();
+  const shared: Shared = {
+    quote: (id, months) => {
+      const key = `${id}|${months}`;
+      let quote = asked.get(key);
+      if (!quote) asked.set(key, (quote = client.quoteRenewal(scope, [id], months)));
+      return quote;
+    },
+    acting: new Map(),
+  };
+  const byQuery = new Map<string, PolicyRenewal[]>();
+  for (const p of policies) {
+    const key = JSON.stringify(Object.keys(p.args.policy.selector.tags ?? {}));
+    byQuery.set(key, [...(byQuery.get(key) ?? []), p]);
+  }
+  for (const riders of byQuery.values()) {
+    const tagKeys = Object.keys(riders[0]!.args.policy.selector.tags ?? {});
+    const expiringBy = riders.some((p) => p.expiringBy === undefined) ? undefined : riders.map((p) => p.expiringBy!).sort().at(-1);
+    try {
+      for await (const page of client.listInstances(scope, { chargeTypes: ['prepaid'], ...(tagKeys.length && { tagKeys }), ...(expiringBy && { expiringBy }) })) {
+        for (const inst of page) for (const p of riders) await take(p, inst, shared);
+      }
+    } catch (e) {
+      for (const p of riders) p.plan.readFailures.push(`listing prepaid instances: ${(e as Error).message}`);
+    }
+  }
+  return policies.map((p) => ({ status: 'fulfilled', value: finishPolicy(p) }));
+}
+
+function startPolicy(args: ScopeArgs<RenewalPolicy>): PolicyRenewal {
+  const { deps, policy, client, capabilities } = args;
   const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
-  const rules: RenewalRules = { leadDays: policy.leadDays, autoRenew: policy.autoRenew, ...(policy.renew && { renew: policy.renew }) };
   const canAct = capabilities.renewalActions !== 'unsupported';
-  // Quotes come with the renewal actions (Tencent InquiryPriceRenewInstances, CECSTACK renew quote);
-  // a read-only vendor (Alibaba: expiry only, seed 001 L1761-1829) offers none, so none is asked for.
-  const canQuote = canAct;
-  const quotePeriod = policy.renew?.periodMonths ?? 1;
-  const digest: DigestEntry[] = [];
   if (!canAct && (policy.autoRenew || policy.renew)) {
     plan.notes.push({ resourceId: '-', action: 'renew', reason: `${client.vendor} cannot renew or set auto-renew through its API: reminders only`, status: 'skipped' });
   }
-
-  const tagKeys = Object.keys(policy.selector.tags ?? {});
   // past the longest lead time an instance gets nothing, unless auto-renew is to be set on every tracked one (R5):
   // where tags cost a request each (Apsara), such instances are not needed (R10)
-  const expiringBy = policy.autoRenew && canAct ? undefined : new Date(now.getTime() + Math.max(0, ...policy.leadDays) * 86_400_000).toISOString();
-  let unknownCharge = 0;
-  try {
-    for await (const page of client.listInstances(scope, { chargeTypes: ['prepaid'], ...(tagKeys.length && { tagKeys }), ...(expiringBy && { expiringBy }) })) {
-      for (const inst of page) {
-        if (inst.chargeType === 'unknown' && matchesSelector(inst, { ...policy.selector, chargeTypes: undefined })) {
-          // the vendor did not say whether it is prepaid: shown, never guessed (sim/DECISIONS.md A8)
-          if (inst.expiresAt) plan.notes.push({ resourceId: inst.id, action: 'send-reminder', reason: `charge type unknown (the vendor did not report it); expires ${inst.expiresAt}: no reminder decided, check it by hand`, status: 'skipped' });
-          else unknownCharge++;
-          continue;
-        }
-        if (inst.chargeType !== 'prepaid' || !matchesSelector(inst, policy.selector)) continue;
-        plan.selected++;
-        const exempt = exemptionFor(inst, policy.exemptions, now);
-        if (exempt.exempt) {
-          plan.notes.push({ resourceId: inst.id, action: 'send-reminder', reason: exempt.reason ?? 'exempt', status: 'exempt' });
-          continue;
-        }
-        const decision = decideRenewal(inst, rules, now);
-        const owner = inst.tags[policy.ownerTag] ?? null;
-        if (decision.kind === 'ignore') continue;
-        if (decision.kind === 'lapsed') {
-          plan.notes.push({ resourceId: inst.id, action: 'report-lapsed', reason: decision.reason, status: 'info' });
-          plan.actions.push(lapsedNotice(args, inst, owner, decision.state, decision.slot, decision.reason));
-          digest.push({ ...(owner !== null && { owner }), instanceId: inst.id, name: inst.name, ...(inst.expiresAt && { expiresAt: inst.expiresAt }), lapsed: decision.state });
-          continue;
-        }
-        // The vendor still runs an operation on it (Tencent OPERATING): no new purchase or flag change this run (sim/DECISIONS.md T17).
-        const busy = inst.busyWith ? `busy: the vendor is still running ${inst.busyWith} on it; no renewal action this run, the next run retries` : undefined;
-        if (busy && canAct && (decision.setAutoRenew || (decision.renewCandidate && policy.renew))) {
-          plan.notes.push({ resourceId: inst.id, action: 'busy', reason: busy, status: 'skipped' });
-        }
-        const setAutoRenew = decision.setAutoRenew && canAct && !busy;
-        if (setAutoRenew) plan.actions.push(autoRenewAction(args, inst, decision.expiresAt));
-        if (decision.stage === undefined) continue;
+  const expiringBy = policy.autoRenew && canAct ? undefined : new Date(deps.now.getTime() + Math.max(0, ...policy.leadDays) * 86_400_000).toISOString();
+  return {
+    args,
+    plan,
+    rules: { leadDays: policy.leadDays, autoRenew: policy.autoRenew, ...(policy.renew && { renew: policy.renew }) },
+    canAct,
+    quotePeriod: policy.renew?.periodMonths ?? 1,
+    digest: [],
+    unknownCharge: 0,
+    ...(expiringBy && { expiringBy }),
+  };
+}
 
-        let quotes: PriceQuote[] = [];
-        let quoteError: string | undefined;
-        if (canQuote) {
-          try {
-            quotes = await client.quoteRenewal(scope, [inst.id], quotePeriod);
-          } catch (e) {
-            quoteError = `renewal quote failed: ${(e as Error).message}`;
-          }
-        } else {
-          quoteError = 'no quote: the vendor offers none';
-        }
-        const quote = quoteSummary(quotes);
-        let renewPlanned = false;
-        if (decision.renewCandidate && policy.renew && canAct && !busy) {
-          const verdict = quoteError ? { renew: false as const, reason: `${quoteError}: not renewed` } : checkRenewBudget(quotes, policy.renew);
-          if (verdict.renew) {
-            renewPlanned = true;
-            plan.actions.push(renewAction(args, inst, decision.expiresAt, policy.renew.periodMonths, verdict.reason));
-          } else {
-            // a refusal is a notice: audited (planned / intent + result) and published, once per expiry and period
-            plan.actions.push(refusedNotice(args, inst, owner, decision.expiresAt, policy.renew, verdict));
-          }
-        }
-        const message = `${inst.id} (${inst.name}) expires ${decision.expiresAt}, ${decision.daysLeft} day(s) left${quoteError ? `; ${quoteError}, reminder sent without a quote` : ''}`;
-        plan.actions.push(
-          reminderNotice(args, inst, {
-            owner,
-            expiresAt: decision.expiresAt,
-            daysLeft: decision.daysLeft,
-            stageDays: decision.stage,
-            renewFlag: inst.renewFlag ?? 'unknown',
-            autoRenew: { enabled: inst.renewFlag === 'auto', planned: setAutoRenew },
-            quote: quote ?? null,
-            ...(quoteError && { quoteError }),
-            renewPlanned,
-            message,
-          }, decision.reminderSlot!, decision.reason + (quoteError ? ` (${quoteError}; sent without a quote)` : '')),
-        );
-        digest.push({
-          ...(owner !== null && { owner }),
-          instanceId: inst.id,
-          name: inst.name,
-          expiresAt: decision.expiresAt,
-          daysLeft: decision.daysLeft,
-          stage: decision.stage,
-          ...(quote?.total !== undefined && quote.currency !== undefined && { quote: { amount: quote.total, currency: quote.currency } }),
-        });
-      }
-    }
-  } catch (e) {
-    plan.readFailures.push(`listing prepaid instances: ${(e as Error).message}`);
+/** One listed instance through one policy's selection and decision. */
+async function take(p: PolicyRenewal, inst: Instance, shared: Shared): Promise<void> {
+  const { args, plan, rules, canAct, quotePeriod, digest } = p;
+  const { deps, policy } = args;
+  const now = deps.now;
+  // Quotes come with the renewal actions (Tencent InquiryPriceRenewInstances, CECSTACK renew quote);
+  // a read-only vendor (Alibaba: expiry only, seed 001 L1761-1829) offers none, so none is asked for.
+  const canQuote = canAct;
+  if (inst.chargeType === 'unknown' && matchesSelector(inst, { ...policy.selector, chargeTypes: undefined })) {
+    // the vendor did not say whether it is prepaid: shown, never guessed (sim/DECISIONS.md A8)
+    if (inst.expiresAt) plan.notes.push({ resourceId: inst.id, action: 'send-reminder', reason: `charge type unknown (the vendor did not report it); expires ${inst.expiresAt}: no reminder decided, check it by hand`, status: 'skipped' });
+    else p.unknownCharge++;
+    return;
   }
+  if (inst.chargeType !== 'prepaid' || !matchesSelector(inst, policy.selector)) return;
+  plan.selected++;
+  const exempt = exemptionFor(inst, policy.exemptions, now);
+  if (exempt.exempt) {
+    plan.notes.push({ resourceId: inst.id, action: 'send-reminder', reason: exempt.reason ?? 'exempt', status: 'exempt' });
+    return;
+  }
+  const decision = decideRenewal(inst, rules, now);
+  const owner = inst.tags[policy.ownerTag] ?? null;
+  if (decision.kind === 'ignore') return;
+  if (decision.kind === 'lapsed') {
+    plan.notes.push({ resourceId: inst.id, action: 'report-lapsed', reason: decision.reason, status: 'info' });
+    plan.actions.push(lapsedNotice(args, inst, owner, decision.state, decision.slot, decision.reason));
+    digest.push({ ...(owner !== null && { owner }), instanceId: inst.id, name: inst.name, ...(inst.expiresAt && { expiresAt: inst.expiresAt }), lapsed: decision.state });
+    return;
+  }
+  // The vendor still runs an operation on it (Tencent OPERATING): no new purchase or flag change this run (sim/DECISIONS.md T17).
+  const actor = shared.acting.get(inst.id);
+  const busy = inst.busyWith
+    ? `busy: the vendor is still running ${inst.busyWith} on it; no renewal action this run, the next run retries`
+    : actor !== undefined && actor !== policy.name
+      ? `policy ${actor} renews it or sets its auto-renew in this run; this policy decides on it again next run`
+      : undefined;
+  if (busy && canAct && (decision.setAutoRenew || (decision.renewCandidate && policy.renew))) {
+    plan.notes.push({ resourceId: inst.id, action: 'busy', reason: busy, status: 'skipped' });
+  }
+  const setAutoRenew = decision.setAutoRenew && canAct && !busy;
+  if (setAutoRenew) {
+    plan.actions.push(autoRenewAction(args, inst, decision.expiresAt));
+    shared.acting.set(inst.id, policy.name);
+  }
+  if (decision.stage === undefined) return;
+
+  let quotes: PriceQuote[] = [];
+  let quoteError: string | undefined;
+  if (canQuote) {
+    try {
+      quotes = await shared.quote(inst.id, quotePeriod);
+    } catch (e) {
+      quoteError = `renewal quote failed: ${(e as Error).message}`;
+    }
+  } else {
+    quoteError = 'no quote: the vendor offers none';
+  }
+  const quote = quoteSummary(quotes);
+  let renewPlanned = false;
+  if (decision.renewCandidate && policy.renew && canAct && !busy) {
+    const verdict = quoteError ? { renew: false as const, reason: `${quoteError}: not renewed` } : checkRenewBudget(quotes, policy.renew);
+    if (verdict.renew) {
+      renewPlanned = true;
+      shared.acting.set(inst.id, policy.name);
+      plan.actions.push(renewAction(args, inst, decision.expiresAt, policy.renew.periodMonths, verdict.reason));
+    } else {
+      // a refusal is a notice: audited (planned / intent + result) and published, once per expiry and period
+      plan.actions.push(refusedNotice(args, inst, owner, decision.expiresAt, policy.renew, verdict));
+    }
+  }
+  const message = `${inst.id} (${inst.name}) expires ${decision.expiresAt}, ${decision.daysLeft} day(s) left${quoteError ? `; ${quoteError}, reminder sent without a quote` : ''}`;
+  plan.actions.push(
+    reminderNotice(args, inst, {
+      owner,
+      expiresAt: decision.expiresAt,
+      daysLeft: decision.daysLeft,
+      stageDays: decision.stage,
+      renewFlag: inst.renewFlag ?? 'unknown',
+      autoRenew: { enabled: inst.renewFlag === 'auto', planned: setAutoRenew },
+      quote: quote ?? null,
+      ...(quoteError && { quoteError }),
+      renewPlanned,
+      message,
+    }, decision.reminderSlot!, decision.reason + (quoteError ? ` (${quoteError}; sent without a quote)` : '')),
+  );
+  digest.push({
+    ...(owner !== null && { owner }),
+    instanceId: inst.id,
+    name: inst.name,
+    expiresAt: decision.expiresAt,
+    daysLeft: decision.daysLeft,
+    stage: decision.stage,
+    ...(quote?.total !== undefined && quote.currency !== undefined && { quote: { amount: quote.total, currency: quote.currency } }),
+  });
+}
+
+function finishPolicy({ args, plan, digest, unknownCharge }: PolicyRenewal): ScopePlan {
   if (unknownCharge) {
     plan.notes.push({ resourceId: '-', action: 'send-reminder', reason: `${unknownCharge} selected instances report neither a charge type nor an expiry: whether they need renewing is unknown`, status: 'skipped' });
   }

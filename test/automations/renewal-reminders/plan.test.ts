@@ -22,7 +22,7 @@ function setup(capabilities = ALL_NATIVE) {
 
 const published = (h: ReturnType<typeof setup>['h'], type: string) => h.events.events.filter((e) => e.detailType === type).map((e) => e.detail as Record<string, unknown>);
 
-describe('renewal-reminders planScope through the engine (in-memory client)', () => {
+describe('renewal-reminders planning through the engine (in-memory client)', () => {
   it('sends one reminder per stage and expiry, with owner, quote and days left, and a digest per owner; a retry sends nothing again', async () => {
     const { client, h } = setup();
     client.add({ id: 'a', expiresAt: inDays(5), renewFlag: 'manual', tags: { owner: 'amy' } });
@@ -96,6 +96,28 @@ describe('renewal-reminders planScope through the engine (in-memory client)', ()
     client.instances.get('in')!.expiresAt = inDays(3);
     await runAutomation(h.deps(NOW, 'run-2'), renewalRemindersSpec, [policy({ renew: { periodMonths: 1, budget: '100' } })]);
     expect(client.mutations).toEqual(['renew1:in']);
+  });
+
+  it('several policies of one scope list once and quote an instance once; one that would renew what an earlier one renews leaves it', async () => {
+    const { client, h } = setup();
+    client.add({ id: 'in', expiresAt: inDays(3), tags: { team: 'web' } });
+    client.quotes.set('in', [{ resourceId: 'in', kind: 'instance', amount: '50', currency: 'CNY', periodMonths: 1 }]);
+    let listings = 0;
+    const list = client.listInstances.bind(client);
+    client.listInstances = (...a) => (listings++, list(...a));
+    const team = policy({ name: 'team', selector: { tags: { team: 'web' } }, renew: { periodMonths: 1, budget: '100' } });
+    const all = policy({ name: 'all', leadDays: [14, 3], selector: { tags: { team: 'web' } }, renew: { periodMonths: 1, budget: '100' } });
+    const report = await runAutomation(h.deps(NOW, 'run-both'), renewalRemindersSpec, [team, all]);
+    expect(report.errors).toEqual([]);
+    expect([listings, client.quoteCalls]).toEqual([1, 1]);
+    // bought once: the second policy's renewal waits for its next run, which sees the new expiry
+    expect(client.mutations).toEqual(['renew1:in']);
+    expect(report.rows.find((r) => r.policy === 'all' && r.action === 'busy')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/policy team renews it/) });
+    // each policy reminds at its own stage
+    expect(published(h, RENEWAL_REMINDER).map((r) => [r.policy, r.stageDays])).toEqual([
+      ['team', 7],
+      ['all', 3],
+    ]);
   });
 
   it('turns auto-renew on in one batch; dry run plans it and calls nothing', async () => {

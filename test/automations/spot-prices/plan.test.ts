@@ -35,7 +35,7 @@ function setup(capabilities = ALL_NATIVE) {
 
 const alerts = (h: ReturnType<typeof setup>['h'], type = SPOT_PRICE_ALERT) => h.events.events.filter((e) => e.detailType === type).map((e) => e.detail as Record<string, unknown>);
 
-describe('spot-prices planScope through the engine (in-memory client)', () => {
+describe('spot-prices planning through the engine (in-memory client)', () => {
   it('alerts once per condition until it clears, then again when it returns; lists the affected running instances', async () => {
     const { h, run } = setup();
     const p = policy({ thresholds: { maxPrice: '0.10480' } });
