@@ -75,6 +75,8 @@ export function seedCecstackFleet(sim: CecstackSim, { rng, count, now, regions =
   // snapshot histories: ours (`ca-` prefix) daily for 10 days, plus foreign manual ones
   const snapped = [...sim.state.vms.values()].filter((v) => v.region === region).slice(0, 3);
   for (const vm of snapped) {
+    // the example config's snapshot policy selects `backup: daily`: these, so its runs snapshot and prune here too
+    vm.labels = [...vm.labels, label('backup', 'daily')];
     for (let d = 1; d <= 10; d++) sim.addSnapshot({ ecsId: vm.ecsId, name: `ca-daily-${vm.ecsId}-${d}`, region, createdAt: t0 - d * DAY, type: 'manual' });
     sim.addSnapshot({ ecsId: vm.ecsId, name: `before-upgrade-${vm.displayName}`, region, createdAt: t0 - 20 * DAY, type: 'manual' });
   }

@@ -52,6 +52,8 @@ export function seedFleet(state: CvmState, options: FleetOptions): void {
     }
     for (let n = demoCases.length; n < perRegion && made < count; n++, made++) state.addInstance(base(region, n));
     if (demo) demoImages(state, region, [...state.instances.values()].filter((i) => i.region === region).slice(0, 3), now);
+    // the example config's snapshot policy selects `backup: daily`: three plain instances (no other function acts on them), so its runs take images here too
+    if (demo) for (const i of [...state.instances.values()].filter((i) => i.region === region).slice(demoCases.length, demoCases.length + 3)) i.tags = { ...i.tags, backup: 'daily' };
   }
 }
 
