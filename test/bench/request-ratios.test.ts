@@ -133,5 +133,21 @@ describe('requests received / documented minimum (quick-mode fleet)', () => {
       expect(rows.map((r) => `${r.vendor} ${r.mode} ${r.received} / ${r.minimum}`)).toEqual(rows.map((r) => `${r.vendor} ${r.mode} ${r.minimum} / ${r.minimum}`));
     });
   });
+
+  describe('two recycle-bin policies of one scope (purge tmp-*, leave the rest)', () => {
+    let rows: RatioRow[];
+    beforeAll(async () => {
+      const recycleBin = [
+        { name: 'tmp', selector: { names: ['tmp-*', 'deleted-*'] }, warnBefore: '24h', ownerTag: 'owner', action: 'purge', retentionDays: 7, softDeleteTag: 'cloud-automation:purge-at' },
+        { name: 'bin', warnBefore: '24h', ownerTag: 'owner', action: 'leave', retentionDays: 7, softDeleteTag: 'cloud-automation:purge-at' },
+      ];
+      rows = await requestRatios({ sizes: [1000], vendors: VENDORS, functions: ['recycle-bin'], policies: { recycleBin } });
+    }, 120_000);
+
+    it('read the bin once between them: at the documented minimum', () => {
+      expect(rows.filter((r) => r.errors.length)).toEqual([]);
+      expect(rows.map((r) => `${r.vendor} ${r.mode} ${r.received} / ${r.minimum}`)).toEqual(rows.map((r) => `${r.vendor} ${r.mode} ${r.minimum} / ${r.minimum}`));
+    });
+  });
 });
 

@@ -40,15 +40,13 @@ export interface AutomationSpec<P extends PolicyBase> {
   function: FunctionName;
   /** The capability this function needs; scopes whose vendor has it `unsupported` are skipped, said once per target. */
   requires?: (capabilities: Capabilities) => string | undefined;
-  /** Plans one policy in one scope on its own reads, just before it applies. Used when `instances` and `planPolicies` are absent. */
-  planScope?(args: ScopeArgs<P>): Promise<ScopePlan>;
   /**
    * Plans every policy of one scope together, on reads they share (DECISIONS.md E11): one answer
    * per policy, in order; a rejected one fails that policy alone. Each plan then applies in a wave
-   * of its own, in config order, as a `planScope` plan does.
+   * of its own, in config order. A spec has this or `instances`.
    */
   planPolicies?(args: ScopeArgs<P>[]): Promise<PromiseSettledResult<ScopePlan>[]>;
-  /** Plans every policy of a scope from one pass over the instance listing. */
+  /** Plans every policy of a scope from one pass over the instance listing (E1). */
   instances?: InstancePass<P>;
 }
 
@@ -81,12 +79,13 @@ interface Planned<P> {
   policy: P;
   args: ScopeArgs<P>;
   id: ScopeIdentity;
-  /** Set by the shared pass or `planPolicies`; absent for a `planScope` function, which plans just before it applies (after earlier policies applied). */
+  /** Set by the shared pass or by `planPolicies`, before any policy of the scope applies. */
   plan?: ScopePlan;
 }
 
 /** The pipeline every function runs for each target × region: plan (list, select, decide) → guard → apply → audit. */
 export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec: AutomationSpec<P>, policies: P[]): Promise<RunReport> {
+  if (!spec.instances === !spec.planPolicies) throw new Error(`${spec.function}: a spec plans with either \`instances\` or \`planPolicies\``);
   const rows: PlanRow[] = [];
   const errors: string[] = [];
   const budget: RunBudget = { destructiveLeft: deps.config.safety.maxDestructivePerRun };
@@ -158,7 +157,7 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
     // then guard → apply → audit, policy by policy in config order. Policies of the shared pass apply
     // together (a wave), so their mutations of one kind share a batch call (E3); a policy that acts
     // on an instance an earlier policy of the wave changes waits for the wave, then decides it again
-    // (E2). A `planScope` policy plans after the earlier ones applied, a `planPolicies` one before them: each a wave of its own.
+    // (E2). A `planPolicies` plan is a wave of its own: the function shares out what its policies change (E11).
     const touched = new Set<string>();
     const waveTouched = new Set<string>();
     let wave: { entry: Planned<P>; plan: ScopePlan; head: PlanRow[] }[] = [];
@@ -177,7 +176,7 @@ export async function runAutomation<P extends PolicyBase>(deps: EngineDeps, spec
     for (const entry of planned) {
       const { policy, args, id } = entry;
       try {
-        let plan = entry.plan ?? (await spec.planScope!(args));
+        let plan = entry.plan!;
         if (plan.actions.some((a) => waveTouched.has(a.resourceId))) await flush();
         if (spec.instances && touched.size) plan = await redecideTouched(spec.instances, args, plan, touched);
         const head: PlanRow[] = [];

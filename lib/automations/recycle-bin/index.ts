@@ -30,57 +30,96 @@ export const FIRST_SEEN_IN_BIN = 'first-seen-in-bin';
 export const recycleBinSpec: AutomationSpec<RecycleBinPolicy> = {
   function: 'recycle-bin',
   requires: (c) => (c.recycleBin === 'unsupported' ? 'a recycle bin' : undefined),
-  async planScope(args: ScopeArgs<RecycleBinPolicy>): Promise<ScopePlan> {
-    const { deps, policy, client, scope } = args;
-    const plan: ScopePlan = { actions: [], notes: [], selected: 0, readFailures: [] };
-    const emulated = client.capabilities.recycleBin === 'emulated';
-    const focus = deps.focus?.instanceId;
-    if (deps.focus?.detailType === INSTANCE_DELETED_EVENT) await recordDeletion(deps, args);
-    // an event narrows the run to its instance
-    const wanted = (id: string) => !focus || id === focus;
-    const items = emulated
-      ? await softDeleted(client, scope, policy, plan, wanted)
-      : await nativeItems(args, plan, wanted);
-    const rules = {
-      warnBeforeMs: parseDuration(policy.warnBefore),
-      action: policy.action,
-      emulated,
-      canRestore: client.capabilities.recycleRestore !== 'unsupported',
-    };
-    // one map per scope: a batch call runs with the first action's closure and maps every id back here
-    const byId = new Map<string, Found['item']>();
-    const ctx: ActionContext = { client, scope, policy, emulated, byId };
-    const digest: WarningEntry[] = [];
-    for (const { item, view } of items) {
-      if (
-        !matchesSelector(
-          { id: item.id, name: item.name ?? '', tags: {}, chargeType: 'other' },
-          { ...policy.selector, tags: undefined, chargeTypes: undefined },
-        )
-      )
-        continue;
-      plan.selected++;
-      const exemption = exemptionFor(item, policy.exemptions, deps.now);
-      if (exemption.exempt) {
-        plan.notes.push({ resourceId: item.id, action: 'none', status: 'exempt', reason: exemption.reason! });
-        continue;
-      }
-      byId.set(item.id, item);
-      for (const d of decideRecycleBin(view, rules, deps.now)) {
-        const action = toAction(d, item, view, ctx);
-        if (action?.action === 'warn-purge' && view.purgeAt) {
-          digest.push({ owner: item.tags?.[policy.ownerTag] ?? (await ownerPerTrail(deps, item.id)), resourceId: item.id, name: item.name, dueAt: view.purgeAt, reason: action.reason });
-        }
-        if (action) plan.actions.push(action);
-        else plan.notes.push({ resourceId: item.id, action: 'none', status: 'info', reason: d.reason });
-      }
-    }
-    // a whole scope's view only: an event's single item or a failed listing would use up the day's digest
-    const notice = !focus && !plan.readFailures.length ? warningDigest(args, RECYCLE_BIN_PURGE_DIGEST, digest) : undefined;
-    if (notice) plan.actions.push(notice);
-    return plan;
-  },
+  planPolicies: planBinPolicies,
 };
+
+/** One policy's plan in a scope, and the bin items it sees (purge times from its own retention where the vendor gives none). */
+interface PolicyBin {
+  args: ScopeArgs<RecycleBinPolicy>;
+  plan: ScopePlan;
+  items: Found[];
+}
+
+/**
+ * Every policy of one target × region on one read of the bin (engine DECISIONS.md E11; DECISIONS.md
+ * "Several policies of one scope"): the vendor's bin, its settings and our trail of it once (our soft-delete bin: one
+ * listing per soft-delete tag); then each policy selects and decides in config order. An item an
+ * earlier policy purges or restores in this run is left by the later ones: before, they listed the
+ * bin after it was gone.
+ */
+async function planBinPolicies(all: ScopeArgs<RecycleBinPolicy>[]): Promise<PromiseSettledResult<ScopePlan>[]> {
+  const { deps, client, scope } = all[0]!;
+  const emulated = client.capabilities.recycleBin === 'emulated';
+  const focus = deps.focus?.instanceId;
+  if (deps.focus?.detailType === INSTANCE_DELETED_EVENT) await recordDeletion(deps, all[0]!);
+  // an event narrows the run to its instance
+  const wanted = (id: string) => !focus || id === focus;
+  const policies: PolicyBin[] = all.map((args) => ({ args, plan: { actions: [], notes: [], selected: 0, readFailures: [] }, items: [] }));
+  if (emulated) {
+    const byTag = new Map<string, PolicyBin[]>();
+    for (const p of policies) byTag.set(p.args.policy.softDeleteTag, [...(byTag.get(p.args.policy.softDeleteTag) ?? []), p]);
+    for (const [tag, riders] of byTag) await softDeleted(client, scope, tag, riders, wanted);
+  } else await nativeItems(policies, wanted);
+  const claimed = new Map<string, string>();
+  const out: PromiseSettledResult<ScopePlan>[] = [];
+  for (const p of policies) {
+    try {
+      out.push({ status: 'fulfilled', value: await decideBin(p, emulated, claimed) });
+    } catch (e) {
+      out.push({ status: 'rejected', reason: e });
+    }
+  }
+  return out;
+}
+
+/** One policy's selection and decisions over the bin items it sees. */
+async function decideBin({ args, plan, items }: PolicyBin, emulated: boolean, claimed: Map<string, string>): Promise<ScopePlan> {
+  const { deps, policy, client, scope } = args;
+  const rules = {
+    warnBeforeMs: parseDuration(policy.warnBefore),
+    action: policy.action,
+    emulated,
+    canRestore: client.capabilities.recycleRestore !== 'unsupported',
+  };
+  // one map per scope: a batch call runs with the first action's closure and maps every id back here
+  const byId = new Map<string, Found['item']>();
+  const ctx: ActionContext = { client, scope, policy, emulated, byId };
+  const digest: WarningEntry[] = [];
+  for (const { item, view } of items) {
+    if (
+      !matchesSelector(
+        { id: item.id, name: item.name ?? '', tags: {}, chargeType: 'other' },
+        { ...policy.selector, tags: undefined, chargeTypes: undefined },
+      )
+    )
+      continue;
+    plan.selected++;
+    const exemption = exemptionFor(item, policy.exemptions, deps.now);
+    if (exemption.exempt) {
+      plan.notes.push({ resourceId: item.id, action: 'none', status: 'exempt', reason: exemption.reason! });
+      continue;
+    }
+    const other = claimed.get(item.id);
+    if (other !== undefined) {
+      plan.notes.push({ resourceId: item.id, action: 'none', status: 'skipped', reason: `policy ${other} purges or restores it in this run` });
+      continue;
+    }
+    byId.set(item.id, item);
+    for (const d of decideRecycleBin(view, rules, deps.now)) {
+      const action = toAction(d, item, view, ctx);
+      if (action?.action === 'warn-purge' && view.purgeAt) {
+        digest.push({ owner: item.tags?.[policy.ownerTag] ?? (await ownerPerTrail(deps, item.id)), resourceId: item.id, name: item.name, dueAt: view.purgeAt, reason: action.reason });
+      }
+      if (action?.kind === 'vendor') claimed.set(item.id, policy.name);
+      if (action) plan.actions.push(action);
+      else plan.notes.push({ resourceId: item.id, action: 'none', status: 'info', reason: d.reason });
+    }
+  }
+  // a whole scope's view only: an event's single item or a failed listing would use up the day's digest
+  const notice = !deps.focus?.instanceId && !plan.readFailures.length ? warningDigest(args, RECYCLE_BIN_PURGE_DIGEST, digest) : undefined;
+  if (notice) plan.actions.push(notice);
+  return plan;
+}
 
 /** A bin that reports no tags: the owner auto-delete saw when it deleted the instance, if it did. */
 async function ownerPerTrail(deps: EngineDeps, id: string): Promise<string | null> {
@@ -94,66 +133,40 @@ interface Found {
   view: BinItemView;
 }
 
-/** Our soft-delete bin: stopped instances carrying the purge-time tag. */
-async function softDeleted(
-  client: VendorClient,
-  scope: Scope,
-  policy: RecycleBinPolicy,
-  plan: ScopePlan,
-  wanted: (id: string) => boolean,
-): Promise<Found[]> {
-  const instances = await readAll(
-    client.listInstances(scope, { tagKeys: [policy.softDeleteTag] }),
-    'listing instances',
-    plan.readFailures,
-  );
-  const found: Found[] = [];
+/** Our soft-delete bin: stopped instances carrying the purge-time tag, listed once for the policies of that tag. */
+async function softDeleted(client: VendorClient, scope: Scope, tag: string, riders: PolicyBin[], wanted: (id: string) => boolean): Promise<void> {
+  const failures: string[] = [];
+  const instances = await readAll(client.listInstances(scope, { tagKeys: [tag] }), 'listing instances', failures);
+  for (const { plan } of riders) plan.readFailures.push(...failures);
   for (const i of instances) {
-    const tag = i.tags[policy.softDeleteTag];
-    if (!tag || !wanted(i.id)) continue;
+    const value = i.tags[tag];
+    if (!value || !wanted(i.id)) continue;
+    let purgeAt: string;
     try {
-      const purgeAt = parseIsoWithZone(tag);
-      found.push({
-        item: {
-          vendor: i.vendor,
-          target: i.target,
-          region: i.region,
-          kind: 'instance',
-          id: i.id,
-          name: i.name,
-          purgeAt,
-          rawState: i.rawState,
-          tags: i.tags,
-        },
-        view: { id: i.id, purgeAt, source: 'soft-delete tag' },
-      });
+      purgeAt = parseIsoWithZone(value);
     } catch {
-      plan.notes.push({
-        resourceId: i.id,
-        action: 'none',
-        status: 'error',
-        reason: `tag ${policy.softDeleteTag}=${JSON.stringify(tag)} is not an ISO time: left alone`,
-      });
+      for (const { plan } of riders) plan.notes.push({ resourceId: i.id, action: 'none', status: 'error', reason: `tag ${tag}=${JSON.stringify(value)} is not an ISO time: left alone` });
+      continue;
     }
+    const item = { vendor: i.vendor, target: i.target, region: i.region, kind: 'instance' as const, id: i.id, name: i.name, purgeAt, rawState: i.rawState, tags: i.tags };
+    for (const { items } of riders) items.push({ item, view: { id: i.id, purgeAt, source: 'soft-delete tag' } });
   }
-  return found;
 }
 
-/** The vendor's bin; the purge time from the vendor where it says, else from our audit trail plus the policy's retention. */
-async function nativeItems(
-  args: ScopeArgs<RecycleBinPolicy>,
-  plan: ScopePlan,
-  wanted: (id: string) => boolean,
-): Promise<Found[]> {
-  const { client, scope, policy } = args;
+/**
+ * The vendor's bin, its settings and our trail of it, read once for the policies of a scope; the purge
+ * time from the vendor where it says, else from our audit trail plus each policy's retention.
+ */
+async function nativeItems(policies: PolicyBin[], wanted: (id: string) => boolean): Promise<void> {
+  const first = policies[0]!.args;
+  const { client, scope } = first;
   const config = await client.getRecycleBinConfig(scope).catch(() => undefined);
-  const items = (
-    await readAll(client.listRecycleBin(scope), 'listing the recycle bin', plan.readFailures)
-  ).filter((i) => wanted(i.id));
-  const trail = await binTrail(args);
+  const failures: string[] = [];
+  const items = (await readAll(client.listRecycleBin(scope), 'listing the recycle bin', failures)).filter((i) => wanted(i.id));
+  for (const { plan } of policies) plan.readFailures.push(...failures);
+  const trail = await binTrail(first);
   // the whole bin was listed: what its items need from older records can be carried forward
-  if (!plan.readFailures.length && !args.deps.focus) await trail.carry(items);
-  const found: Found[] = [];
+  if (!failures.length && !first.deps.focus) await trail.carry(items);
   for (const item of items) {
     let purgeAt = item.purgeAt;
     let source: PurgeTimeSource = 'vendor';
@@ -161,14 +174,12 @@ async function nativeItems(
       purgeAt = new Date(Date.parse(item.since) + config.retentionDays * DAY).toISOString();
       source = 'vendor retention';
     }
-    if (!purgeAt) {
-      const known = await trail.since(item);
-      purgeAt = new Date(Date.parse(known.since) + policy.retentionDays * DAY).toISOString();
-      source = known.source;
+    const known = purgeAt ? undefined : await trail.since(item);
+    for (const { args, items: seen } of policies) {
+      const at = purgeAt ?? new Date(Date.parse(known!.since) + args.policy.retentionDays * DAY).toISOString();
+      seen.push({ item, view: { id: item.id, purgeAt: at, source: purgeAt ? source : known!.source, ...(item.busyWith !== undefined && { busyWith: item.busyWith }) } });
     }
-    found.push({ item, view: { id: item.id, purgeAt, source, ...(item.busyWith !== undefined && { busyWith: item.busyWith }) } });
   }
-  return found;
 }
 
 /** When an item still in the bin entered it, re-written so runs read only the trail's window (trail-window.ts). */

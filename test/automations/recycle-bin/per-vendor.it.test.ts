@@ -117,6 +117,33 @@ describe('recycle-bin per vendor', () => {
     expect([found, evented].map((id) => fleet.state(id))).toEqual(['recycled', 'recycled']);
   });
 
+  it('two policies of one scope read the bin once; an item the first purges is neither purged nor warned of by the second', async () => {
+    const cec = (await start(cecstackFleet())).sim as CecstackSim;
+    const tmp = fleet.add({ name: 'tmp-1' });
+    const keep = fleet.add({ name: 'keep' });
+    for (const id of [tmp, keep]) cec.recycleNow(id, now.getTime() - 6 * DAY - 12 * HOUR); // purged by the vendor in 12 h
+    const cfg = h.config(
+      {
+        recycleBin: [
+          { name: 'purge-tmp', mode: 'enforce', retentionDays: 7, warnBefore: '24h', action: 'purge', selector: { names: ['tmp-*'] } },
+          { name: 'bin', mode: 'enforce', retentionDays: 7, warnBefore: '24h' },
+        ],
+      },
+      { safety: { maxDestructivePercent: 100 } },
+    );
+    const report = await h.invoke('recycle-bin', slot(), cfg);
+    expect(h.sim.requests.filter((r) => r.action === 'ListRecycle')).toHaveLength(1);
+    expect(h.sim.mutatingRequests().map((r) => r.action)).toEqual(['PurgeRecycledInstance']);
+    expect(report.rows.filter((r) => r.resource.startsWith(tmp)).map((r) => [r.policy, r.action, r.status])).toEqual([
+      ['purge-tmp', 'warn-purge', 'applied'],
+      ['purge-tmp', 'purge', 'applied'],
+      ['bin', 'none', 'skipped'],
+    ]);
+    // the second policy warns of what it alone sees, once
+    expect(warnings().filter((l) => l.includes(keep))).toHaveLength(1);
+    expect(warnings().filter((l) => l.includes(tmp))).toHaveLength(1);
+  });
+
   it('CECSTACK: cleanAt is the purge time for instances and snapshots; restore brings both back, each audited', async () => {
     const cec = (await start(cecstackFleet())).sim as CecstackSim;
     const vm = fleet.add({ name: 'vm' });

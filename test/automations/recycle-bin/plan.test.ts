@@ -61,9 +61,9 @@ function args(items: RecycleBinItem[], purged: RecycleBinItem[][]): ScopeArgs<Re
 describe('recycle-bin plan', () => {
   it('maps every id of a batch back to its own item (not the first item of the group)', async () => {
     const purged: RecycleBinItem[][] = [];
-    const plan = await recycleBinSpec.planScope!(
-      args([item('a', 'first'), item('b', 'second'), item('s', 'snap', 'snapshot')], purged),
-    );
+    const [answer] = await recycleBinSpec.planPolicies!([args([item('a', 'first'), item('b', 'second'), item('s', 'snap', 'snapshot')], purged)]);
+    if (answer!.status !== 'fulfilled') throw answer!.reason;
+    const plan = answer!.value;
     const purges = plan.actions.filter((a): a is VendorAction => a.kind === 'vendor');
     expect(purges.map((a) => [a.resourceId, a.batchKey, a.destructive])).toEqual([
       ['a', 'purge:instance', 'instance'],
