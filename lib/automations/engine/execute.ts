@@ -1,6 +1,7 @@
 import { attemptOf, makeActionKey, type AuditRecord } from '../../audit/record';
 import { AuditConflictError } from '../../audit/store';
 import type { BatchOutcome, VendorName } from '../../vendors/core';
+import { groupBy } from './group';
 import type { EngineDeps, FunctionName, Mode, NoticeAction, PlannedAction, PlanRow, RowStatus, ScopePlan, VendorAction } from './types';
 
 export interface ScopeIdentity {
@@ -58,13 +59,8 @@ export async function executeScopes(deps: EngineDeps, works: ScopeWork[], budget
       out[at]!.error = e;
     }
   }
-  const groups = new Map<string, Item[]>();
-  for (const item of items) {
-    const { id, action } = item;
-    // a batch needs one vendor call's parameters: same function, target, region and batch key
-    const key = action.kind === 'vendor' ? JSON.stringify([id.function, id.target, id.region, action.batchKey]) : `notice:${actionKeyOf(id, action)}`;
-    groups.set(key, [...(groups.get(key) ?? []), item]);
-  }
+  // a batch needs one vendor call's parameters: same function, target, region and batch key
+  const groups = groupBy(items, ({ id, action }) => (action.kind === 'vendor' ? JSON.stringify([id.function, id.target, id.region, action.batchKey]) : `notice:${actionKeyOf(id, action)}`));
   // rows are written in group order whatever order the groups finish in
   const rowsOf = [...groups.values()].map(() => [] as { at: number; row: PlanRow }[]);
   await inDependencyOrder([...groups.values()], async (group, k) => {

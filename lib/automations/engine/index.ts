@@ -2,3 +2,4 @@ export * from './types';
 export * from './select';
 export * from './execute';
 export * from './run';
+export * from './group';

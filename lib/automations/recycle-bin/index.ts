@@ -5,6 +5,7 @@ import type { RecycleBinItem, Scope, VendorClient } from '../../vendors/core';
 import { parseDuration, parseIsoWithZone } from '../../vendors/core';
 import {
   exemptionFor,
+  groupBy,
   matchesSelector,
   readAll,
   type EngineDeps,
@@ -56,9 +57,7 @@ async function planBinPolicies(all: ScopeArgs<RecycleBinPolicy>[]): Promise<Prom
   const wanted = (id: string) => !focus || id === focus;
   const policies: PolicyBin[] = all.map((args) => ({ args, plan: { actions: [], notes: [], selected: 0, readFailures: [] }, items: [] }));
   if (emulated) {
-    const byTag = new Map<string, PolicyBin[]>();
-    for (const p of policies) byTag.set(p.args.policy.softDeleteTag, [...(byTag.get(p.args.policy.softDeleteTag) ?? []), p]);
-    for (const [tag, riders] of byTag) await softDeleted(client, scope, tag, riders, wanted);
+    for (const [tag, riders] of groupBy(policies, (p) => p.args.policy.softDeleteTag)) await softDeleted(client, scope, tag, riders, wanted);
   } else await nativeItems(policies, wanted);
   const claimed = new Map<string, string>();
   const out: PromiseSettledResult<ScopePlan>[] = [];

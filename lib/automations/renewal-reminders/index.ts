@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { RenewalPolicy } from '../../config/schema';
 import type { Instance, PriceQuote, VendorClient } from '../../vendors/core';
 import type { AutomationSpec } from '../engine/run';
+import { groupBy } from '../engine/group';
 import { exemptionFor, matchesSelector } from '../engine/select';
 import type { NoticeAction, ScopeArgs, ScopePlan, VendorAction } from '../engine/types';
 import { checkRenewBudget, decideRenewal, groupByOwner, quoteSummary, type DigestEntry, type RenewalRules } from './decide';
@@ -67,12 +68,7 @@ async function planRenewalPolicies(all: ScopeArgs<RenewalPolicy>[]): Promise<Pro
     },
     acting: new Map(),
   };
-  const byQuery = new Map<string, PolicyRenewal[]>();
-  for (const p of policies) {
-    const key = JSON.stringify(Object.keys(p.args.policy.selector.tags ?? {}));
-    byQuery.set(key, [...(byQuery.get(key) ?? []), p]);
-  }
-  for (const riders of byQuery.values()) {
+  for (const riders of groupBy(policies, (p) => JSON.stringify(Object.keys(p.args.policy.selector.tags ?? {}))).values()) {
     const tagKeys = Object.keys(riders[0]!.args.policy.selector.tags ?? {});
     const expiringBy = riders.some((p) => p.expiringBy === undefined) ? undefined : riders.map((p) => p.expiringBy!).sort().at(-1);
     try {

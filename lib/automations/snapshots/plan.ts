@@ -1,3 +1,4 @@
+import { groupBy } from '../engine/group';
 import type { PlanNote, PlannedAction, ScopeArgs, ScopePlan, VendorAction } from '../engine/types';
 import type { Quota, SnapshotPolicy, SnapshotSource } from '../../vendors/core';
 import { createAction, deleteAction, quotaNotice, type ActionContext } from './actions';
@@ -40,12 +41,7 @@ export async function planSnapshotPolicies(all: ScopeArgs<SnapshotsPolicy>[]): P
   const { client, scope, deps } = reading[0]!.args;
 
   // instances: one pass per distinct listing, every policy of it selecting from each page
-  const byQuery = new Map<string, PolicyPlan[]>();
-  for (const p of reading) {
-    const key = JSON.stringify(listingQuery(p.args.policy));
-    byQuery.set(key, [...(byQuery.get(key) ?? []), p]);
-  }
-  for (const riders of byQuery.values()) {
+  for (const riders of groupBy(reading, (p) => JSON.stringify(listingQuery(p.args.policy))).values()) {
     const { selections, failure } = await selectOwners(client, scope, riders.map((p) => p.args.policy), deps.now);
     for (const [i, p] of riders.entries()) {
       p.selection = selections[i]!;

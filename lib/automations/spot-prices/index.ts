@@ -15,6 +15,7 @@ import {
 import { AuditSpotStateStore } from '../../state/audit-state';
 import type { SpotPricePoint, SpotWatch } from '../../vendors/core';
 import type { AutomationSpec } from '../engine/run';
+import { groupBy } from '../engine/group';
 import { exemptionFor, matchesSelector } from '../engine/select';
 import type { EngineDeps, NoticeAction, PlannedAction, ScopeArgs, ScopePlan } from '../engine/types';
 import { decideReclaim, decideSpotSeries, latestPoint, spotRef, watchesFor, type SpotAlert, type SpotInstanceRef } from './decide';
@@ -106,11 +107,7 @@ async function planSpotPolicies(all: ScopeArgs<SpotPolicy>[], store: SpotState):
   const interruption = deps.focus?.detailType === SPOT_INTERRUPTION_EVENT ? deps.focus : undefined;
   const policies: PolicySpot[] = all.map((args) => ({ args, plan: { actions: [], notes: [], selected: 0, readFailures: [] }, running: [], watches: [] }));
 
-  const byQuery = new Map<string, PolicySpot[]>();
-  for (const p of policies) {
-    const key = JSON.stringify(Object.keys(p.args.policy.selector.tags ?? {}));
-    byQuery.set(key, [...(byQuery.get(key) ?? []), p]);
-  }
+  const byQuery = groupBy(policies, (p) => JSON.stringify(Object.keys(p.args.policy.selector.tags ?? {})));
   for (const riders of byQuery.values()) await listRunningSpot(riders, interruption ? [interruption.instanceId] : undefined);
 
   for (const p of policies) {
