@@ -8,6 +8,10 @@ export const CVM_MODEL: SdkModel = {
     CoreCount: { type: 'number', optional: true, nullable: true },
     ThreadPerCore: { type: 'number', optional: true, nullable: true },
   },
+  CreateImageResponse: {
+    ImageId: { type: 'string', optional: true, nullable: false },
+    RequestId: { type: 'string', optional: true, nullable: false },
+  },
   DataDisk: {
     DiskSize: { type: 'number', optional: false, nullable: false },
     DiskType: { type: 'string', optional: true, nullable: false },

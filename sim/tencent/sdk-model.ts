@@ -74,6 +74,7 @@ export const RESPONSE_ROOTS = [
   'DescribeInstancesResponse',
   'DescribeInstancesStatusResponse',
   'TerminateInstancesResponse',
+  'CreateImageResponse',
   'InquiryPriceRenewInstancesResponse',
   'InquiryPriceRunInstancesResponse',
   'DescribeZoneInstanceConfigInfosResponse',

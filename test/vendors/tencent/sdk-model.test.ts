@@ -56,6 +56,7 @@ const RESPONSES: [keyof typeof schemas, string][] = [
   ['describeInstances', 'DescribeInstancesResponse'],
   ['describeInstancesStatus', 'DescribeInstancesStatusResponse'],
   ['requestOnly', 'TerminateInstancesResponse'],
+  ['createImage', 'CreateImageResponse'],
   ['inquiryPrice', 'InquiryPriceRenewInstancesResponse'],
   ['inquiryPrice', 'InquiryPriceRunInstancesResponse'],
   ['describeZoneInstanceConfigInfos', 'DescribeZoneInstanceConfigInfosResponse'],
