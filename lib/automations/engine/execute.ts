@@ -142,17 +142,21 @@ async function guardAndRecord(deps: EngineDeps, work: ScopeWork, budget: RunBudg
     plan = { ...plan, actions: plan.actions.filter((a) => !unapproved.includes(a)) };
   }
   const { allowed, refused } = guard(deps, onePerKey(id, plan), budget);
+  const records: AuditRecord[] = [];
   for (const r of refused) {
     rows.push(row(id, label(r.action), r.action.action, `${r.action.reason} — ${r.why}`, r.status));
     // a 'notice' record: refusals repeat every run while the guard holds, so they never take the action key's result
-    await deps.audit.putRecord(record(deps, id, r.action, mode, 'notice', { outcome: 'refused', reason: `${r.action.reason} — ${r.why}` }));
+    records.push(record(deps, id, r.action, mode, 'notice', { outcome: 'refused', reason: `${r.action.reason} — ${r.why}` }));
   }
   if (mode === 'dry-run') {
     for (const action of allowed) {
       rows.push(row(id, label(action), action.action, action.reason, 'planned'));
-      await deps.audit.putRecord(record(deps, id, action, mode, 'planned', { outcome: 'planned' }));
+      records.push(record(deps, id, action, mode, 'planned', { outcome: 'planned' }));
     }
   }
+  // these records never conflict, so they go out side by side like a group's (E10), not one round trip each
+  const slot = slots(WRITES_IN_FLIGHT);
+  await Promise.all(records.map((r) => slot(() => deps.audit.putRecord(r))));
   return allowed;
 }
 

@@ -214,12 +214,57 @@ describe('engine E10: a group takes its leases and writes its results side by si
         });
         void kind;
       });
-    const store: AuditStore = { ...inner, putIntent: (r) => hold('intent', () => inner.putIntent(r)), putResult: (r) => hold('result', () => inner.putResult(r)) };
+    const records: AuditRecord[] = [];
+    const store: AuditStore = {
+      ...inner,
+      putIntent: (r) => hold('intent', () => inner.putIntent(r)),
+      putResult: (r) => hold('result', () => inner.putResult(r)),
+      putRecord: (r) => hold('record', async () => void records.push(r)),
+    };
     const turns = async () => {
       for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
     };
-    return { store, held, most: () => most, turns, inner };
+    return { store, held, most: () => most, turns, inner, records };
   }
+
+  it(`a dry run writes its planned records side by side (at most WRITES_IN_FLIGHT), rows in plan order`, async () => {
+    // one after another, a dry run of 34,000 KEC local-volume snapshots waited for 34,000 trail writes in a row
+    const v = vendor();
+    const ledger = heldLedger();
+    const d = { ...deps(), audit: ledger.store };
+    const actions = Array.from({ length: WRITES_IN_FLIGHT + 5 }, (_, i) => v.action(`i-${i}`, `k${i}`, false));
+    const done = executeScopes(d, [{ ...work(actions), mode: 'dry-run' }], { destructiveLeft: 100 });
+    await ledger.turns();
+    expect(ledger.held).toHaveLength(WRITES_IN_FLIGHT);
+    while (ledger.held.length) {
+      ledger.held.shift()!();
+      await ledger.turns();
+    }
+    const [outcome] = await done;
+    expect(ledger.most()).toBe(WRITES_IN_FLIGHT);
+    expect(v.log).toEqual([]);
+    expect(outcome!.rows.map((r) => [r.resource, r.status])).toEqual(actions.map((a) => [a.resourceId, 'planned']));
+    expect(ledger.records.map((r) => [r.resourceId, r.phase]).sort()).toEqual(actions.map((a) => [a.resourceId, 'planned']).sort());
+  });
+
+  it('refusals are recorded side by side too (a read failed: every destructive action refused)', async () => {
+    const v = vendor();
+    const ledger = heldLedger();
+    const d = { ...deps(), audit: ledger.store };
+    const actions = Array.from({ length: WRITES_IN_FLIGHT + 5 }, (_, i) => ({ ...v.action(`i-${i}`, 'delete', true), destructive: 'instance' as const }));
+    const done = executeScopes(d, [{ ...work(actions), plan: { actions, notes: [], selected: 100, readFailures: ['listing failed'] } }], { destructiveLeft: 100 });
+    await ledger.turns();
+    expect(ledger.held).toHaveLength(WRITES_IN_FLIGHT);
+    while (ledger.held.length) {
+      ledger.held.shift()!();
+      await ledger.turns();
+    }
+    const [outcome] = await done;
+    expect(v.log).toEqual([]);
+    expect(outcome!.rows.map((r) => [r.resource, r.status])).toEqual(actions.map((a) => [a.resourceId, 'refused']));
+    expect(ledger.records.every((r) => r.phase === 'notice')).toBe(true);
+    expect(ledger.records).toHaveLength(actions.length);
+  });
 
   it(`sends a group's intents at once (at most WRITES_IN_FLIGHT, ${WRITES_IN_FLIGHT}), then its one call, then its results at once, rows in order`, async () => {
     const v = vendor();
