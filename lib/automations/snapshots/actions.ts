@@ -44,6 +44,8 @@ export function createAction(ctx: ActionContext, source: SnapshotSource, name: s
     reason,
     slot: ctx.slot.start,
     destructive: false,
+    // a source's snapshot waits for no other source's; the prunes before it (ordered) still go first (DECISIONS.md 13)
+    sideBySide: true,
     batchKey: `${SNAPSHOT_ACTIONS.created}:${source.id}`,
     expected: { name, sourceId: source.id, sourceKind: source.kind, instanceId: source.instanceId, tags },
     undoHint: `delete the snapshot named ${name}`,

@@ -121,6 +121,25 @@ describe('snapshots on the Tencent simulator (system-disk images)', () => {
     expect(ours()).toHaveLength(4);
   });
 
+  it('prunes first, then takes the sources\' images side by side (engine E8; snapshots DECISIONS 13)', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => sim.addInstance({ InstanceName: `web-${i}`, tags: { team: 'web' } }).InstanceId);
+    for (const id of ids) {
+      for (const day of ['20', '21']) {
+        sim.addImage({ ImageName: snapshotName('ca-', 'daily', id, `202602${day}0200`, 20), ImageDescription: `src=${id};cloud-automation:managed=true`, ImageState: 'NORMAL', createdMs: Date.parse(`2026-02-${day}T18:00:00Z`) });
+      }
+    }
+    // each create is answered 150 ms after it arrives: one after another, no two arrive closer than that
+    running.faults.inject({ kind: 'round-trip', vendor: 'tencent', action: 'CreateImage', latencyMs: 150, times: 100 });
+    const report = await run('2026-03-01T18:30:00Z', policy({ retention: { keepLast: 1 } }));
+    expect(report.errors).toEqual([]);
+    const mutations = running.mutatingRequests();
+    expect(mutations.map((r) => r.action)).toEqual(['DeleteImages', ...ids.map(() => 'CreateImage')]);
+    const arrivals = mutations.filter((r) => r.action === 'CreateImage').map((r) => r.wallMs);
+    expect(arrivals[1]! - arrivals[0]!).toBeLessThan(150); // the second was sent before the first was answered
+    expect(report.rows.filter((r) => r.action === 'create-snapshot').map((r) => [r.resource.split(' ')[0], r.status])).toEqual(ids.map((id) => [id, 'applied'])); // rows in plan order
+    expect(ours()).toHaveLength(16); // 8 pruned, 8 taken
+  });
+
   it('an image still creating is reported as such and not counted', async () => {
     web();
     await run('2026-03-01T18:30:00Z', policy());
