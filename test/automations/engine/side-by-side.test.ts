@@ -224,7 +224,14 @@ describe('engine E10: a group takes its leases and writes its results side by si
     const turns = async () => {
       for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
     };
-    return { store, held, most: () => most, turns, inner, records };
+    /** Answers the held writes one at a time, letting the engine run after each. */
+    const releaseAll = async () => {
+      while (held.length) {
+        held.shift()!();
+        await turns();
+      }
+    };
+    return { store, held, most: () => most, turns, releaseAll, inner, records };
   }
 
   it(`a dry run writes its planned records side by side (at most WRITES_IN_FLIGHT), rows in plan order`, async () => {
@@ -236,10 +243,7 @@ describe('engine E10: a group takes its leases and writes its results side by si
     const done = executeScopes(d, [{ ...work(actions), mode: 'dry-run' }], { destructiveLeft: 100 });
     await ledger.turns();
     expect(ledger.held).toHaveLength(WRITES_IN_FLIGHT);
-    while (ledger.held.length) {
-      ledger.held.shift()!();
-      await ledger.turns();
-    }
+    await ledger.releaseAll();
     const [outcome] = await done;
     expect(ledger.most()).toBe(WRITES_IN_FLIGHT);
     expect(v.log).toEqual([]);
@@ -255,10 +259,7 @@ describe('engine E10: a group takes its leases and writes its results side by si
     const done = executeScopes(d, [{ ...work(actions), plan: { actions, notes: [], selected: 100, readFailures: ['listing failed'] } }], { destructiveLeft: 100 });
     await ledger.turns();
     expect(ledger.held).toHaveLength(WRITES_IN_FLIGHT);
-    while (ledger.held.length) {
-      ledger.held.shift()!();
-      await ledger.turns();
-    }
+    await ledger.releaseAll();
     const [outcome] = await done;
     expect(v.log).toEqual([]);
     expect(outcome!.rows.map((r) => [r.resource, r.status])).toEqual(actions.map((a) => [a.resourceId, 'refused']));
@@ -275,17 +276,11 @@ describe('engine E10: a group takes its leases and writes its results side by si
     const done = executeScopes(d, [work(actions)], { destructiveLeft: 100 });
     await ledger.turns();
     expect(ledger.held).toHaveLength(WRITES_IN_FLIGHT); // one after another, one would be out
-    while (ledger.held.length) {
-      ledger.held.shift()!();
-      await ledger.turns();
-    }
+    await ledger.releaseAll();
     expect(v.log).toEqual([`send delete ${actions.map((a) => a.resourceId).join(',')}`]);
     await v.settle('delete');
     expect(ledger.held).toHaveLength(WRITES_IN_FLIGHT);
-    while (ledger.held.length) {
-      ledger.held.shift()!();
-      await ledger.turns();
-    }
+    await ledger.releaseAll();
     const [outcome] = await done;
     expect(ledger.most()).toBe(WRITES_IN_FLIGHT);
     expect(outcome!.rows.map((r) => [r.resource, r.status])).toEqual(actions.map((a) => [a.resourceId, 'applied']));
