@@ -174,7 +174,7 @@ describe('engine E8: independent calls of a scope go out side by side', () => {
     expect((await done)[0]!.rows.map((r) => [r.resource, r.status])).toEqual(notices.map((n) => [n.resourceId, 'applied']));
   });
 
-  it('a wave of many ordered groups waits for each one before it, not for every one (KEC snapshots at 100k: one group per volume)', async () => {
+  it('a wave of many ordered groups waits for each one before it, not for every one (40,000 groups, as KEC snapshots at 100k were before their creations went side by side)', async () => {
     // each group once waited for all groups before it: n²/2 promises, out of memory at ~19,000 volumes
     const n = 40_000;
     const order: number[] = [];
