@@ -63,8 +63,6 @@ export interface Goal {
   met: boolean | undefined;
 }
 
-const same = (a: number, b: number) => a === b || (a === 0 && b === 0);
-
 function requestGoal(r: BenchResults): Goal {
   const goal = 'requests received by the simulator / documented minimum = 1.00 for every function × vendor × mode';
   // the sweep's counts are the same in every repetition (a deterministic fleet): its median is one of them
@@ -75,10 +73,10 @@ function requestGoal(r: BenchResults): Goal {
   const sizes = [...new Set(rows.map((x) => x.size))].sort((a, b) => a - b);
   const parts = sizes.map((size) => {
     const at = rows.filter((x) => x.size === size);
-    const exact = at.filter((x) => !x.timedOut && same(x.received, x.minimum)).length;
+    const exact = at.filter((x) => !x.timedOut && x.received === x.minimum).length;
     return `${size.toLocaleString('en-US')}: ${exact} of ${at.length}`;
   });
-  const off = rows.filter((x) => x.timedOut || !same(x.received, x.minimum));
+  const off = rows.filter((x) => x.timedOut || x.received !== x.minimum);
   const offText = off.map((x) => (x.timedOut ? `${x.key} timed out` : `${x.key} ${x.received} / ${x.minimum}`)).join('; ');
   return { goal, measured: `${parts.join(', ')}${off.length ? `; off: ${offText}` : ''}`, met: off.length === 0 };
 }
